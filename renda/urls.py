@@ -1,0 +1,18 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("renda.web.urls")),
+    path("accounts/", include("renda.accounts.urls")),
+    path("notifications/", include("renda.notifications.urls")),
+    path("api/v1/", include("renda.api.urls")),
+    path("healthz", include("renda.health")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("django-admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
