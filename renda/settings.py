@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "renda.notifications",
     "renda.accounts",
     "renda.web",
+    "renda.seed",
 ]
 
 MIDDLEWARE = [
