@@ -82,6 +82,8 @@ INSTALLED_APPS = [
     "renda.accounts",
     "renda.web",
     "renda.seed",
+    "renda.api",
+    "renda.bench",
 ]
 
 MIDDLEWARE = [
@@ -120,6 +122,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "renda.web.context_processors.frame",
+                "renda.notifications.context_processors.unread",
             ],
             "builtins": ["template_partials.templatetags.partials"],
         },
