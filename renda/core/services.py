@@ -242,7 +242,9 @@ def _clean_person(data: dict[str, Any]) -> dict[str, Any]:
 
 def _apply_person(person: Person, data: dict[str, Any]) -> None:
     for key, value in data.items():
-        setattr(person, key, value if value is not None else "")
+        if value is None and key != "birth_date":
+            value = ""
+        setattr(person, key, value)
     person.phone_bidx = crypto.blind_index(person.phone)
     person.id_number_bidx = crypto.blind_index(person.id_number)
     person.name_initials = pinyin_initials(person.name)
