@@ -52,7 +52,9 @@ if PRODUCTION and (not SECRET_KEY or SECRET_KEY == _DEV_SECRET or len(SECRET_KEY
 FIELD_ENCRYPTION_KEY = env("FIELD_ENCRYPTION_KEY", "" if PRODUCTION else "dev-" + SECRET_KEY)
 BLIND_INDEX_KEY = env("BLIND_INDEX_KEY", "" if PRODUCTION else "dev-bidx-" + SECRET_KEY)
 if PRODUCTION and (not FIELD_ENCRYPTION_KEY or not BLIND_INDEX_KEY):
-    raise ImproperlyConfigured("RENDA_ENV=production requires FIELD_ENCRYPTION_KEY and BLIND_INDEX_KEY")
+    raise ImproperlyConfigured(
+        "RENDA_ENV=production requires FIELD_ENCRYPTION_KEY and BLIND_INDEX_KEY"
+    )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")

@@ -13,8 +13,15 @@ from renda.core.models import Organization, Region, User
 from renda.seed import world as seed_world
 
 DEMO_USERS = (
-    "admin", "office", "county_office", "township_office", "deputy", "station", "unit",
-    "leader", "citizen",
+    "admin",
+    "office",
+    "county_office",
+    "township_office",
+    "deputy",
+    "station",
+    "unit",
+    "leader",
+    "citizen",
 )
 COUNTY = "430421000000"  # 衡阳县: county_office's jurisdiction
 OTHER_COUNTY = "430405000000"  # 珠晖区: a sibling county
@@ -25,7 +32,7 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[No
     with django_db_blocker.unblock():
         if not seed_world.is_seeded():
             seed_world.build("small")
-    yield
+    return
 
 
 @pytest.fixture

@@ -38,7 +38,11 @@ def snapshot(obj: models.Model, fields: list[str] | None = None) -> dict[str, An
         if fields is not None and field.name not in fields:
             continue
         # Index columns, hashes and bookkeeping timestamps say nothing a reader needs.
-        if field.name.endswith("_bidx") or field.name == "password" or getattr(field, "auto_now", False):
+        if (
+            field.name.endswith("_bidx")
+            or field.name == "password"
+            or getattr(field, "auto_now", False)
+        ):
             continue
         value = getattr(obj, field.attname)
         if isinstance(field, EncryptedTextField):

@@ -17,7 +17,7 @@ class RequestContext:
     request_id: str = ""
 
 
-_current: ContextVar[RequestContext] = ContextVar("renda_request", default=RequestContext())
+_current: ContextVar[RequestContext] = ContextVar("renda_request", default=RequestContext())  # noqa: B039 - frozen
 
 
 def current() -> RequestContext:

@@ -25,9 +25,7 @@ def _derive(secret: str, purpose: bytes) -> bytes:
 def _fernet() -> MultiFernet:
     # Several comma-separated keys allow rotation: the first encrypts, all decrypt.
     keys = [k for k in settings.FIELD_ENCRYPTION_KEY.split(",") if k]
-    return MultiFernet(
-        [Fernet(base64.urlsafe_b64encode(_derive(k, b"renda-field"))) for k in keys]
-    )
+    return MultiFernet([Fernet(base64.urlsafe_b64encode(_derive(k, b"renda-field"))) for k in keys])
 
 
 def encrypt(value: str) -> str:

@@ -34,8 +34,13 @@ class InvalidInput(RendaError):
     default_message = _("填写的内容有误,请按提示修改后再提交。")
     status_code = 422
 
-    def __init__(self, message: Any = None, *, field_errors: dict[str, list[str]] | None = None,
-                 **params: Any) -> None:
+    def __init__(
+        self,
+        message: Any = None,
+        *,
+        field_errors: dict[str, list[str]] | None = None,
+        **params: Any,
+    ) -> None:
         super().__init__(message, **params)
         self.field_errors = field_errors or {}
 

@@ -3,9 +3,9 @@ and the audit log. Every other app builds on these and none of them is imported 
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -230,7 +230,9 @@ class Organization(models.Model):
                 condition=~Q(kind__in=CONGRESS_BODY_KINDS) | Q(congress__isnull=False),
                 name="organization_congress_body_has_congress",
             ),
-            models.UniqueConstraint(fields=["region", "kind", "name"], name="organization_unique_name"),
+            models.UniqueConstraint(
+                fields=["region", "kind", "name"], name="organization_unique_name"
+            ),
         ]
         indexes = [models.Index(fields=["kind", "region"])]
 
@@ -313,8 +315,6 @@ class User(AbstractUser):
     )
     must_change_password = models.BooleanField(_("须修改初始密码"), default=False)
     large_text = models.BooleanField(_("大字号高对比模式"), default=False)
-
-    objects: ClassVar[UserManager[User]] = UserManager()
 
     class Meta:
         verbose_name = _("账号")

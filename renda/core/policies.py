@@ -123,7 +123,9 @@ class Policy(Generic[M]):
             return Q(**{self.self_field: user.pk})
         return None
 
-    def filter(self, user: Any, queryset: models.QuerySet[M], action: str = Action.VIEW) -> models.QuerySet[M]:
+    def filter(
+        self, user: Any, queryset: models.QuerySet[M], action: str = Action.VIEW
+    ) -> models.QuerySet[M]:
         condition = self.q(user, action)
         if condition is None:
             return queryset.none()
@@ -146,9 +148,12 @@ class Policy(Generic[M]):
         """Fetch one object the user may act on, or raise NotFound."""
         obj = self.filter(user, self.model._default_manager.all(), action).filter(**lookup).first()
         if obj is None:
-            if action != Action.VIEW and self.filter(
-                user, self.model._default_manager.filter(**lookup), Action.VIEW
-            ).exists():
+            if (
+                action != Action.VIEW
+                and self.filter(
+                    user, self.model._default_manager.filter(**lookup), Action.VIEW
+                ).exists()
+            ):
                 raise NotPermitted()
             raise NotFound()
         return obj

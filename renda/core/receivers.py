@@ -29,7 +29,9 @@ def _logged_out(sender: Any, request: Any, user: User | None, **kwargs: Any) -> 
 
 
 @receiver(user_login_failed, dispatch_uid="renda_audit_login_failed")
-def _login_failed(sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any) -> None:
+def _login_failed(
+    sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any
+) -> None:
     username = str(credentials.get("username", ""))[:150]
     user = User.objects.filter(username=username).first()
     audit.record(

@@ -109,7 +109,10 @@ def create_congress(*, actor: User | None, region: Region, name: str = "") -> Co
         has_standing_committee=region.level != RegionLevel.TOWNSHIP,
     )
     audit.record(
-        actor=actor, action=AuditAction.CREATE, obj=congress, after=audit.snapshot(congress),
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=congress,
+        after=audit.snapshot(congress),
         region_code=region.code,
     )
     return congress
@@ -134,7 +137,10 @@ def create_term(
         congress=congress, number=number, start_date=start_date, end_date=end_date
     )
     audit.record(
-        actor=actor, action=AuditAction.CREATE, obj=term, after=audit.snapshot(term),
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=term,
+        after=audit.snapshot(term),
         region_code=congress.region_id,
     )
     return term
@@ -195,7 +201,9 @@ def create_organization(
 
 
 @transaction.atomic
-def update_organization(*, actor: User | None, organization: Organization, **changes: Any) -> Organization:
+def update_organization(
+    *, actor: User | None, organization: Organization, **changes: Any
+) -> Organization:
     org = Organization.objects.select_for_update().get(pk=organization.pk)
     if actor is not None:
         policies.organizations.check(actor, org, Action.CHANGE)
@@ -309,13 +317,17 @@ def create_account(
     if not username:
         raise InvalidInput(field_errors={"username": [_("请填写登录名。")]})
     if User.objects.filter(username__iexact=username).exists():
-        raise InvalidInput(field_errors={"username": [_("登录名“%(u)s”已被使用。") % {"u": username}]})
+        raise InvalidInput(
+            field_errors={"username": [_("登录名“%(u)s”已被使用。") % {"u": username}]}
+        )
     if actor is not None:
         _require(
-            person is not None and policies.people.can_in_region(actor, Action.CREATE, person.region_id)
+            person is not None
+            and policies.people.can_in_region(actor, Action.CREATE, person.region_id)
         )
-    user = User(username=username, person=person, email=email,
-                must_change_password=must_change_password)
+    user = User(
+        username=username, person=person, email=email, must_change_password=must_change_password
+    )
     if password:
         try:
             validate_password(password, user)
@@ -326,7 +338,10 @@ def create_account(
         user.set_unusable_password()
     user.save()
     audit.record(
-        actor=actor, action=AuditAction.CREATE, obj=user, after=audit.snapshot(user),
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=user,
+        after=audit.snapshot(user),
         region_code=person.region_id if person else "",
     )
     return user
@@ -346,7 +361,10 @@ def change_password(*, user: User, old_password: str | None, new_password: str) 
     user.must_change_password = False
     user.save(update_fields=["password", "must_change_password"])
     audit.record(
-        actor=user, action=AuditAction.UPDATE, obj=user, message=_("修改密码"),
+        actor=user,
+        action=AuditAction.UPDATE,
+        obj=user,
+        message=_("修改密码"),
         region_code=user.person.region_id if user.person_id and user.person else "",
     )
     return user
@@ -358,8 +376,11 @@ def set_large_text(*, user: User, enabled: bool) -> User:
         user.large_text = enabled
         user.save(update_fields=["large_text"])
         audit.record(
-            actor=user, action=AuditAction.UPDATE, obj=user,
-            before={"large_text": not enabled}, after={"large_text": enabled},
+            actor=user,
+            action=AuditAction.UPDATE,
+            obj=user,
+            before={"large_text": not enabled},
+            after={"large_text": enabled},
         )
     return user
 
@@ -383,12 +404,18 @@ def grant_role(
         # Only administrators grant roles, and only inside their own jurisdiction.
         _require(policies.regions.can_in_region(actor, Action.CHANGE, region.code))
     grant, created = RoleGrant.objects.get_or_create(
-        user=user, role=role, region=region, organization=organization,
+        user=user,
+        role=role,
+        region=region,
+        organization=organization,
         defaults={"granted_by": actor},
     )
     if created:
         audit.record(
-            actor=actor, action=AuditAction.CREATE, obj=grant, after=audit.snapshot(grant),
+            actor=actor,
+            action=AuditAction.CREATE,
+            obj=grant,
+            after=audit.snapshot(grant),
             region_code=region.code,
         )
     return grant
@@ -400,7 +427,10 @@ def revoke_role(*, actor: User | None, grant: RoleGrant) -> None:
         _require(policies.regions.can_in_region(actor, Action.CHANGE, grant.region_id))
     before = audit.snapshot(grant)
     audit.record(
-        actor=actor, action=AuditAction.DELETE, obj=grant, before=before,
+        actor=actor,
+        action=AuditAction.DELETE,
+        obj=grant,
+        before=before,
         region_code=grant.region_id,
     )
     grant.delete()

@@ -51,8 +51,13 @@ def _inside_org(username: str) -> Organization:
     if grant.organization_id:
         return grant.organization  # type: ignore[return-value]
     region = Region.objects.get(code=grant.region_id)
-    return Organization.objects.filter(region_id__gte=region.bounds[0],
-                                       region_id__lte=region.bounds[1]).order_by("id").first()  # type: ignore[return-value]
+    return (
+        Organization.objects.filter(
+            region_id__gte=region.bounds[0], region_id__lte=region.bounds[1]
+        )
+        .order_by("id")
+        .first()
+    )  # type: ignore[return-value]
 
 
 def _sibling_org(username: str, elsewhere: dict[str, Any]) -> Organization:
@@ -61,32 +66,61 @@ def _sibling_org(username: str, elsewhere: dict[str, Any]) -> Organization:
     grant = user.grants.order_by("id").first()
     assert grant is not None
     if grant.organization_id:
-        return Organization.objects.filter(region_id=grant.organization.region_id).exclude(  # type: ignore[union-attr]
-            pk=grant.organization_id).first()  # type: ignore[return-value]
+        return (
+            Organization.objects.filter(region_id=grant.organization.region_id)
+            .exclude(  # type: ignore[union-attr]
+                pk=grant.organization_id
+            )
+            .first()
+        )  # type: ignore[return-value]
     return elsewhere["org"]  # type: ignore[no-any-return]
 
 
 # (inside, outside) per action, for the organization policy.
 ORG_EXPECT: dict[str, dict[str, tuple[bool, bool]]] = {
     Action.VIEW: {
-        "admin": (True, False), "office": (True, False), "county_office": (True, False),
-        "township_office": (True, False), "leader": (True, False), "deputy": (True, False),
-        "station": (True, False), "unit": (True, False), "citizen": (False, False),
+        "admin": (True, False),
+        "office": (True, False),
+        "county_office": (True, False),
+        "township_office": (True, False),
+        "leader": (True, False),
+        "deputy": (True, False),
+        "station": (True, False),
+        "unit": (True, False),
+        "citizen": (False, False),
     },
     Action.CHANGE: {
-        "admin": (True, False), "office": (True, False), "county_office": (True, False),
-        "township_office": (True, False), "leader": (False, False), "deputy": (False, False),
-        "station": (False, False), "unit": (False, False), "citizen": (False, False),
+        "admin": (True, False),
+        "office": (True, False),
+        "county_office": (True, False),
+        "township_office": (True, False),
+        "leader": (False, False),
+        "deputy": (False, False),
+        "station": (False, False),
+        "unit": (False, False),
+        "citizen": (False, False),
     },
     Action.DELETE: {
-        "admin": (True, False), "office": (False, False), "county_office": (False, False),
-        "township_office": (False, False), "leader": (False, False), "deputy": (False, False),
-        "station": (False, False), "unit": (False, False), "citizen": (False, False),
+        "admin": (True, False),
+        "office": (False, False),
+        "county_office": (False, False),
+        "township_office": (False, False),
+        "leader": (False, False),
+        "deputy": (False, False),
+        "station": (False, False),
+        "unit": (False, False),
+        "citizen": (False, False),
     },
     Action.EXPORT: {
-        "admin": (True, False), "office": (True, False), "county_office": (True, False),
-        "township_office": (True, False), "leader": (False, False), "deputy": (False, False),
-        "station": (False, False), "unit": (False, False), "citizen": (False, False),
+        "admin": (True, False),
+        "office": (True, False),
+        "county_office": (True, False),
+        "township_office": (True, False),
+        "leader": (False, False),
+        "deputy": (False, False),
+        "station": (False, False),
+        "unit": (False, False),
+        "citizen": (False, False),
     },
 }
 
@@ -98,7 +132,10 @@ def test_organization_matrix(username: str, action: str, elsewhere: dict[str, An
     inside = _inside_org(username)
     outside = _sibling_org(username, elsewhere)
     expected = ORG_EXPECT[action][username]
-    got = (policies.organizations.can(user, inside, action), policies.organizations.can(user, outside, action))
+    got = (
+        policies.organizations.can(user, inside, action),
+        policies.organizations.can(user, outside, action),
+    )
     assert got == expected
     # The list filter and the object check are the same rule.
     listed = policies.organizations.filter(user, Organization.objects.all(), action)
@@ -108,24 +145,36 @@ def test_organization_matrix(username: str, action: str, elsewhere: dict[str, An
 # (own record, someone in jurisdiction, someone outside) per action, for people.
 PERSON_EXPECT: dict[str, dict[str, tuple[bool, bool, bool]]] = {
     Action.VIEW: {
-        "admin": (True, True, False), "office": (True, True, False),
-        "county_office": (True, True, False), "township_office": (True, True, False),
-        "leader": (True, True, False), "deputy": (True, False, False),
-        "station": (True, True, False), "unit": (True, False, False),
+        "admin": (True, True, False),
+        "office": (True, True, False),
+        "county_office": (True, True, False),
+        "township_office": (True, True, False),
+        "leader": (True, True, False),
+        "deputy": (True, False, False),
+        "station": (True, True, False),
+        "unit": (True, False, False),
         "citizen": (True, False, False),
     },
     Action.CHANGE: {
-        "admin": (True, True, False), "office": (True, True, False),
-        "county_office": (True, True, False), "township_office": (True, True, False),
-        "leader": (False, False, False), "deputy": (True, False, False),
-        "station": (False, False, False), "unit": (False, False, False),
+        "admin": (True, True, False),
+        "office": (True, True, False),
+        "county_office": (True, True, False),
+        "township_office": (True, True, False),
+        "leader": (False, False, False),
+        "deputy": (True, False, False),
+        "station": (False, False, False),
+        "unit": (False, False, False),
         "citizen": (True, False, False),
     },
     Action.VIEW_SENSITIVE: {
-        "admin": (True, True, False), "office": (True, True, False),
-        "county_office": (True, True, False), "township_office": (True, True, False),
-        "leader": (True, False, False), "deputy": (True, False, False),
-        "station": (True, False, False), "unit": (True, False, False),
+        "admin": (True, True, False),
+        "office": (True, True, False),
+        "county_office": (True, True, False),
+        "township_office": (True, True, False),
+        "leader": (True, False, False),
+        "deputy": (True, False, False),
+        "station": (True, False, False),
+        "unit": (True, False, False),
         "citizen": (True, False, False),
     },
 }
@@ -160,9 +209,14 @@ def test_person_matrix(username: str, action: str, elsewhere: dict[str, Any]) ->
 @pytest.mark.parametrize(
     ("username", "expected"),
     [
-        ("admin", (True, False)), ("office", (False, False)), ("county_office", (False, False)),
-        ("leader", (False, False)), ("deputy", (False, False)), ("station", (False, False)),
-        ("unit", (False, False)), ("citizen", (False, False)),
+        ("admin", (True, False)),
+        ("office", (False, False)),
+        ("county_office", (False, False)),
+        ("leader", (False, False)),
+        ("deputy", (False, False)),
+        ("station", (False, False)),
+        ("unit", (False, False)),
+        ("citizen", (False, False)),
     ],
 )
 def test_region_create_matrix(username: str, expected: tuple[bool, bool]) -> None:
@@ -177,8 +231,12 @@ def test_region_create_matrix(username: str, expected: tuple[bool, bool]) -> Non
 @pytest.mark.parametrize(
     ("username", "inside_visible", "outside_visible"),
     [
-        ("admin", True, False), ("office", True, False), ("county_office", True, False),
-        ("deputy", True, False), ("station", True, False), ("unit", True, False),
+        ("admin", True, False),
+        ("office", True, False),
+        ("county_office", True, False),
+        ("deputy", True, False),
+        ("station", True, False),
+        ("unit", True, False),
         # Administrative divisions are public reference data for citizens.
         ("citizen", True, True),
     ],
@@ -200,8 +258,9 @@ def test_grant_on_region_covers_whole_subtree(db: Any) -> None:
     township_codes = set(county.children.values_list("code", flat=True))
     assert township_codes
     visible = set(
-        policies.organizations.filter(county_office, Organization.objects.all())
-        .values_list("region_id", flat=True)
+        policies.organizations.filter(county_office, Organization.objects.all()).values_list(
+            "region_id", flat=True
+        )
     )
     assert township_codes <= visible
     assert visible <= {county.code, *township_codes}
@@ -219,7 +278,9 @@ def test_anonymous_and_inactive_users_get_nothing(db: Any) -> None:
 def test_audit_policy_only_admins(db: Any) -> None:
     from renda.core.models import AuditEvent
 
-    assert policies.audit.filter(User.objects.get(username="admin"), AuditEvent.objects.all()).exists()
+    assert policies.audit.filter(
+        User.objects.get(username="admin"), AuditEvent.objects.all()
+    ).exists()
     for username in ("office", "leader", "deputy", "unit", "citizen"):
         assert not policies.audit.filter(
             User.objects.get(username=username), AuditEvent.objects.all()

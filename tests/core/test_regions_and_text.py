@@ -22,7 +22,16 @@ def test_code_bounds_per_level() -> None:
 
 @pytest.mark.parametrize(
     ("n", "text"),
-    [(1, "一"), (10, "十"), (15, "十五"), (20, "二十"), (21, "二十一"), (100, "一百"), (105, "一百零五"), (115, "一百一十五")],
+    [
+        (1, "一"),
+        (10, "十"),
+        (15, "十五"),
+        (20, "二十"),
+        (21, "二十一"),
+        (100, "一百"),
+        (105, "一百零五"),
+        (115, "一百一十五"),
+    ],
 )
 def test_chinese_ordinal(n: int, text: str) -> None:
     assert chinese_ordinal(n) == text
@@ -36,10 +45,14 @@ def test_pinyin_initials() -> None:
 def test_region_must_nest_inside_parent() -> None:
     county = Region.objects.get(code="430421000000")
     with pytest.raises(InvalidInput) as exc:
-        services.create_region(actor=None, code="430422101000", name="错位镇", level="township", parent=county)
+        services.create_region(
+            actor=None, code="430422101000", name="错位镇", level="township", parent=county
+        )
     assert "不属于上级区划" in exc.value.field_errors["code"][0]
     with pytest.raises(InvalidInput) as exc:
-        services.create_region(actor=None, code="43042110100", name="短码", level="township", parent=county)
+        services.create_region(
+            actor=None, code="43042110100", name="短码", level="township", parent=county
+        )
     assert "12 位数字" in exc.value.field_errors["code"][0]
 
 
@@ -50,11 +63,14 @@ def test_subtree_query_is_one_range_scan() -> None:
 
     county = Region.objects.get(code="430421000000")
     with CaptureQueriesContext(connection) as ctx:
-        list(Organization.objects.filter(county.subtree_q("region_id")).values_list("id", flat=True))
+        list(
+            Organization.objects.filter(county.subtree_q("region_id")).values_list("id", flat=True)
+        )
     assert len(ctx.captured_queries) == 1
     sql = ctx.captured_queries[0]["sql"]
     assert "JOIN" not in sql.upper()
-    assert ">=" in sql and "<=" in sql
+    assert ">=" in sql
+    assert "<=" in sql
 
 
 @pytest.mark.django_db
@@ -64,8 +80,13 @@ def test_township_congress_has_presidium_not_standing_committee() -> None:
     congress = Congress.objects.get(region=township)
     assert not congress.has_standing_committee
     with pytest.raises(InvalidInput) as exc:
-        services.create_organization(actor=None, name="X 常委会", kind=OrganizationKind.STANDING_COMMITTEE,
-                                     region=township, congress=congress)
+        services.create_organization(
+            actor=None,
+            name="X 常委会",
+            kind=OrganizationKind.STANDING_COMMITTEE,
+            region=township,
+            congress=congress,
+        )
     assert "主席团" in exc.value.field_errors["kind"][0]
 
 
@@ -88,15 +109,28 @@ def test_check_deploy_is_clean_in_production_mode(tmp_path: Any) -> None:
     }
     result = subprocess.run(
         [sys.executable, "-m", "renda", "check", "--deploy", "--fail-level", "WARNING"],
-        env=env, capture_output=True, text=True, check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
 
 def test_production_refuses_default_secret(tmp_path: Any) -> None:
-    env = {**os.environ, "RENDA_ENV": "production", "SECRET_KEY": "", "RENDA_VAR_DIR": str(tmp_path)}
-    result = subprocess.run([sys.executable, "-m", "renda", "check"], env=env,
-                            capture_output=True, text=True, check=False)
+    env = {
+        **os.environ,
+        "RENDA_ENV": "production",
+        "SECRET_KEY": "",
+        "RENDA_VAR_DIR": str(tmp_path),
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "renda", "check"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr

@@ -22,8 +22,10 @@ class Command(BaseCommand):
         if world.is_seeded():
             if if_empty:
                 self.stdout.write("demo data already present")
+                self.stdout.write(world.demo_accounts_text())
                 return
             raise CommandError("数据库中已有演示数据;请先使用空数据库(例如删除 var/renda.sqlite3)。")
         started = time.perf_counter()
         world.build(scale, log=lambda line: self.stdout.write(f"  {line}"))
         self.stdout.write(self.style.SUCCESS(f"seeded {scale} in {time.perf_counter() - started:.1f}s"))
+        self.stdout.write(world.demo_accounts_text())

@@ -1,0 +1,68 @@
+# Renda: `make run` starts the platform with demo data, `make test` runs every check.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+RENDA := $(BIN)/renda
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test bench install install-test assets chromium lint messages clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
+
+# Front-end packages come from npm and are served from our own static files, never a CDN.
+renda/static/vendor/.built: package.json package-lock.json scripts/build_assets.py
+	npm ci --no-audit --no-fund --loglevel=error
+	$(BIN)/python scripts/build_assets.py
+	touch $@
+
+assets: $(BIN)/python renda/static/vendor/.built
+
+# Browser tests drive Debian's Chromium; install it when missing and we are allowed to.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null) \
+	      || echo "chromium could not be installed: browser tests will be skipped"; \
+	  else echo "chromium missing and not installable here: browser tests will be skipped"; fi; }
+
+run: install assets
+	$(RENDA) migrate --noinput
+	$(RENDA) createcachetable
+	$(RENDA) seed --scale small --if-empty
+	@trap 'kill 0' EXIT INT TERM; \
+	  $(RENDA) worker & \
+	  $(RENDA) runserver $(HOST):$(PORT)
+
+lint: install-test
+	$(BIN)/ruff check renda tests scripts
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+test: install-test assets chromium lint
+	$(BIN)/python -m pytest
+
+bench: install assets
+	$(RENDA) bench all --json
+
+messages: install
+	cd renda && ../$(RENDA) makemessages --locale en --no-obsolete --ignore 'static/vendor/*'
+	cd renda && ../$(RENDA) compilemessages --locale en
+
+clean:
+	rm -rf $(VENV) node_modules renda/static/vendor var
