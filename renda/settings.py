@@ -79,6 +79,8 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "django_rq",
     "health_check",
+    # Serves the API docs page's Swagger UI from our own static files (no CDN).
+    "ninja",
     "renda.core",
     "renda.notifications",
     "renda.accounts",
@@ -86,6 +88,7 @@ INSTALLED_APPS = [
     "renda.seed",
     "renda.api",
     "renda.bench",
+    "renda.console",
 ]
 
 MIDDLEWARE = [
@@ -100,6 +103,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "renda.accounts.middleware.AccountSecurityMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "renda.core.middleware.DomainErrorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -195,7 +199,8 @@ PASSWORD_HASHERS = [
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        # Django's own message for this one is untranslated in zh-hans (see the module).
+        "NAME": "renda.accounts.validators.MinimumLengthValidator",
         "OPTIONS": {"min_length": 10},
     },
     {"NAME": "renda.core.passwords.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
@@ -205,6 +210,7 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "web:workbench"
 LOGOUT_REDIRECT_URL = "web:home"
+CSRF_FAILURE_VIEW = "renda.accounts.views.csrf_failure"
 
 # Lockout: five failures within fifteen minutes lock the username for fifteen minutes.
 AXES_FAILURE_LIMIT = 5
@@ -240,6 +246,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns on every start when it is missing
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = VAR_DIR / "media"

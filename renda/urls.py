@@ -5,6 +5,7 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("renda.web.urls")),
     path("accounts/", include("renda.accounts.urls")),
+    path("console/", include("renda.console.urls")),
     path("notifications/", include("renda.notifications.urls")),
     path("api/v1/", include("renda.api.urls")),
     path("healthz", include("renda.health")),

@@ -23,6 +23,7 @@ from renda.core.models import (
     Region,
     Role,
     RoleGrant,
+    User,
     code_bounds,
     in_subtree_q,
 )
@@ -264,7 +265,29 @@ class AuditPolicy(Policy[AuditEvent]):
         return condition | Q(region_code="")
 
 
+class AccountPolicy(Policy[User]):
+    """Accounts belong to the region of the person they are linked to."""
+
+    model = User
+    region_field = "person__region_id"
+    self_field = "id"
+    rules: ClassVar[dict[str, dict[str, Scope]]] = {
+        Action.VIEW: {
+            Role.ADMIN: Scope.REGION,
+            Role.OFFICE: Scope.SELF,
+            Role.LEADER: Scope.SELF,
+            Role.DEPUTY: Scope.SELF,
+            Role.STATION: Scope.SELF,
+            Role.UNIT: Scope.SELF,
+            Role.CITIZEN: Scope.SELF,
+        },
+        Action.CREATE: {Role.ADMIN: Scope.REGION},
+        Action.CHANGE: {Role.ADMIN: Scope.REGION},
+    }
+
+
 regions = RegionPolicy()
+accounts = AccountPolicy()
 organizations = OrganizationPolicy()
 people = PersonPolicy()
 audit = AuditPolicy()

@@ -5,6 +5,7 @@ platform itself (seeding, migrations) and skips the permission check, never the 
 from __future__ import annotations
 
 import datetime
+import secrets
 from collections.abc import Callable
 from typing import Any
 
@@ -368,6 +369,54 @@ def change_password(*, user: User, old_password: str | None, new_password: str) 
         region_code=user.person.region_id if user.person_id and user.person else "",
     )
     return user
+
+
+def _temporary_password() -> str:
+    # Readable over the phone: no 0/O or 1/l/I, and always all four character classes.
+    alphabet = "abcdefghjkmnpqrstuvwxyz"
+    body = "".join(secrets.choice(alphabet) for _ in range(6))
+    return f"{secrets.choice(alphabet.upper())}{body}-{secrets.randbelow(90) + 10}"
+
+
+@transaction.atomic
+def reset_password(*, actor: User | None, user: User) -> str:
+    """Give the account a temporary password that must be changed at the next login."""
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    if actor is not None:
+        policies.accounts.check(actor, locked, Action.CHANGE)
+    temporary = _temporary_password()
+    locked.set_password(temporary)
+    locked.must_change_password = True
+    locked.save(update_fields=["password", "must_change_password"])
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=locked,
+        message=_("重置密码"),
+        region_code=locked.person.region_id if locked.person_id and locked.person else "",
+    )
+    return temporary
+
+
+@transaction.atomic
+def set_account_active(*, actor: User | None, user: User, active: bool) -> User:
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    if actor is not None:
+        policies.accounts.check(actor, locked, Action.CHANGE)
+        if locked.pk == actor.pk and not active:
+            raise InvalidInput(_("不能停用自己正在使用的账号。"))
+    if locked.is_active != active:
+        locked.is_active = active
+        locked.save(update_fields=["is_active"])
+        audit.record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=locked,
+            before={"is_active": not active},
+            after={"is_active": active},
+            region_code=locked.person.region_id if locked.person_id and locked.person else "",
+        )
+    return locked
 
 
 @transaction.atomic
