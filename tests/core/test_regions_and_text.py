@@ -98,7 +98,7 @@ def test_term_label() -> None:
 
 def test_check_deploy_is_clean_in_production_mode(tmp_path: Any) -> None:
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
         "RENDA_ENV": "production",
         "SECRET_KEY": "x" * 20 + "production-secret-key-for-the-deploy-check-0123456789",
         "FIELD_ENCRYPTION_KEY": "field-key-for-test",
@@ -120,7 +120,7 @@ def test_check_deploy_is_clean_in_production_mode(tmp_path: Any) -> None:
 
 def test_production_refuses_default_secret(tmp_path: Any) -> None:
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
         "RENDA_ENV": "production",
         "SECRET_KEY": "",
         "RENDA_VAR_DIR": str(tmp_path),
