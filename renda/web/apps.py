@@ -6,3 +6,9 @@ class WebConfig(AppConfig):
     name = "renda.web"
     label = "web"
     verbose_name = _("界面")
+
+    def ready(self) -> None:
+        # The foundation's own workbench panels; later apps register theirs the same way.
+        from renda.web import panels
+
+        panels.register()

@@ -4,11 +4,24 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from renda.web import navigation
+
+LARGE_TEXT_COOKIE = "renda_large_text"
+
 
 def frame(request: HttpRequest) -> dict[str, Any]:
-    """What the page frame (header, bell, large-text mode) needs on every page."""
+    """What the page frame (header, navigation, large-text mode) needs on every page.
+
+    Cheap by design: it runs on every page, and the grants it reads are cached on the user.
+    """
     user = getattr(request, "user", None)
-    large = bool(getattr(user, "large_text", False)) if user and user.is_authenticated else (
-        request.COOKIES.get("renda_large_text") == "1"
-    )
-    return {"large_text": large}
+    if user is not None and user.is_authenticated:
+        large = bool(getattr(user, "large_text", False))
+    else:
+        large = request.COOKIES.get(LARGE_TEXT_COOKIE) == "1"
+    match = getattr(request, "resolver_match", None)
+    current = match.url_name if match is not None and match.namespace == "web" else ""
+    return {
+        "large_text": large,
+        "nav_items": navigation.items_for(user, current or ""),
+    }

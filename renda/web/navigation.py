@@ -1,0 +1,48 @@
+"""The role-aware main navigation. Items are chosen by what the policies let the user see, so a
+menu entry never leads to an empty or forbidden page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from renda.core import policies
+from renda.core.policies import Action, Scope
+
+
+@dataclass(frozen=True)
+class NavItem:
+    key: str
+    label: str
+    url: str
+    active: bool = False
+
+
+def lists_region(policy: policies.Policy[Any], user: Any) -> bool:
+    """Whether some grant lets the user list records across a region, not just their own."""
+    if user.is_superuser:
+        return True
+    rules = policy.rules.get(Action.VIEW, {})
+    return any(
+        rules.get(g.role) in (Scope.REGION, Scope.ORGANIZATION, Scope.ALL)
+        for g in policies.grants_of(user)
+    )
+
+
+def items_for(user: Any, current: str = "") -> list[NavItem]:
+    """Navigation for ``user``; ``current`` is the resolved URL name of the page shown."""
+    items: list[tuple[str, str, str]] = [("home", _("首页"), reverse("web:home"))]
+    if user is not None and user.is_authenticated:
+        items.append(("workbench", _("工作台"), reverse("web:workbench")))
+        if lists_region(policies.organizations, user):
+            items.append(("organizations", _("机构名录"), reverse("web:organizations")))
+        if lists_region(policies.people, user):
+            items.append(("people", _("人员信息"), reverse("web:people")))
+        elif getattr(user, "person_id", None):
+            items.append(("person", _("我的资料"), reverse("web:person", args=[user.person_id])))
+        if policies.audit.allows_anywhere(user, Action.VIEW):
+            items.append(("audit", _("审计日志"), reverse("web:audit")))
+    return [NavItem(key, label, url, active=key == current) for key, label, url in items]
