@@ -20,7 +20,11 @@ def frame(request: HttpRequest) -> dict[str, Any]:
     else:
         large = request.COOKIES.get(LARGE_TEXT_COOKIE) == "1"
     match = getattr(request, "resolver_match", None)
-    current = match.url_name if match is not None and match.namespace == "web" else ""
+    # Console pages all highlight "accounts"; web pages their own URL name.
+    current = ""
+    if match is not None:
+        current = {"web": match.url_name, "console": "accounts"}.get(match.namespace, "")
+        current = current or ("security" if match.url_name == "security" else "")
     return {
         "large_text": large,
         "nav_items": navigation.items_for(user, current or ""),

@@ -43,6 +43,9 @@ def items_for(user: Any, current: str = "") -> list[NavItem]:
             items.append(("people", _("人员信息"), reverse("web:people")))
         elif getattr(user, "person_id", None):
             items.append(("person", _("我的资料"), reverse("web:person", args=[user.person_id])))
+        if policies.accounts.allows_anywhere(user, Action.CHANGE):
+            items.append(("accounts", _("账号与角色"), reverse("console:accounts")))
         if policies.audit.allows_anywhere(user, Action.VIEW):
             items.append(("audit", _("审计日志"), reverse("web:audit")))
+        items.append(("security", _("安全设置"), reverse("accounts:security")))
     return [NavItem(key, label, url, active=key == current) for key, label, url in items]

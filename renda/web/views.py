@@ -5,8 +5,6 @@ through services, and domain errors become the Chinese 403/404 pages."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.conf import settings
@@ -15,20 +13,20 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from renda.core import crypto, policies, selectors, services, workbench
-from renda.core.errors import NotFound, NotPermitted
 from renda.core.models import AuditEvent, Person, Role, User
 from renda.core.policies import Action
+from renda.core.requests import acting_user
 from renda.web import exports, navigation
 from renda.web import services as web_services
 from renda.web.context_processors import LARGE_TEXT_COOKIE
@@ -38,28 +36,6 @@ PER_PAGE = 20
 AUDIT_PER_PAGE = 50
 EXPORT_LIMIT = 100_000
 LARGE_TEXT_MAX_AGE = 60 * 60 * 24 * 365 * 5
-
-
-def domain_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Show the services' and policies' refusals as the site's 403 and 404 pages."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as exc:
-            raise Http404(exc.message) from exc
-        except NotPermitted as exc:
-            raise PermissionDenied(exc.message) from exc
-
-    return wrapper
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    if not isinstance(user, User):
-        raise PermissionDenied
-    return user
 
 
 def _partial(request: HttpRequest) -> bool:
@@ -117,7 +93,7 @@ def large_text(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def workbench_view(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     grants = policies.grants_of(user)
     roles = {g.role for g in grants}
     if user.is_superuser:
@@ -176,7 +152,7 @@ def _require_listing(policy: policies.Policy[Any], user: User) -> None:
 @require_GET
 @vary_on_headers("HX-Request")
 def organizations(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     _require_listing(policies.organizations, user)
     form = OrganizationFilterForm(request.GET or None, user=user)
     queryset = selectors.organizations(
@@ -191,18 +167,12 @@ def organizations(request: HttpRequest) -> HttpResponse:
 
 
 def _person_rows(user: User, people: list[Person]) -> list[dict[str, Any]]:
-    """Each person with the phone shown in full only to those allowed to see it; one query
-    for the whole page decides which rows those are."""
-    ids = [p.pk for p in people]
-    allowed = set(
-        policies.people.filter(
-            user, Person.objects.filter(pk__in=ids), Action.VIEW_SENSITIVE
-        ).values_list("pk", flat=True)
-    )
+    """Lists always mask numbers (but the user's own): seeing someone's full number is a
+    deliberate, audited step on their page."""
     return [
         {
             "person": p,
-            "phone": p.phone if p.pk in allowed else crypto.mask_phone(p.phone),
+            "phone": p.phone if p.pk == user.person_id else crypto.mask_phone(p.phone),
         }
         for p in people
     ]
@@ -212,7 +182,7 @@ def _person_rows(user: User, people: list[Person]) -> list[dict[str, Any]]:
 @require_GET
 @vary_on_headers("HX-Request")
 def people(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     _require_listing(policies.people, user)
     form = PersonFilterForm(request.GET or None, user=user)
     queryset = selectors.people(user, q=form.value("q") or "", region=form.value("region"))
@@ -223,20 +193,25 @@ def people(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
-@domain_errors
+@require_http_methods(["GET", "POST"])
 def person(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     record = policies.people.get(user, pk=pk)
+    own = record.pk == user.person_id
     sensitive = selectors.can_view_sensitive(user, record)
+    # Others' full numbers are shown only on an explicit request, which is audited.
+    revealed = own or (sensitive and request.method == "POST")
+    if revealed and not own:
+        services.reveal_person_contact(actor=user, person=record)
     return render(
         request,
         "web/person.html",
         {
             "person": record,
             "sensitive": sensitive,
-            "phone": record.phone if sensitive else crypto.mask_phone(record.phone),
-            "id_number": record.id_number if sensitive else crypto.mask_id_number(record.id_number),
+            "revealed": revealed,
+            "phone": record.phone if revealed else crypto.mask_phone(record.phone),
+            "id_number": record.id_number if revealed else crypto.mask_id_number(record.id_number),
             "can_list": navigation.lists_region(policies.people, user),
         },
     )
@@ -263,7 +238,7 @@ def _audit_form(user: User, data: Any) -> AuditFilterForm:
 @require_GET
 @vary_on_headers("HX-Request")
 def audit(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     if not policies.audit.allows_anywhere(user, Action.VIEW):
         raise PermissionDenied(_("只有系统管理员可以查看审计日志。"))
     form = _audit_form(user, request.GET)
@@ -315,7 +290,7 @@ def _json(value: Any) -> str:
 @login_required
 @require_POST
 def audit_export(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     if not policies.audit.allows_anywhere(user, Action.EXPORT):
         raise PermissionDenied(_("只有系统管理员可以导出审计日志。"))
     fmt = request.POST.get("format", "xlsx")

@@ -23,15 +23,30 @@ def _neighbour(user: Any, name: str) -> Person:
     return person
 
 
-def test_office_sees_full_numbers(login: Any, user: Any) -> None:
+def test_office_reveals_full_numbers_and_the_look_is_audited(login: Any, user: Any) -> None:
+    from renda.core.models import AuditAction, AuditEvent
+
     person = _neighbour(user, "township_office")
     client = login("county_office")
     html = client.get(f"/people/{person.pk}/").content.decode()
+    assert person.phone not in html
+    assert "查看完整号码" in html
+    assert not AuditEvent.objects.filter(action=AuditAction.ACCESS, object_id=str(person.pk)).exists()
+    html = client.post(f"/people/{person.pk}/").content.decode()
     assert person.phone in html
     assert person.id_number in html
-    assert "已部分隐藏" not in html
-    listing = client.get("/people/", {"q": person.phone}).content.decode()
-    assert person.phone in listing
+    event = AuditEvent.objects.get(action=AuditAction.ACCESS, object_id=str(person.pk))
+    assert event.actor == user("county_office")
+    listing = client.get("/people/", {"q": person.phone}).content.decode().split('id="results"')[1]
+    assert person.phone not in listing
+    assert crypto.mask_phone(person.phone) in listing
+
+
+def test_reveal_refused_without_the_right(login: Any, user: Any) -> None:
+    person = _neighbour(user, "station")
+    html = login("leader").post(f"/people/{person.pk}/").content.decode()
+    assert person.phone not in html
+    assert "查看完整号码" not in html
 
 
 @pytest.mark.parametrize("viewer", ["station", "leader"])
