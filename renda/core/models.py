@@ -9,6 +9,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from renda.core.fields import EncryptedTextField
@@ -153,7 +154,9 @@ class Term(models.Model):
 
     @property
     def label(self) -> str:
-        return _("第%(n)s届") % {"n": chinese_ordinal(self.number)}
+        # Chinese counts terms in Chinese numerals (第十六届); other languages use digits.
+        chinese = (get_language() or "zh-hans").startswith("zh")
+        return _("第%(n)s届") % {"n": chinese_ordinal(self.number) if chinese else self.number}
 
     def is_current(self, on: Any = None) -> bool:
         day = on or timezone.localdate()

@@ -134,3 +134,12 @@ def test_production_refuses_default_secret(tmp_path: Any) -> None:
     )
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+@pytest.mark.django_db
+def test_term_label_in_english() -> None:
+    from django.utils import translation
+
+    term = Congress.objects.get(region_id="430400000000").terms.get()
+    with translation.override("en"):
+        assert term.label == "Term 16"
