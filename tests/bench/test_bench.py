@@ -1,0 +1,121 @@
+"""The bench command and its parts. The end-to-end test runs the real command in a
+subprocess at the small scale with a handful of requests; it checks the output format and
+that the scratch database is gone afterwards, never the timings."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test import Client
+
+from renda.bench import benchmarks
+from renda.bench.registry import BENCHMARKS, BenchmarkError, Metric
+from renda.bench.scratch import scratch_database
+from renda.core.models import Region
+from renda.seed import world
+
+PROJECT = Path(__file__).resolve().parents[2]
+KEYS = {"bench", "metric", "value", "unit", "baseline", "ratio"}
+
+
+def _still_there(names: list[str]) -> list[str]:
+    """Which of these scratch databases (PostgreSQL names or SQLite files) still exist."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT datname FROM pg_database WHERE datname = ANY(%s)", [names])
+            return [row[0] for row in cursor.fetchall()]
+    return [name for name in names if Path(name).exists()]
+
+
+@pytest.mark.django_db
+def test_bench_all_prints_one_json_line_per_metric(tmp_path: Path) -> None:
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "renda.settings"}
+    # Without DATABASE_URL the command would start from the developer's var/ database; it
+    # never touches it, but the test should not even point at it.
+    env.setdefault("DATABASE_URL", f"sqlite:///{tmp_path / 'unused.sqlite3'}")
+    result = subprocess.run(
+        [sys.executable, "manage.py", "bench", "all", "--json", "--scale", "small",
+         "--requests", "3", "--warmup", "1"],
+        cwd=PROJECT, env=env, capture_output=True, text=True, timeout=600,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.strip().splitlines()
+    rows = [json.loads(line) for line in lines]
+    assert [(r["bench"], r["metric"]) for r in rows] == [
+        ("seed", "seconds"), ("seed", "peak_mb"),
+        ("workbench", "p50_ms"), ("workbench", "p95_ms"), ("workbench", "queries"),
+    ]
+    for row in rows:
+        assert set(row) == KEYS
+        assert isinstance(row["unit"], str)
+        assert row["unit"]
+        for key in ("value", "baseline", "ratio"):
+            assert isinstance(row[key], int | float), row
+            assert row[key] > 0, row
+        assert row["ratio"] == pytest.approx(row["value"] / row["baseline"], rel=0.01, abs=0.002)
+    by_metric = {r["metric"]: r for r in rows}
+    assert by_metric["p95_ms"]["value"] >= by_metric["p50_ms"]["value"]
+    assert by_metric["queries"]["value"] >= by_metric["queries"]["baseline"]
+    # Progress went to stderr; both scratch databases were dropped again.
+    created = re.findall(r"creating scratch database (\S+)", result.stderr)
+    assert len(created) == 2
+    assert _still_there(created) == []
+
+
+def test_bench_rejects_bad_options() -> None:
+    with pytest.raises(CommandError):
+        call_command("bench", "workbench", "--requests", "0")
+    with pytest.raises(CommandError):
+        call_command("bench", "nonexistent")
+
+
+def test_registry_and_metric_format() -> None:
+    assert {"seed", "workbench"} <= set(BENCHMARKS)
+    metric = Metric("seed", "seconds", 12.34567, "s", 2.0)
+    assert metric.as_dict() == {
+        "bench": "seed", "metric": "seconds", "value": 12.346, "unit": "s", "baseline": 2,
+        "ratio": 6.1728,
+    }
+    assert json.loads(metric.json_line()) == metric.as_dict()
+    assert "ratio 6.17" in metric.human_line()
+    tiny = Metric("seed", "seconds", 1.0, "s", 0.0335449).as_dict()
+    assert tiny["baseline"] == 0.033545
+    assert Metric("workbench", "queries", 9, "n", 3).as_dict()["value"] == 9
+    with pytest.raises(BenchmarkError, match="positive baseline"):
+        Metric("seed", "peak_mb", 1.0, "MB", 0.0)
+
+
+def test_percentile_is_nearest_rank() -> None:
+    samples = [float(i) for i in range(1, 201)]
+    assert benchmarks.percentile(samples, 50) == 100.0
+    assert benchmarks.percentile(samples, 95) == 190.0
+    assert benchmarks.percentile([5.0, 1.0, 3.0], 50) == 3.0
+    with pytest.raises(ValueError, match="no samples"):
+        benchmarks.percentile([], 50)
+
+
+@pytest.mark.django_db
+def test_timed_get_refuses_a_page_that_does_not_answer_200() -> None:
+    with pytest.raises(BenchmarkError, match="404"):
+        benchmarks._timed_get(Client(), "/no-such-page/")
+
+
+@pytest.mark.usefixtures("session_db")
+def test_scratch_database_is_empty_and_restores_the_session_database() -> None:
+    name = connection.settings_dict["NAME"]
+    with scratch_database() as scratch:
+        assert scratch != name
+        assert connection.settings_dict["NAME"] == scratch
+        assert not Region.objects.exists()
+        Region.objects.create(code="000000000000", name="临时", level="national")
+    assert connection.settings_dict["NAME"] == name
+    assert world.is_seeded()
+    assert not Region.objects.filter(name="临时").exists()

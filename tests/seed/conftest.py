@@ -1,0 +1,1 @@
+from tests.bench.fixtures import session_db  # noqa: F401 - a fixture
