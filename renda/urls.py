@@ -1,8 +1,8 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("renda.web.urls")),
     path("accounts/", include("renda.accounts.urls")),
     path("console/", include("renda.console.urls")),

@@ -26,8 +26,22 @@ def chinese_ordinal(number: int) -> str:
     return _DIGITS[hundreds] + "百" + middle + tail
 
 
-def pinyin_initials(name: str) -> str:
-    """张三丰 -> zsf, for searching names by initials on a phone keyboard."""
-    return "".join(
-        s[0] for s in lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore") if s
-    ).lower()[:20]
+# Surnames read differently from the character's everyday reading (曾 is Zeng, not ceng).
+_SURNAME_INITIALS = {
+    "曾": "z", "单": "s", "解": "x", "仇": "q", "朴": "p", "区": "o", "查": "z", "乐": "y",
+    "覃": "q", "盖": "g", "缪": "m", "翟": "z", "种": "c", "繁": "p", "尉": "y", "秘": "b",
+    "员": "y", "万俟": "mq", "尉迟": "yc",
+}
+
+
+def pinyin_initials(name: str, *, surname: bool = True) -> str:
+    """张三丰 -> zsf, for searching names by initials on a phone keyboard. With ``surname``,
+    the leading characters are read as a family name."""
+    head = ""
+    if surname:
+        for length in (2, 1):
+            if name[:length] in _SURNAME_INITIALS:
+                head, name = _SURNAME_INITIALS[name[:length]], name[length:]
+                break
+    rest = "".join(s[0] for s in lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore") if s)
+    return (head + rest).lower()[:20]

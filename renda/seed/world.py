@@ -380,10 +380,11 @@ class _People:
         surname = name[:2] if name[:2] in _COMPOUND_SURNAMES else name[0]
         parts = [surname, *name[len(surname):]]
         out = []
-        for part in parts:
-            initials = self.initials.get(part)
+        for index, part in enumerate(parts):
+            key = part if index else "surname:" + part
+            initials = self.initials.get(key)
             if initials is None:
-                initials = self.initials[part] = pinyin_initials(part)
+                initials = self.initials[key] = pinyin_initials(part, surname=index == 0)
             out.append(initials)
         return "".join(out)[:20]
 

@@ -39,6 +39,9 @@ def test_chinese_ordinal(n: int, text: str) -> None:
 
 def test_pinyin_initials() -> None:
     assert pinyin_initials("张三丰") == "zsf"
+    assert pinyin_initials("曾国藩") == "zgf"
+    assert pinyin_initials("单雄信") == "sxx"
+    assert pinyin_initials("曾", surname=False) == "c"
 
 
 @pytest.mark.django_db
