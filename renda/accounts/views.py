@@ -28,7 +28,6 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
@@ -45,22 +44,14 @@ from renda.accounts.middleware import LOGOUT_REASON, REASON_IDLE
 from renda.core import services as core_services
 from renda.core.errors import Conflict, InvalidInput, NotFound
 from renda.core.models import User
+from renda.core.requests import local_url
 
 # ---------------------------------------------------------------------------------------------
 # helpers
 
 
-def safe_next(request: HttpRequest, candidate: str | None) -> str:
-    """``candidate`` if it points back into this site, else "" (no open redirects)."""
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return ""
-
-
 def _requested_next(request: HttpRequest) -> str:
-    return safe_next(request, request.POST.get("next") or request.GET.get("next"))
+    return local_url(request, request.POST.get("next") or request.GET.get("next"))
 
 
 def _landing(next_url: str) -> str:
@@ -158,7 +149,9 @@ def login_view(request: HttpRequest) -> HttpResponse:
         )
     elif request.method == "GET" and next_url:
         # Sent here from a page: never signed in, or the session ran out.
-        messages.info(request, _("该页面需要登录后才能访问,请先登录。如您刚才已登录,可能是登录已过期。"))
+        messages.info(
+            request, _("该页面需要登录后才能访问,请先登录。如您刚才已登录,可能是登录已过期。")
+        )
     form = LoginForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         user = authenticate(
@@ -208,15 +201,21 @@ def _lockout_response(request: HttpRequest, username: str, *, second_step: bool)
     }
     if second_step:
         # The count covers wrong passwords and wrong codes alike.
-        detail = _(
-            "密码或验证码连续输错 %(limit)d 次,为保护账号安全已暂时锁定 %(minutes)d 分钟。"
-            "请于 %(time)s 后再试。"
-        ) % params
+        detail = (
+            _(
+                "密码或验证码连续输错 %(limit)d 次,为保护账号安全已暂时锁定 %(minutes)d 分钟。"
+                "请于 %(time)s 后再试。"
+            )
+            % params
+        )
     else:
-        detail = _(
-            "密码连续输错 %(limit)d 次,为保护账号安全已暂时锁定 %(minutes)d 分钟。"
-            "请于 %(time)s 后再试。"
-        ) % params
+        detail = (
+            _(
+                "密码连续输错 %(limit)d 次,为保护账号安全已暂时锁定 %(minutes)d 分钟。"
+                "请于 %(time)s 后再试。"
+            )
+            % params
+        )
     retry_after = str(max(1, math.ceil((until - timezone.now()).total_seconds())))
     if request.path.startswith("/api/"):
         response: HttpResponse = JsonResponse(

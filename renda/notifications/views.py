@@ -10,12 +10,12 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from renda.core.errors import InvalidInput, NotFound
+from renda.core.requests import local_url
 from renda.notifications import kinds, selectors, services
 from renda.notifications.forms import PreferenceForm
 
@@ -24,15 +24,6 @@ PAGE_SIZE = 20
 
 def _is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
-
-
-def _safe_next(request: HttpRequest, fallback: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
 
 
 @require_GET
@@ -66,7 +57,10 @@ def mark_read(request: HttpRequest, pk: int) -> HttpResponse:
         # The bell listens for this and refreshes its count at once.
         response["HX-Trigger"] = "notifications-changed"
         return response
-    return redirect(_safe_next(request, reverse("notifications:inbox")))
+    return redirect(
+        local_url(request, request.POST.get("next") or request.GET.get("next"))
+        or reverse("notifications:inbox")
+    )
 
 
 @login_required
@@ -77,7 +71,10 @@ def mark_all_read(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("已将 %(n)s 条消息标为已读。") % {"n": count})
     else:
         messages.info(request, _("没有未读消息。"))
-    return redirect(_safe_next(request, reverse("notifications:inbox")))
+    return redirect(
+        local_url(request, request.POST.get("next") or request.GET.get("next"))
+        or reverse("notifications:inbox")
+    )
 
 
 @login_required
@@ -88,10 +85,8 @@ def open_notification(request: HttpRequest, pk: int) -> HttpResponse:
         notification = services.mark_read(user=request.user, notification_id=pk)
     except NotFound as exc:
         raise Http404(exc.message) from exc
-    target = notification.url
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
+    target = local_url(request, notification.url)
+    if target:
         return HttpResponseRedirect(target)
     return redirect("notifications:inbox")
 
@@ -102,11 +97,13 @@ def _rows(request: HttpRequest, bound: PreferenceForm | None = None) -> list[dic
     rows = []
     for row in selectors.preferences(user):
         form = bound if bound is not None and bound.kind.code == row.kind.code else None
-        rows.append({
-            "kind": row.kind,
-            "form": form or PreferenceForm(kind=row.kind, channels=row.channels),
-            "saved": False,
-        })
+        rows.append(
+            {
+                "kind": row.kind,
+                "form": form or PreferenceForm(kind=row.kind, channels=row.channels),
+                "saved": False,
+            }
+        )
     return [dict(r, has_phone=has_phone, has_email=bool(user.email)) for r in rows]
 
 

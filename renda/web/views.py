@@ -17,7 +17,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -26,7 +26,7 @@ from django.views.decorators.vary import vary_on_headers
 from renda.core import crypto, policies, selectors, services, workbench
 from renda.core.models import AuditEvent, Person, Role, User
 from renda.core.policies import Action
-from renda.core.requests import acting_user
+from renda.core.requests import acting_user, local_url
 from renda.web import exports, navigation
 from renda.web import services as web_services
 from renda.web.context_processors import LARGE_TEXT_COOKIE
@@ -48,15 +48,6 @@ def _page(request: HttpRequest, queryset: QuerySet[Any], per_page: int = PER_PAG
     return Paginator(queryset, per_page).get_page(request.GET.get("page"))
 
 
-def _safe_next(request: HttpRequest, default: str) -> str:
-    target = request.POST.get("next") or request.META.get("HTTP_REFERER") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
-
-
 # Public pages -----------------------------------------------------------------------------------
 
 
@@ -72,7 +63,10 @@ def large_text(request: HttpRequest) -> HttpResponse:
     enabled = request.POST.get("enabled") == "1"
     if isinstance(request.user, User) and request.user.is_authenticated:
         services.set_large_text(user=request.user, enabled=enabled)
-    response = HttpResponseRedirect(_safe_next(request, reverse("web:home")))
+    response = HttpResponseRedirect(
+        local_url(request, request.POST.get("next") or request.META.get("HTTP_REFERER"))
+        or reverse("web:home")
+    )
     if enabled:
         response.set_cookie(
             LARGE_TEXT_COOKIE,
