@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "renda.api",
     "renda.bench",
     "renda.console",
+    "renda.deputies",
 ]
 
 MIDDLEWARE = [

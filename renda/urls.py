@@ -6,6 +6,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("renda.web.urls")),
     path("accounts/", include("renda.accounts.urls")),
     path("console/", include("renda.console.urls")),
+    path("deputies/", include("renda.deputies.urls")),
     path("notifications/", include("renda.notifications.urls")),
     path("api/v1/", include("renda.api.urls")),
     path("healthz", include("renda.health")),

@@ -28,6 +28,7 @@ from renda.core import policies
 from renda.core import selectors as core_selectors
 from renda.core.errors import NotFound
 from renda.core.policies import Action
+from renda.deputies import api as deputies_api
 
 # Largest primary key any of our databases stores; larger ids are rejected as invalid input
 # instead of overflowing the database driver.
@@ -184,3 +185,8 @@ def list_organizations(request: HttpRequest, filters: Query[OrganizationFilters]
 )
 def get_organization(request: HttpRequest, org_id: PathEx[int, P(ge=1, le=MAX_ID)]) -> Any:
     return policies.organizations.get(request.auth, Action.VIEW, id=org_id)  # type: ignore[attr-defined]
+
+
+# Deputies ----------------------------------------------------------------------------------
+
+api.add_router("/deputies", deputies_api.build_router(Pagination))

@@ -44,6 +44,8 @@ from renda.core.models import (
 )
 from renda.core.text import pinyin_initials
 from renda.core.validators import id_number_check_digit
+from renda.deputies import services as deputy_services
+from renda.deputies.models import DeputyCategory, Mandate
 
 DEMO_PASSWORD = "Demo-2026!"  # noqa: S105 - documented demo password, demo data only
 # The demo administrator's TOTP secret (base32 "JBSWY3DPEHPK3PXP"), printed by `make run`
@@ -296,6 +298,9 @@ class Dataset:
     persons: list[Person] = field(default_factory=list)
     deputy_users: list[User] = field(default_factory=list)
     deputy_grants: list[RoleGrant] = field(default_factory=list)
+    mandates: list[Mandate] = field(default_factory=list)
+    # (mandate, station) pairs for the mandates' liaison stations.
+    mandate_stations: list[tuple[Mandate, Organization]] = field(default_factory=list)
     # username -> person, for the demo accounts created through the services.
     demo_persons: dict[str, Person] = field(default_factory=dict)
     # Deputy seats per level, as planned.
@@ -314,7 +319,7 @@ class Dataset:
             len(rows)
             for rows in (
                 self.regions, self.congresses, self.terms, self.organizations, self.persons,
-                self.deputy_users, self.deputy_grants,
+                self.deputy_users, self.deputy_grants, self.mandates,
             )
         )
 
@@ -678,6 +683,20 @@ _MIX: dict[str, list[tuple[str, float]]] = {
                  ("school", 8), ("hospital", 8), ("village", 8), ("worker", 6)],
 }
 _MIX_W = {level: _Weighted.of(mix) for level, mix in _MIX.items()}
+# The seed's occupational profiles counted as the categories of deputies' composition
+# (代表构成) that congress offices report; village cadres count as farmers.
+_CATEGORY = {
+    "village": DeputyCategory.FARMER,
+    "farmer": DeputyCategory.FARMER,
+    "worker": DeputyCategory.WORKER,
+    "township_official": DeputyCategory.OFFICIAL,
+    "county_official": DeputyCategory.OFFICIAL,
+    "city_official": DeputyCategory.OFFICIAL,
+    "enterprise": DeputyCategory.ENTERPRISE,
+    "school": DeputyCategory.PROFESSIONAL,
+    "hospital": DeputyCategory.PROFESSIONAL,
+    "lawyer": DeputyCategory.PROFESSIONAL,
+}
 _DEGREE = ("大学本科", "研究生")
 _COLLEGE = ("大学本科", "大学专科", "研究生", "高中")
 _BASIC = ("初中", "高中", "中专", "大学专科")
@@ -812,6 +831,7 @@ def _generate_deputies(
         seats.extend(("township", township, township, county, township) for _ in range(m))
 
     unusable = make_password(None)
+    term_of = {t.congress.region_id: t for t in ds.terms}
     for serial, (level, congress_region, home, county, township) in enumerate(seats, start=1):
         category = _MIX_W[level].draw(rng)
         employer, post, education, official = profiles.make(category, county, township)
@@ -829,6 +849,14 @@ def _generate_deputies(
         ds.persons.append(person)
         ds.deputy_users.append(user)
         ds.deputy_grants.append(RoleGrant(user=user, role=Role.DEPUTY, region=congress_region))
+        term = term_of[congress_region.code]
+        mandate = Mandate(person=person, term=term, region=congress_region,
+                          category=_CATEGORY.get(category, DeputyCategory.OTHER),
+                          full_time=False, elected_on=term.start_date)
+        ds.mandates.append(mandate)
+        station = ds.stations.get(township.code)
+        if station is not None and level in ("county", "township"):
+            ds.mandate_stations.append((mandate, station))
 
     # The demo accounts' people, drawn last so they never shift the deputies above.
     county = next(c for c in ds.counties if c.code.startswith("430421"))
@@ -898,7 +926,9 @@ def refresh_statistics() -> None:
     VACUUM also sets the visibility map, so those counts become index-only scans; it cannot
     run inside a transaction, where a plain ANALYZE is the most that is possible.
     """
-    tables = [m._meta.db_table for m in (Region, Congress, Term, Organization, Person, User, RoleGrant)]
+    models_loaded = (Region, Congress, Term, Organization, Person, User, RoleGrant, Mandate,
+                     Mandate.stations.through)
+    tables = [m._meta.db_table for m in models_loaded]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             verb = "ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE"
@@ -919,7 +949,10 @@ def _insert(ds: Dataset, step: Callable[[str], None]) -> World:
     _bulk(Person, ds.persons)
     _bulk(User, ds.deputy_users)
     _bulk(RoleGrant, ds.deputy_grants)
-    step(f"deputies: {len(ds.deputy_users)}")
+    _bulk(Mandate, ds.mandates)
+    through = Mandate.stations.through
+    _bulk(through, (through(mandate_id=m.pk, organization_id=o.pk) for m, o in ds.mandate_stations))
+    step(f"deputies: {len(ds.deputy_users)} ({len(ds.mandates)} mandates)")
 
     world = World(national=ds.regions[0], province=ds.regions[1], city=ds.regions[2],
                   counties=ds.counties, townships=ds.townships,
@@ -953,6 +986,14 @@ def _seed_demo_accounts(world: World, persons: dict[str, Person]) -> None:
         for role, region, org in grants:
             services.grant_role(actor=None, user=user, role=role, region=region, organization=org)
         world.accounts[username] = user
+    # The demo deputy sits in the city and the county congress, like the grants say.
+    for region in (world.city, county):
+        term = world.congresses[region.code].terms.get()
+        deputy_services.create_mandate(
+            actor=None, person=persons["deputy"], term=term, elected_on=term.start_date,
+            category=DeputyCategory.PROFESSIONAL,
+            stations=[world.stations[township.code]] if region == county else [],
+        )
     _admin_totp(world.accounts["admin"])
 
 

@@ -20,10 +20,13 @@ def frame(request: HttpRequest) -> dict[str, Any]:
     else:
         large = request.COOKIES.get(LARGE_TEXT_COOKIE) == "1"
     match = getattr(request, "resolver_match", None)
-    # Console pages all highlight "accounts"; web pages their own URL name.
+    # Console pages all highlight "accounts", deputies' pages "deputies"; web pages their own
+    # URL name.
     current = ""
     if match is not None:
-        current = {"web": match.url_name, "console": "accounts"}.get(match.namespace, "")
+        current = {"web": match.url_name, "console": "accounts", "deputies": "deputies"}.get(
+            match.namespace, ""
+        )
         current = current or ("security" if match.url_name == "security" else "")
     return {
         "large_text": large,

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from renda.core import policies
 from renda.core.policies import Action, Scope
+from renda.deputies.policies import mandates as mandate_policy
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,8 @@ def items_for(user: Any, current: str = "") -> list[NavItem]:
         items.append(("workbench", _("工作台"), reverse("web:workbench")))
         if lists_region(policies.organizations, user):
             items.append(("organizations", _("机构名录"), reverse("web:organizations")))
+        if lists_region(mandate_policy, user):
+            items.append(("deputies", _("代表名册"), reverse("deputies:list")))
         if lists_region(policies.people, user):
             items.append(("people", _("人员信息"), reverse("web:people")))
         elif getattr(user, "person_id", None):

@@ -37,6 +37,8 @@ OPERATIONS = [
     ("GET", "/api/v1/regions/{code}"),
     ("GET", "/api/v1/organizations"),
     ("GET", "/api/v1/organizations/{org_id}"),
+    ("GET", "/api/v1/deputies"),
+    ("GET", "/api/v1/deputies/{mandate_id}"),
 ]
 CHECKS = [
     not_a_server_error,
