@@ -44,7 +44,7 @@ from renda.accounts.middleware import LOGOUT_REASON, REASON_IDLE
 from renda.core import services as core_services
 from renda.core.errors import Conflict, InvalidInput, NotFound
 from renda.core.models import User
-from renda.core.requests import local_url
+from renda.core.requests import local_url, show_service_errors
 
 # ---------------------------------------------------------------------------------------------
 # helpers
@@ -61,14 +61,6 @@ def _landing(next_url: str) -> str:
 def _with_next(url_name: str, next_url: str) -> str:
     url = reverse(url_name)
     return f"{url}?{urlencode({'next': next_url})}" if next_url else url
-
-
-def _apply_errors(form: Any, exc: InvalidInput) -> None:
-    if not exc.field_errors:
-        form.add_error(None, exc.message)
-    for field, errors in exc.field_errors.items():
-        for error in errors:
-            form.add_error(field if field in form.fields else None, error)
 
 
 def _back_to_login(request: HttpRequest, why: pending.Missing) -> HttpResponse:
@@ -321,7 +313,7 @@ def otp_setup_view(request: HttpRequest) -> HttpResponse:
                 user=user, device_id=device.pk, token=form.cleaned_data["token"]
             )
         except InvalidInput as exc:
-            _apply_errors(form, exc)
+            show_service_errors(form, exc)
         except NotFound as exc:
             messages.warning(request, exc.message)
             return redirect(_with_next("accounts:otp_setup", next_url))
@@ -394,7 +386,7 @@ def otp_remove_view(request: HttpRequest) -> HttpResponse:
                 password=form.cleaned_data["password"],
             )
         except InvalidInput as exc:
-            _apply_errors(form, exc)
+            show_service_errors(form, exc)
         except NotFound as exc:
             messages.info(request, exc.message)
             return redirect("accounts:security")
@@ -428,7 +420,7 @@ def password_change_view(request: HttpRequest) -> HttpResponse:
                 new_password=form.cleaned_data["new_password1"],
             )
         except InvalidInput as exc:
-            _apply_errors(form, exc)
+            show_service_errors(form, exc)
         else:
             # Changing the password invalidates sessions; keep this one.
             update_session_auth_hash(request, user)

@@ -19,7 +19,7 @@ from renda.core import policies, selectors, services
 from renda.core.errors import InvalidInput, NotPermitted, RendaError
 from renda.core.models import Region, RoleGrant, User
 from renda.core.policies import Action
-from renda.core.requests import acting_user
+from renda.core.requests import acting_user, show_service_errors, wants_partial
 
 
 def _require_admin(request: HttpRequest) -> None:
@@ -29,16 +29,6 @@ def _require_admin(request: HttpRequest) -> None:
 
 def _manageable_regions(user: Any) -> QuerySet[Region]:
     return policies.regions.filter(user, Region.objects.all(), Action.CHANGE).order_by("code")
-
-
-def _apply_errors(form: Any, exc: RendaError) -> None:
-    """Show a service's field errors next to the fields, keeping what was typed."""
-    field_errors = getattr(exc, "field_errors", {}) or {}
-    for field, errs in field_errors.items():
-        for err in errs:
-            form.add_error(field if field in form.fields else None, err)
-    if not field_errors:
-        form.add_error(None, exc.message)
 
 
 @login_required
@@ -57,7 +47,9 @@ def accounts(request: HttpRequest) -> HttpResponse:
     for grant in RoleGrant.objects.filter(user__in=rows).select_related("region", "organization"):
         grants.setdefault(grant.user_id, []).append(grant)
     context = {"form": form, "page": page, "rows": [(u, grants.get(u.pk, [])) for u in rows]}
-    template = "console/accounts.html#results" if request.htmx else "console/accounts.html"  # type: ignore[attr-defined]
+    template = (
+        "console/accounts.html#results" if wants_partial(request) else "console/accounts.html"
+    )
     return render(request, template, context)
 
 
@@ -85,7 +77,7 @@ def account_new(request: HttpRequest) -> HttpResponse:
                 )
                 temporary = services.reset_password(actor=acting_user(request), user=account)
         except RendaError as exc:
-            _apply_errors(form, exc)
+            show_service_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -122,7 +114,7 @@ def account(request: HttpRequest, pk: int) -> HttpResponse:
                 organization=form.cleaned_data["organization"],
             )
         except RendaError as exc:
-            _apply_errors(form, exc)
+            show_service_errors(form, exc)
         else:
             messages.success(request, _("已授予角色。"))
             return redirect("console:account", target.pk)

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from renda.core.errors import RendaError
 from renda.core.models import User
 
 
@@ -22,3 +25,19 @@ def local_url(request: HttpRequest, candidate: str | None) -> str:
     ):
         return candidate
     return ""
+
+
+def wants_partial(request: HttpRequest) -> bool:
+    """An htmx request asking for a fragment (not a history restore of the whole page)."""
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.history_restore_request  # type: ignore[union-attr]
+
+
+def show_service_errors(form: Any, exc: RendaError) -> None:
+    """A service's field errors beside the fields (what was typed stays), else on top."""
+    field_errors = getattr(exc, "field_errors", {}) or {}
+    for field, errors in field_errors.items():
+        for error in errors:
+            form.add_error(field if field in form.fields else None, error)
+    if not field_errors:
+        form.add_error(None, exc.message)

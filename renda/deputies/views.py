@@ -25,7 +25,7 @@ from renda.core import crypto, policies
 from renda.core.errors import NotPermitted, RendaError
 from renda.core.models import User
 from renda.core.policies import Action
-from renda.core.requests import acting_user
+from renda.core.requests import acting_user, show_service_errors, wants_partial
 from renda.deputies import selectors, services, spreadsheet
 from renda.deputies.forms import (
     ConfirmForm,
@@ -42,21 +42,6 @@ from renda.web import services as web_services
 PER_PAGE = 20
 ERRORS_PER_PAGE = 100
 EXPORT_LIMIT = 100_000
-
-
-def _partial(request: HttpRequest) -> bool:
-    htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.history_restore_request  # type: ignore[union-attr]
-
-
-def _apply_errors(form: Any, exc: RendaError) -> None:
-    """A service's field errors beside the fields (what was typed stays), else on top."""
-    field_errors = getattr(exc, "field_errors", {}) or {}
-    for field, errs in field_errors.items():
-        for err in errs:
-            form.add_error(field if field in form.fields else None, err)
-    if not field_errors:
-        form.add_error(None, exc.message)
 
 
 # The registry ---------------------------------------------------------------------------------
@@ -99,7 +84,7 @@ def mandate_list(request: HttpRequest) -> HttpResponse:
         "can_export": mandate_policy.allows_anywhere(user, Action.EXPORT),
         "can_import": mandate_policy.allows_anywhere(user, Action.CREATE),
     }
-    template = "deputies/list.html#results" if _partial(request) else "deputies/list.html"
+    template = "deputies/list.html#results" if wants_partial(request) else "deputies/list.html"
     return render(request, template, context)
 
 
@@ -132,9 +117,7 @@ def export(request: HttpRequest) -> HttpResponse:
     )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
     response = HttpResponse(content, content_type=exports.XLSX_TYPE)
-    response["Content-Disposition"] = content_disposition_header(
-        True, f"deputies-{stamp}.xlsx"
-    )
+    response["Content-Disposition"] = content_disposition_header(True, f"deputies-{stamp}.xlsx")
     return response
 
 
@@ -156,7 +139,7 @@ def mandate_detail(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 services.change_status(actor=user, mandate=record, **form.cleaned_data)
             except RendaError as exc:
-                _apply_errors(form, exc)
+                show_service_errors(form, exc)
             else:
                 messages.success(request, _("已记录代表资格变动。"))
                 return redirect("deputies:detail", record.pk)
@@ -202,7 +185,7 @@ def import_start(request: HttpRequest) -> HttpResponse:
                 create_missing=form.cleaned_data["create_missing"],
             )
         except RendaError as exc:
-            _apply_errors(form, exc)
+            show_service_errors(form, exc)
         else:
             return redirect("deputies:import_detail", deputy_import.pk)
     return render(
@@ -280,7 +263,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     }
     template = (
         "deputies/import_detail.html#errors_table"
-        if _partial(request)
+        if wants_partial(request)
         else "deputies/import_detail.html"
     )
     return render(request, template, context)

@@ -15,15 +15,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from renda.core.errors import InvalidInput, NotFound
-from renda.core.requests import local_url
+from renda.core.requests import local_url, wants_partial
 from renda.notifications import kinds, selectors, services
 from renda.notifications.forms import PreferenceForm
 
 PAGE_SIZE = 20
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 @require_GET
@@ -52,7 +48,7 @@ def mark_read(request: HttpRequest, pk: int) -> HttpResponse:
         notification = services.mark_read(user=request.user, notification_id=pk)
     except NotFound as exc:
         raise Http404(exc.message) from exc
-    if _is_htmx(request):
+    if wants_partial(request):
         response = render(request, "notifications/_item.html", {"n": notification})
         # The bell listens for this and refreshes its count at once.
         response["HX-Trigger"] = "notifications-changed"
@@ -137,7 +133,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
                 for error in errors:
                     form.add_error(field if field in form.fields else None, error)
 
-    if _is_htmx(request):
+    if wants_partial(request):
         row = next(r for r in _rows(request, None if saved else form) if r["kind"] == kind)
         row["saved"] = saved
         # 200 even with errors: htmx only swaps successful responses into the page.

@@ -26,7 +26,7 @@ from django.views.decorators.vary import vary_on_headers
 from renda.core import crypto, policies, selectors, services, workbench
 from renda.core.models import AuditEvent, Person, Role, User
 from renda.core.policies import Action
-from renda.core.requests import acting_user, local_url
+from renda.core.requests import acting_user, local_url, wants_partial
 from renda.web import exports, navigation
 from renda.web import services as web_services
 from renda.web.context_processors import LARGE_TEXT_COOKIE
@@ -36,12 +36,6 @@ PER_PAGE = 20
 AUDIT_PER_PAGE = 50
 EXPORT_LIMIT = 100_000
 LARGE_TEXT_MAX_AGE = 60 * 60 * 24 * 365 * 5
-
-
-def _partial(request: HttpRequest) -> bool:
-    """An htmx request that wants only the results, not a history restore of the whole page."""
-    htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.history_restore_request  # type: ignore[union-attr]
 
 
 def _page(request: HttpRequest, queryset: QuerySet[Any], per_page: int = PER_PAGE) -> Page[Any]:
@@ -156,7 +150,9 @@ def organizations(request: HttpRequest) -> HttpResponse:
         q=form.value("q") or "",
     )
     context = {"form": form, "page": _page(request, queryset)}
-    template = "web/organizations.html#results" if _partial(request) else "web/organizations.html"
+    template = (
+        "web/organizations.html#results" if wants_partial(request) else "web/organizations.html"
+    )
     return render(request, template, context)
 
 
@@ -182,7 +178,7 @@ def people(request: HttpRequest) -> HttpResponse:
     queryset = selectors.people(user, q=form.value("q") or "", region=form.value("region"))
     page = _page(request, queryset)
     context = {"form": form, "page": page, "rows": _person_rows(user, list(page.object_list))}
-    template = "web/people.html#results" if _partial(request) else "web/people.html"
+    template = "web/people.html#results" if wants_partial(request) else "web/people.html"
     return render(request, template, context)
 
 
@@ -242,7 +238,7 @@ def audit(request: HttpRequest) -> HttpResponse:
         "page": _page(request, queryset, AUDIT_PER_PAGE),
         "can_export": policies.audit.allows_anywhere(user, Action.EXPORT),
     }
-    template = "web/audit.html#results" if _partial(request) else "web/audit.html"
+    template = "web/audit.html#results" if wants_partial(request) else "web/audit.html"
     return render(request, template, context)
 
 
