@@ -90,6 +90,11 @@ INSTALLED_APPS = [
     "renda.bench",
     "renda.console",
     "renda.deputies",
+    "renda.duties",
+    "renda.points",
+    "renda.ledgers",
+    "renda.learning",
+    "renda.portal",
 ]
 
 MIDDLEWARE = [

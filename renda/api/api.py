@@ -29,6 +29,10 @@ from renda.core import selectors as core_selectors
 from renda.core.errors import NotFound
 from renda.core.policies import Action
 from renda.deputies import api as deputies_api
+from renda.duties import api as duties_api
+from renda.ledgers import api as ledgers_api
+from renda.learning import api as learning_api
+from renda.points import api as points_api
 
 # Largest primary key any of our databases stores; larger ids are rejected as invalid input
 # instead of overflowing the database driver.
@@ -190,3 +194,7 @@ def get_organization(request: HttpRequest, org_id: PathEx[int, P(ge=1, le=MAX_ID
 # Deputies ----------------------------------------------------------------------------------
 
 api.add_router("/deputies", deputies_api.build_router(Pagination))
+api.add_router("/duties", duties_api.build_router(Pagination))
+api.add_router("/points", points_api.build_router(Pagination))
+api.add_router("/ledgers", ledgers_api.build_router(Pagination))
+api.add_router("/learning", learning_api.build_router(Pagination))
