@@ -6,3 +6,9 @@ class DutiesConfig(AppConfig):
     name = "renda.duties"
     label = "duties"
     verbose_name = _("履职活动")
+
+    def ready(self) -> None:
+        from renda.duties import kinds, panels
+
+        del kinds
+        panels.register()

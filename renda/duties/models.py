@@ -254,6 +254,8 @@ class DutyRecord(models.Model):
     # Another module's object this record stands for, e.g. ("suggestions.suggestion", "42").
     source_type = models.CharField(_("来源对象类型"), max_length=64, blank=True)
     source_id = models.CharField(_("来源对象编号"), max_length=64, blank=True)
+    # The form's one-time key: a double-clicked submit finds the record the first click made.
+    submission_key = models.CharField(_("提交标识"), max_length=36, blank=True, editable=False)
     # Shown on the public profile (titles only; the content stays private).
     is_public = models.BooleanField(_("在代表主页公开"), default=True)
     # Who typed it: the deputy, the station administrator (代录) or the organizer.
@@ -294,6 +296,11 @@ class DutyRecord(models.Model):
                 fields=["mandate", "source_type", "source_id"],
                 condition=~Q(source_type=""),
                 name="duty_record_once_per_source",
+            ),
+            models.UniqueConstraint(
+                fields=["mandate", "submission_key"],
+                condition=~Q(submission_key=""),
+                name="duty_record_once_per_submission",
             ),
             models.CheckConstraint(
                 condition=~Q(source=RecordSource.ORGANIZED) | Q(activity__isnull=False),

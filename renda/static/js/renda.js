@@ -47,4 +47,14 @@
       box.dataset.errorShown = "1";
     }
   });
+
+  // Submit once: a second tap on a slow phone connection would otherwise post the form again
+  // (the server also recognises a repeated submission by its one-time key).
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!(form instanceof HTMLFormElement)) return;
+    form.querySelectorAll("[data-disable-on-submit]").forEach(function (button) {
+      window.setTimeout(function () { button.disabled = true; }, 0);
+    });
+  });
 })();
