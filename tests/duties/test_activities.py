@@ -155,11 +155,14 @@ def test_activity_pages_for_organizer_and_deputy(make_activity: Callable[..., Ac
                                                   login: Callable[[str], Client]) -> None:
     activity = make_activity()
     page = login("station").get(f"/duties/activities/{activity.pk}/").content.decode()
-    assert "签到二维码" in page and "受邀代表" in page
+    assert "签到二维码" in page
+    assert "受邀代表" in page
     qr = login("station").get(f"/duties/activities/{activity.pk}/qr.png")
-    assert qr.status_code == 200 and qr.content.startswith(b"\x89PNG")
+    assert qr.status_code == 200
+    assert qr.content.startswith(b"\x89PNG")
     mine = login("deputy").get(f"/duties/activities/{activity.pk}/").content.decode()
-    assert "我的出席" in mine and "受邀代表" not in mine
+    assert "我的出席" in mine
+    assert "受邀代表" not in mine
     assert login("deputy").get(f"/duties/activities/{activity.pk}/qr.png").status_code == 403
     assert login("unit").get(f"/duties/activities/{activity.pk}/").status_code == 404
 

@@ -40,7 +40,9 @@ def _record_targets() -> dict[str, DutyRecord]:
     township = Mandate.objects.filter(region_id=station.region_id).order_by("id").first()
     county = Mandate.objects.filter(region_id=COUNTY).exclude(pk=own.pk).order_by("id").first()
     other = Mandate.objects.filter(region_id=OTHER_COUNTY).order_by("id").first()
-    assert township and county and other
+    assert township
+    assert county
+    assert other
     return {
         "own": _record(own, station),
         "station": _record(township, station),

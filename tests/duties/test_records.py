@@ -104,7 +104,8 @@ def test_station_enters_on_behalf_and_the_record_says_so(county_mandate: Mandate
     assert record.source == RecordSource.PROXY
     assert record.entered_by == User.objects.get(username="station")
     page = login("deputy").get(f"/duties/records/{record.pk}/").content.decode()
-    assert "联络站代录" in page and "代录" in page
+    assert "联络站代录" in page
+    assert "代录" in page
 
 
 def test_station_cannot_enter_for_a_deputy_it_does_not_serve() -> None:
@@ -182,12 +183,14 @@ def test_module_records_are_written_once(county_mandate: Mandate) -> None:
     first = services.record_from_module(**kwargs)
     second = services.record_from_module(**kwargs)
     assert first.pk == second.pk
-    assert first.status == RecordStatus.CONFIRMED and first.source == RecordSource.MODULE
+    assert first.status == RecordStatus.CONFIRMED
+    assert first.source == RecordSource.MODULE
 
 
 def test_deputy_list_and_workbench_panel(county_mandate: Mandate, login: Callable[[str], Client]) -> None:
     _report(county_mandate, title="走访困难群众")
     assert "走访困难群众" in login("deputy").get("/duties/").content.decode()
     workbench = login("deputy").get("/workbench/").content.decode()
-    assert "我的履职" in workbench and "填报履职" in workbench
+    assert "我的履职" in workbench
+    assert "填报履职" in workbench
     assert "待确认的履职记录" in login("station").get("/workbench/").content.decode()
