@@ -7,7 +7,7 @@ RENDA := $(BIN)/renda
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test bench install install-test assets chromium lint messages clean
+.PHONY: run test bench install install-test assets chromium fonts lint messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,7 +41,15 @@ chromium:
 	      || echo "chromium could not be installed: browser tests will be skipped"; \
 	  else echo "chromium missing and not installable here: browser tests will be skipped"; fi; }
 
-run: install assets
+# Duty archives are PDFs with Chinese text: they need a CJK font (Debian's Noto CJK).
+fonts:
+	@fc-list :lang=zh 2>/dev/null | grep -q . || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null) \
+	      || echo "fonts-noto-cjk could not be installed: PDF archives will lack Chinese glyphs"; \
+	  else echo "no Chinese font found: install fonts-noto-cjk for the PDF duty archives"; fi; }
+
+run: install assets fonts
 	$(RENDA) migrate --noinput
 	$(RENDA) createcachetable
 	$(RENDA) seed --scale small --if-empty

@@ -36,5 +36,5 @@ def register() -> None:
     workbench.register(workbench.Panel(
         key="duties.review", title=cast(str, _("待确认的履职记录")),
         roles=frozenset({Role.STATION, Role.OFFICE, Role.ADMIN}),
-        build=to_review, template="duties/panels/review.html", order=25,
+        build=to_review, template="duties/panels/review.html", order=12,
     ))

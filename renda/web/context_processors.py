@@ -20,13 +20,19 @@ def frame(request: HttpRequest) -> dict[str, Any]:
     else:
         large = request.COOKIES.get(LARGE_TEXT_COOKIE) == "1"
     match = getattr(request, "resolver_match", None)
-    # Console pages all highlight "accounts", deputies' pages "deputies"; web pages their own
-    # URL name.
+    # Each app's pages highlight its menu item; web pages their own URL name.
     current = ""
     if match is not None:
-        current = {"web": match.url_name, "console": "accounts", "deputies": "deputies"}.get(
-            match.namespace, ""
-        )
+        url_name = match.url_name or ""
+        current = {
+            "web": url_name,
+            "console": "accounts",
+            "deputies": "deputies",
+            "duties": "activities" if url_name.startswith("activit") else "duties",
+            "points": "points",
+            "ledgers": "ledgers",
+            "learning": "learning",
+        }.get(match.namespace, "")
         current = current or ("security" if match.url_name == "security" else "")
     return {
         "large_text": large,

@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 from renda.core import policies
 from renda.core.policies import Action, Scope
 from renda.deputies.policies import mandates as mandate_policy
+from renda.duties.policies import activities as activity_policy
+from renda.duties.policies import records as record_policy
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,10 @@ def items_for(user: Any, current: str = "") -> list[NavItem]:
             items.append(("organizations", _("机构名录"), reverse("web:organizations")))
         if lists_region(mandate_policy, user):
             items.append(("deputies", _("代表名册"), reverse("deputies:list")))
+        if record_policy.allows_anywhere(user, Action.VIEW):
+            items.append(("duties", _("履职记录"), reverse("duties:records")))
+        if activity_policy.allows_anywhere(user, Action.VIEW):
+            items.append(("activities", _("履职活动"), reverse("duties:activities")))
         if lists_region(policies.people, user):
             items.append(("people", _("人员信息"), reverse("web:people")))
         elif getattr(user, "person_id", None):
