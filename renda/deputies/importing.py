@@ -439,7 +439,8 @@ class _RowReader:
 # Checking the rows together -------------------------------------------------------------------
 
 
-def _chunks(values: Sequence[Any]) -> Iterator[Sequence[Any]]:
+def chunks(values: Sequence[Any]) -> Iterator[Sequence[Any]]:
+    """Slices small enough for one IN (...) on SQLite."""
     for start in range(0, len(values), CHUNK):
         yield values[start : start + CHUNK]
 
@@ -662,11 +663,11 @@ class _Resolver:
                     )
         bidxs = list(first)
         existing: dict[str, Person] = {}
-        for chunk in _chunks(bidxs):
+        for chunk in chunks(bidxs):
             for found in Person.objects.filter(id_number_bidx__in=chunk):
                 existing[found.id_number_bidx] = found
         person_ids = [p.pk for p in existing.values()]
-        for chunk in _chunks(person_ids):
+        for chunk in chunks(person_ids):
             self.plan.updatable |= set(
                 policies.people.filter(
                     self.user, Person.objects.filter(pk__in=chunk), Action.CHANGE
@@ -674,7 +675,7 @@ class _Resolver:
             )
         held: set[tuple[int, int]] = set()
         term_ids = {r.term.pk for r in rows if r.term}
-        for chunk in _chunks(person_ids):
+        for chunk in chunks(person_ids):
             held |= set(
                 Mandate.objects.filter(person_id__in=chunk, term_id__in=term_ids).values_list(
                     "person_id", "term_id"

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -17,7 +18,16 @@ from django.utils.translation import gettext as _
 from renda.core import audit, crypto, policies
 from renda.core.errors import IllegalTransition, InvalidInput, NotPermitted
 from renda.core.logging import get_logger
-from renda.core.models import AuditAction, Organization, OrganizationKind, Person, Term, User
+from renda.core.models import (
+    AuditAction,
+    Organization,
+    OrganizationKind,
+    Person,
+    Role,
+    RoleGrant,
+    Term,
+    User,
+)
 from renda.core.policies import Action
 from renda.core.tasks import enqueue_on_commit
 from renda.core.text import pinyin_initials
@@ -487,7 +497,39 @@ def _write(plan: importing.Plan, rows: list[importing.Row]) -> dict[str, int]:
     through.objects.bulk_create(links, batch_size=2000)
     counts["mandates"] = len(mandates)
     counts["station_links"] = len(links)
+    counts["accounts_created"] = _deputy_accounts(list(people.values()), mandates)
     return counts
+
+
+def _deputy_accounts(people: list[Person], mandates: list[Mandate]) -> int:
+    """Every deputy has a private account: a person without one gets it (no usable password
+    until the office activates it and hands over an initial password), and each mandate's
+    congress grants the deputy role. Returns the number of accounts created."""
+    have: dict[int, int] = {}
+    for chunk in importing.chunks([p.pk for p in people]):
+        have.update(User.objects.filter(person_id__in=chunk).values_list("person_id", "pk"))
+    unusable = make_password(None)
+    new = [
+        User(username=f"rd{p.pk}", person=p, password=unusable, must_change_password=True)
+        for p in people
+        if p.pk not in have
+    ]
+    User.objects.bulk_create(new, batch_size=1000)
+    have.update({u.person_id: u.pk for u in new if u.person_id is not None})
+    granted: set[tuple[int, str]] = set()
+    users = sorted(set(have.values()))
+    for chunk in importing.chunks(users):
+        granted.update(
+            RoleGrant.objects.filter(
+                user_id__in=chunk, role=Role.DEPUTY, organization__isnull=True
+            ).values_list("user_id", "region_id")
+        )
+    wanted = sorted({(have[m.person_id], m.region_id) for m in mandates} - granted)
+    RoleGrant.objects.bulk_create(
+        [RoleGrant(user_id=user_id, role=Role.DEPUTY, region_id=region) for user_id, region in wanted],
+        batch_size=1000,
+    )
+    return len(new)
 
 
 def _merge_person(person: Person, data: dict[str, Any]) -> bool:

@@ -219,6 +219,14 @@ def test_fixed_file_imports_people_and_mandates(login: Any, upload: Any, confirm
     assert event.action == AuditAction.CREATE
     assert event.after["mandates"] == 3
     assert event.after["persons_created"] == 2
+    # Each new deputy has a private account, waiting for the office to activate it, and the
+    # deputy role in each congress they sit in.
+    assert event.after["accounts_created"] == 2
+    account = User.objects.get(person=person)
+    assert not account.has_usable_password()
+    assert account.must_change_password
+    assert set(account.grants.filter(role="deputy").values_list("region_id", flat=True)) == {
+        COUNTY, "430421100000"}
     # The uploaded file held ID numbers; once imported it is gone.
     assert not item.file
     assert not DeputyImport._meta.get_field("file").storage.exists(stored)  # type: ignore[union-attr]
