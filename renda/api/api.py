@@ -30,8 +30,8 @@ from renda.core.errors import NotFound
 from renda.core.policies import Action
 from renda.deputies import api as deputies_api
 from renda.duties import api as duties_api
-from renda.ledgers import api as ledgers_api
 from renda.learning import api as learning_api
+from renda.ledgers import api as ledgers_api
 from renda.points import api as points_api
 
 # Largest primary key any of our databases stores; larger ids are rejected as invalid input

@@ -6,3 +6,14 @@ class LearningConfig(AppConfig):
     name = "renda.learning"
     label = "learning"
     verbose_name = _("学习资料")
+
+    def ready(self) -> None:
+        from renda.learning import panels
+        from renda.notifications import kinds
+
+        kinds.register(
+            "study_material",
+            _("学习资料"),
+            description=_("人大机关发布的学习资料和通知,以及未读提醒。"),
+        )
+        panels.register()

@@ -1,4 +1,9 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+
+from renda.portal import views
 
 app_name = "portal"
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("deputies/", views.deputy_list, name="deputies"),
+    path("deputies/<int:pk>/", views.deputy_profile, name="deputy"),
+]

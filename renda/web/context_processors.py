@@ -32,6 +32,7 @@ def frame(request: HttpRequest) -> dict[str, Any]:
             "points": "points",
             "ledgers": "ledgers",
             "learning": "learning",
+            "portal": "portal",
         }.get(match.namespace, "")
         current = current or ("security" if match.url_name == "security" else "")
     return {

@@ -14,6 +14,7 @@ from renda.core.policies import Action, Scope
 from renda.deputies.policies import mandates as mandate_policy
 from renda.duties.policies import activities as activity_policy
 from renda.duties.policies import records as record_policy
+from renda.learning.policies import materials as material_policy
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,10 @@ def lists_region(policy: policies.Policy[Any], user: Any) -> bool:
 
 def items_for(user: Any, current: str = "") -> list[NavItem]:
     """Navigation for ``user``; ``current`` is the resolved URL name of the page shown."""
-    items: list[tuple[str, str, str]] = [("home", _("首页"), reverse("web:home"))]
+    items: list[tuple[str, str, str]] = [
+        ("home", _("首页"), reverse("web:home")),
+        ("portal", _("人大代表"), reverse("portal:deputies")),
+    ]
     if user is not None and user.is_authenticated:
         items.append(("workbench", _("工作台"), reverse("web:workbench")))
         if lists_region(policies.organizations, user):
@@ -48,6 +52,10 @@ def items_for(user: Any, current: str = "") -> list[NavItem]:
             items.append(("duties", _("履职记录"), reverse("duties:records")))
         if activity_policy.allows_anywhere(user, Action.VIEW):
             items.append(("activities", _("履职活动"), reverse("duties:activities")))
+        if material_policy.allows_anywhere(user, Action.CHANGE):
+            items.append(("learning", _("学习资料"), reverse("learning:manage")))
+        elif material_policy.allows_anywhere(user, Action.VIEW):
+            items.append(("learning", _("学习资料"), reverse("learning:list")))
         if lists_region(policies.people, user):
             items.append(("people", _("人员信息"), reverse("web:people")))
         elif getattr(user, "person_id", None):
