@@ -33,13 +33,16 @@ renda/static/vendor/.built: package.json package-lock.json scripts/build_assets.
 
 assets: $(BIN)/python renda/static/vendor/.built
 
-# Browser tests drive Debian's Chromium; install it when missing and we are allowed to.
+# Browser tests drive Debian's Chromium and the archive tests read PDFs with poppler's
+# pdftotext; install what is missing when we are allowed to.
 chromium:
-	@command -v chromium >/dev/null 2>&1 || { \
+	@missing=""; command -v chromium >/dev/null 2>&1 || missing="chromium fonts-noto-cjk"; \
+	  command -v pdftotext >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
+	  [ -z "$$missing" ] || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null) \
-	      || echo "chromium could not be installed: browser tests will be skipped"; \
-	  else echo "chromium missing and not installable here: browser tests will be skipped"; fi; }
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null) \
+	      || echo "$$missing could not be installed: the tests that need them will be skipped"; \
+	  else echo "$$missing missing and not installable here: the tests that need them will be skipped"; fi; }
 
 # Duty archives are PDFs with Chinese text: they need a CJK font (Debian's Noto CJK).
 fonts:

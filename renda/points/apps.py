@@ -6,3 +6,9 @@ class PointsConfig(AppConfig):
     name = "renda.points"
     label = "points"
     verbose_name = _("积分与履职评价")
+
+    def ready(self) -> None:
+        from renda.points import kinds, panels
+
+        kinds.register()
+        panels.register()

@@ -10,11 +10,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from renda.core import policies
+from renda.core.models import Role
 from renda.core.policies import Action, Scope
 from renda.deputies.policies import mandates as mandate_policy
 from renda.duties.policies import activities as activity_policy
 from renda.duties.policies import records as record_policy
 from renda.learning.policies import materials as material_policy
+from renda.points import policies as points_policies
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,10 @@ def items_for(user: Any, current: str = "") -> list[NavItem]:
             items.append(("duties", _("履职记录"), reverse("duties:records")))
         if activity_policy.allows_anywhere(user, Action.VIEW):
             items.append(("activities", _("履职活动"), reverse("duties:activities")))
+        if points_policies.rule_sets.allows_anywhere(user, Action.VIEW):
+            items.append(("points", _("积分与评价"), reverse("points:rules")))
+        elif policies.has_role(user, Role.DEPUTY):
+            items.append(("points", _("我的积分"), reverse("points:mine")))
         if material_policy.allows_anywhere(user, Action.CHANGE):
             items.append(("learning", _("学习资料"), reverse("learning:manage")))
         elif material_policy.allows_anywhere(user, Action.VIEW):
