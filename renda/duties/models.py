@@ -316,6 +316,8 @@ class DutyRecord(models.Model):
             models.Index(fields=["mandate", "occurred_on"]),
             models.Index(fields=["station", "status"]),
             models.Index(fields=["status", "region"]),
+            # The ledgers' and workbench's roll-ups: confirmed records of a period by region.
+            models.Index(fields=["status", "occurred_on", "region", "kind"]),
         ]
 
     def __str__(self) -> str:

@@ -6,3 +6,8 @@ class LedgersConfig(AppConfig):
     name = "renda.ledgers"
     label = "ledgers"
     verbose_name = _("履职统计台账")
+
+    def ready(self) -> None:
+        from renda.ledgers import panels
+
+        panels.register()

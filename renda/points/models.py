@@ -305,6 +305,8 @@ class PointEntry(models.Model):
         indexes = [
             models.Index(fields=["region", "occurred_on"]),
             models.Index(fields=["mandate", "rule_set"]),
+            # The ledgers' points column: a period's entries by region.
+            models.Index(fields=["occurred_on", "region"]),
         ]
 
     def __str__(self) -> str:

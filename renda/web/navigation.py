@@ -16,6 +16,7 @@ from renda.deputies.policies import mandates as mandate_policy
 from renda.duties.policies import activities as activity_policy
 from renda.duties.policies import records as record_policy
 from renda.learning.policies import materials as material_policy
+from renda.ledgers import selectors as ledger_selectors
 from renda.points import policies as points_policies
 
 
@@ -54,6 +55,8 @@ def items_for(user: Any, current: str = "") -> list[NavItem]:
             items.append(("duties", _("履职记录"), reverse("duties:records")))
         if activity_policy.allows_anywhere(user, Action.VIEW):
             items.append(("activities", _("履职活动"), reverse("duties:activities")))
+        if ledger_selectors.can_view(user):
+            items.append(("ledgers", _("统计台账"), reverse("ledgers:ledger")))
         if points_policies.rule_sets.allows_anywhere(user, Action.VIEW):
             items.append(("points", _("积分与评价"), reverse("points:rules")))
         elif policies.has_role(user, Role.DEPUTY):

@@ -12,6 +12,7 @@ import pytest
 
 from renda.deputies.models import Mandate
 from renda.duties.models import DutyRecord, RecordStatus
+from renda.points.models import PointRule
 from tests.browser.conftest import DESKTOP, shot
 from tests.browser.test_frame import sign_in
 from tests.deputies.conftest import deputy_row, id_number, workbook_bytes
@@ -92,8 +93,39 @@ def _station_confirms(browser: Any, base_url: str, record: DutyRecord) -> None:
     context.close()
 
 
+def _city_ledger_totals(browser: Any, base_url: str, name: str) -> tuple[int, float]:
+    """(activities, points) in the total row of the city office's ledger for this year."""
+    context = browser.new_context(viewport=DESKTOP, locale="zh-CN", base_url=base_url)
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    sign_in(page, "office")
+    page.goto("/ledgers/")
+    total = page.locator("tr:has(th:text-is('合计'))")
+    cells = total.locator("td")
+    activities, points = int(cells.nth(1).inner_text()), float(cells.last.inner_text())
+    shot(page, name)
+    context.close()
+    return activities, points
+
+
+def _deputy_sees_the_points(page: Any, record: DutyRecord) -> None:
+    page.goto("/points/")
+    page.click(f"a[href^='/points/mandate/{record.mandate_id}/']")
+    entry = page.locator(f"a[href='/duties/records/{record.pk}/']")
+    assert entry.count() >= 1, "the new points entry links to its duty record"
+    assert "接待选民" in page.inner_text("main")
+    shot(page, "walk-4-deputy-points-phone")
+
+
 def test_import_report_confirm_points_and_ledger(page: Any, browser: Any, live_server: Any,
                                                   tmp_path: Path) -> None:
     _office_imports_a_file_with_errors_then_the_fixed_one(browser, live_server.url, tmp_path)
+    before = _city_ledger_totals(browser, live_server.url, "walk-0-city-ledger-before")
     record = _deputy_reports_from_a_phone(page)
     _station_confirms(browser, live_server.url, record)
+    _deputy_sees_the_points(page, record)
+    after = _city_ledger_totals(browser, live_server.url, "walk-5-city-ledger-after")
+    reception = PointRule.objects.get(rule_set__congress__region_id=COUNTY,
+                                      rule_set__is_current=True, code="reception")
+    assert after[0] == before[0] + 1
+    assert after[1] == before[1] + float(reception.points)

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from renda.seed import world
+from renda.seed import activities, world
 
 
 class Command(BaseCommand):
@@ -26,6 +26,14 @@ class Command(BaseCommand):
                 return
             raise CommandError("数据库中已有演示数据;请先使用空数据库(例如删除 var/renda.sqlite3)。")
         started = time.perf_counter()
-        world.build(scale, log=lambda line: self.stdout.write(f"  {line}"))
+
+        def log(line: str) -> None:
+            self.stdout.write(f"  {line}")
+
+        world.build(scale, log=log)
+        # The duty data (activities, attendance, records, points) on top of the world.
+        summary = activities.build(scale, log=log)
+        if summary.points_skipped:
+            self.stdout.write(self.style.WARNING(f"points not computed: {summary.points_skipped}"))
         self.stdout.write(self.style.SUCCESS(f"seeded {scale} in {time.perf_counter() - started:.1f}s"))
         self.stdout.write(world.demo_accounts_text())
