@@ -324,6 +324,11 @@ NOTIFICATION_MAX_ATTEMPTS = int(env("NOTIFICATION_MAX_ATTEMPTS", "5"))
 NOTIFICATION_RETRY_BASE_SECONDS = float(env("NOTIFICATION_RETRY_BASE_SECONDS", "30"))
 API_TOKEN_LIFETIME_DAYS = int(env("API_TOKEN_LIFETIME_DAYS", "30"))
 
+# Duty activities: how early the venue's QR code signs deputies in, and how long before the
+# start invitees are reminded.
+DUTY_CHECKIN_EARLY_MINUTES = int(env("DUTY_CHECKIN_EARLY_MINUTES", "60"))
+DUTY_REMINDER_HOURS = int(env("DUTY_REMINDER_HOURS", "24"))
+
 LOG_FORMAT = env("LOG_FORMAT", "json" if PRODUCTION else "console")
 LOG_LEVEL = env("LOG_LEVEL", "INFO")
 LOGGING = {

@@ -116,7 +116,7 @@ def build_router(pagination: type[PaginationBase]) -> Router:
     def get_record(request: HttpRequest, record_id: PathEx[int, P(ge=1, le=MAX_ID)]) -> Any:
         return selectors.record(request.auth, record_id)  # type: ignore[attr-defined]
 
-    @router.post("/records", response={201: RecordOut, **responses(401, 403, 404, 422, 500)},
+    @router.post("/records", response={201: RecordOut, **responses(400, 401, 403, 404, 422, 500)},
                  summary="填报履职记录(本人或代录)",
                  description="代表填报自己的,联络站为本站联系的代表代录,人大机关为辖区代表代录。提交后待确认。")
     def create_record(request: HttpRequest, body: RecordIn) -> Any:
@@ -132,7 +132,7 @@ def build_router(pagination: type[PaginationBase]) -> Router:
         return Status(201, selectors.record(user, record.pk))
 
     @router.post("/records/{record_id}/review",
-                 response={200: RecordOut, **responses(401, 403, 404, 409, 422, 500)},
+                 response={200: RecordOut, **responses(400, 401, 403, 404, 409, 422, 500)},
                  summary="确认或退回履职记录")
     def review_record(request: HttpRequest, record_id: PathEx[int, P(ge=1, le=MAX_ID)],
                       body: ReviewIn) -> Any:

@@ -70,7 +70,7 @@ PHOTO_SIGNATURES: tuple[tuple[bytes, int, str, str], ...] = (
 
 def _checkin_early() -> datetime.timedelta:
     """How long before the start the venue's QR code already signs deputies in."""
-    return datetime.timedelta(minutes=int(getattr(settings, "DUTY_CHECKIN_EARLY_MINUTES", 60)))
+    return datetime.timedelta(minutes=int(settings.DUTY_CHECKIN_EARLY_MINUTES))
 
 
 def checkin_window(activity: Activity) -> tuple[datetime.datetime, datetime.datetime]:
@@ -474,7 +474,7 @@ def cancel_activity(*, actor: User, activity: Activity, reason: str) -> Activity
 
 
 def reminder_hours() -> int:
-    return int(getattr(settings, "DUTY_REMINDER_HOURS", 24))
+    return int(settings.DUTY_REMINDER_HOURS)
 
 
 def send_reminders(*, now: datetime.datetime | None = None) -> int:

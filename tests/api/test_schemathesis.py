@@ -39,6 +39,16 @@ OPERATIONS = [
     ("GET", "/api/v1/organizations/{org_id}"),
     ("GET", "/api/v1/deputies"),
     ("GET", "/api/v1/deputies/{mandate_id}"),
+    ("GET", "/api/v1/duties/records"),
+    ("POST", "/api/v1/duties/records"),
+    ("GET", "/api/v1/duties/records/{record_id}"),
+    ("POST", "/api/v1/duties/records/{record_id}/review"),
+    ("GET", "/api/v1/duties/activities"),
+    ("GET", "/api/v1/points/mandates/{mandate_id}/{year}"),
+    ("GET", "/api/v1/ledgers"),
+    ("GET", "/api/v1/learning"),
+    ("GET", "/api/v1/learning/{material_id}"),
+    ("POST", "/api/v1/learning/{material_id}/read"),
 ]
 CHECKS = [
     not_a_server_error,
