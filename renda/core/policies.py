@@ -81,6 +81,28 @@ def has_role(user: Any, *roles: str) -> bool:
     return bool(roles_of(user) & set(roles))
 
 
+def any_of(parts: list[Q]) -> Q | None:
+    """The disjunction of ``parts``; None when there are none (nothing is allowed)."""
+    if not parts:
+        return None
+    combined = parts[0]
+    for part in parts[1:]:
+        combined |= part
+    return combined
+
+
+def region_grants_q(user: Any, rules: dict[str, Scope], field: str) -> Q | None:
+    """Rows whose region code ``field`` lies in a region the user holds a region-scoped role
+    of ``rules`` over (the whole subtree); None when no grant qualifies."""
+    if user.is_superuser:
+        return Q()
+    return any_of([
+        in_subtree_q(field, g.region_code, g.region_level)
+        for g in grants_of(user)
+        if rules.get(g.role) is Scope.REGION
+    ])
+
+
 class Policy(Generic[M]):
     """Subclasses set ``model``, the paths to the object's region code, organization and
     owning user, and ``rules``: action -> {role: scope}."""
@@ -104,12 +126,7 @@ class Policy(Generic[M]):
             part = self._scope_q(scope, grant, user)
             if part is not None:
                 parts.append(part)
-        if not parts:
-            return None
-        combined = parts[0]
-        for part in parts[1:]:
-            combined |= part
-        return combined
+        return any_of(parts)
 
     def _scope_q(self, scope: Scope | None, grant: Grant, user: Any) -> Q | None:
         if scope is None:

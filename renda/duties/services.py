@@ -249,6 +249,23 @@ def _notify_invitees(activity: Activity, mandate_ids: Sequence[int]) -> None:
     )
 
 
+ATTENDANCE_FIELDS = ["status", "checked_in_at", "checkin_method", "leave_reason"]
+
+
+def _save_attendance(
+    invitation: Invitation, *, actor: User, activity: Activity, before: dict[str, Any]
+) -> Invitation:
+    """Save an invitation's new attendance and audit what changed."""
+    invitation.updated_by = actor
+    invitation.save()
+    old, new = audit.diff(before, audit.snapshot(invitation, ATTENDANCE_FIELDS))
+    audit.record(
+        actor=actor, action=AuditAction.UPDATE, obj=invitation, region_code=activity.region_id,
+        before=old, after=new, message=activity.title,
+    )
+    return invitation
+
+
 def _lock_activity(activity: Activity) -> Activity:
     return Activity.objects.select_for_update().get(pk=activity.pk)
 
@@ -275,7 +292,7 @@ def set_attendance(
         raise InvalidInput(field_errors={"status": [_("请选择出席情况。")]})
     if status == AttendanceStatus.LEAVE and not leave_reason.strip():
         raise InvalidInput(field_errors={"leave_reason": [_("请填写请假事由。")]})
-    before = audit.snapshot(locked, ["status", "leave_reason"])
+    before = audit.snapshot(locked, ATTENDANCE_FIELDS)
     locked.status = status
     locked.leave_reason = leave_reason.strip()[:200] if status == AttendanceStatus.LEAVE else ""
     if status == AttendanceStatus.ATTENDED:
@@ -284,14 +301,7 @@ def set_attendance(
     else:
         locked.checked_in_at = None
         locked.checkin_method = ""
-    locked.updated_by = actor
-    locked.save()
-    after = audit.snapshot(locked, ["status", "leave_reason"])
-    audit.record(
-        actor=actor, action=AuditAction.UPDATE, obj=locked, region_code=activity.region_id,
-        before=before, after=after, message=activity.title,
-    )
-    return locked
+    return _save_attendance(locked, actor=actor, activity=activity, before=before)
 
 
 def _own_invitation(actor: User, activity: Activity) -> Invitation:
@@ -317,16 +327,10 @@ def request_leave(*, actor: User, activity: Activity, reason: str) -> Invitation
         raise InvalidInput(field_errors={"reason": [_("请填写请假事由。")]})
     if invitation.status == AttendanceStatus.ATTENDED:
         raise InvalidInput(_("您已签到,不能再请假。"))
+    before = audit.snapshot(invitation, ATTENDANCE_FIELDS)
     invitation.status = AttendanceStatus.LEAVE
     invitation.leave_reason = reason.strip()[:200]
-    invitation.updated_by = actor
-    invitation.save()
-    audit.record(
-        actor=actor, action=AuditAction.UPDATE, obj=invitation, region_code=locked.region_id,
-        after={"status": invitation.status, "leave_reason": invitation.leave_reason},
-        message=locked.title,
-    )
-    return invitation
+    return _save_attendance(invitation, actor=actor, activity=locked, before=before)
 
 
 def activity_by_token(token: str) -> Activity:
@@ -352,18 +356,12 @@ def check_in(*, actor: User, token: str, at: datetime.datetime | None = None) ->
     invitation = _own_invitation(actor, activity)
     if invitation.status == AttendanceStatus.ATTENDED:
         return invitation  # a second scan changes nothing
+    before = audit.snapshot(invitation, ATTENDANCE_FIELDS)
     invitation.status = AttendanceStatus.ATTENDED
     invitation.checked_in_at = now
     invitation.checkin_method = CheckinMethod.QR
     invitation.leave_reason = ""
-    invitation.updated_by = actor
-    invitation.save()
-    audit.record(
-        actor=actor, action=AuditAction.UPDATE, obj=invitation, region_code=activity.region_id,
-        after={"status": invitation.status, "checkin_method": CheckinMethod.QR},
-        message=activity.title,
-    )
-    return invitation
+    return _save_attendance(invitation, actor=actor, activity=activity, before=before)
 
 
 @transaction.atomic

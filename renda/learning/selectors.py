@@ -17,7 +17,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from renda.core import policies
-from renda.core.models import Congress, in_subtree_q
+from renda.core.models import Congress
 from renda.core.policies import Action
 from renda.deputies.models import DeputyGroup
 from renda.learning.models import Material, Receipt
@@ -127,20 +127,7 @@ def _create_scope(user: Any, field: str) -> Q | None:
     """The regions in which the user may publish, as a condition on ``field``."""
     if user is None or not user.is_authenticated:
         return None
-    if user.is_superuser:
-        return Q()
-    allowed = material_policy.rules[Action.CREATE]
-    parts = [
-        in_subtree_q(field, g.region_code, g.region_level)
-        for g in policies.grants_of(user)
-        if allowed.get(g.role) is not None
-    ]
-    if not parts:
-        return None
-    combined = parts[0]
-    for part in parts[1:]:
-        combined |= part
-    return combined
+    return policies.region_grants_q(user, material_policy.rules[Action.CREATE], field)
 
 
 def congresses(user: Any) -> QuerySet[Congress]:

@@ -5,17 +5,35 @@ with their summary, and the yearly evaluation."""
 
 from __future__ import annotations
 
+import json
+import re
 from decimal import Decimal
 from typing import Any
 
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 from renda.deputies.models import Mandate
 from renda.points import selectors
 
 STYLESHEET = "points/archive.css"
+_COUNTERS = {"{page}": "counter(page)", "{pages}": "counter(pages)"}
+
+
+def page_footer() -> SafeString:
+    """The CSS ``content`` of the page footer, from one translated pattern so that each
+    language puts the page numbers where its grammar wants them."""
+    pattern = _("第 {page} 页 / 共 {pages} 页")
+    pieces = [
+        _COUNTERS.get(part) or json.dumps(part, ensure_ascii=False)
+        for part in re.split(r"(\{pages?\})", pattern)
+        if part
+    ]
+    # Built from our own translation catalogue and JSON-quoted: safe inside the <style>.
+    return mark_safe(" ".join(pieces).replace("<", "\\3c "))  # noqa: S308
 
 
 def context(user: Any, mandate: Mandate, years: list[int], *, whole_term: bool) -> dict[str, Any]:
@@ -30,6 +48,7 @@ def context(user: Any, mandate: Mandate, years: list[int], *, whole_term: bool) 
         "term_points": sum((p.breakdown.total for p in parts), start=Decimal(0)),
         "term_records": sum(len(p.records) for p in parts),
         "generated_at": timezone.localtime(),
+        "page_footer": page_footer(),
     }
 
 

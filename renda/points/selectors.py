@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from renda.core import policies as core_policies
 from renda.core.errors import NotFound, NotPermitted
-from renda.core.models import Congress, User, in_subtree_q
+from renda.core.models import Congress, User
 from renda.core.policies import Action
 from renda.deputies import selectors as deputy_selectors
 from renda.deputies.models import Mandate
@@ -204,25 +204,9 @@ def entry_for_dispute(user: Any, pk: int) -> PointEntry:
 # Rule tables ---------------------------------------------------------------------------------
 
 
-def _grants_q(user: Any, rules: dict[str, core_policies.Scope], field: str) -> Q | None:
-    if user.is_superuser:
-        return Q()
-    parts = [
-        in_subtree_q(field, g.region_code, g.region_level)
-        for g in core_policies.grants_of(user)
-        if rules.get(g.role) is core_policies.Scope.REGION
-    ]
-    if not parts:
-        return None
-    combined = parts[0]
-    for part in parts[1:]:
-        combined |= part
-    return combined
-
-
 def rule_congresses(user: Any, action: str = Action.VIEW) -> QuerySet[Congress]:
     """The congresses whose rule tables the user may see (or change)."""
-    condition = _grants_q(user, policies.rule_sets.rules.get(action, {}), "region_id")
+    condition = core_policies.region_grants_q(user, policies.rule_sets.rules.get(action, {}), "region_id")
     if condition is None:
         return Congress.objects.none()
     return Congress.objects.filter(condition).select_related("region").order_by("region_id")
