@@ -64,8 +64,16 @@ class Source:
     invitation_id: int | None = None
     dispute_id: int | None = None
     adjustment: Decimal | None = None  # an upheld dispute's points
-    # Ties on the date are broken by the id, so the same facts always score the same way.
+    # Ties on the date are broken by the kind of source and then its id, so the same facts
+    # always score the same way (ids of different tables are not comparable).
     order: int = 0
+
+    @property
+    def rank(self) -> int:
+        """Records first, then absences, then the adjustments that correct them."""
+        if self.dispute_id is not None:
+            return 2
+        return 1 if self.invitation_id is not None else 0
 
 
 @dataclass(frozen=True)
@@ -89,7 +97,7 @@ def score(sources: Iterable[Source], rules: dict[str, Rule]) -> Iterator[Scored]
     reached = gettext_noop("已达年度上限")
     partly = gettext_noop("达到年度上限,按剩余分值计入")
     running: dict[tuple[int, str], Decimal] = {}
-    ordered = sorted(sources, key=lambda s: (s.mandate_id, s.occurred_on, s.order))
+    ordered = sorted(sources, key=lambda s: (s.mandate_id, s.occurred_on, s.rank, s.order))
     for source in ordered:
         if source.dispute_id is not None:
             value = source.adjustment or ZERO
