@@ -196,3 +196,19 @@ def test_english_browsers_still_get_chinese_until_they_switch(client: Client) ->
     # A language cookie naming no supported language falls back to Chinese.
     client.cookies["django_language"] = "xx"
     assert '<html lang="zh-hans"' in client.get("/").content.decode()
+
+
+def test_template_comments_close_on_their_line() -> None:
+    """Django's {# #} comments are one line only: a comment broken over lines is printed on
+    the page for every user to see."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "renda"
+    broken = [
+        f"{path.relative_to(root)}:{number}"
+        for path in root.rglob("*.html")
+        if "static" not in path.parts
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if "{#" in line and "#}" not in line[line.index("{#"):]
+    ]
+    assert broken == []
