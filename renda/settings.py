@@ -95,6 +95,8 @@ INSTALLED_APPS = [
     "renda.ledgers",
     "renda.learning",
     "renda.portal",
+    "renda.cases",
+    "renda.suggestions",
 ]
 
 MIDDLEWARE = [
