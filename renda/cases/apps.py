@@ -6,3 +6,8 @@ class CasesConfig(AppConfig):
     name = "renda.cases"
     label = "cases"
     verbose_name = _("交办与办理")
+
+    def ready(self) -> None:
+        from renda.cases import kinds
+
+        del kinds

@@ -278,6 +278,10 @@ class Reply(models.Model):
     # B-class promises are tracked until the unit reports them done.
     promise_done_at = models.DateTimeField(_("承诺事项完成时间"), null=True, blank=True)
     promise_report = models.TextField(_("承诺事项完成情况"), blank=True)
+    # The deadline this reply answered and whether it came in time: fixed when it is sent,
+    # because a reopened case gets a new deadline and the on-time rate must not change.
+    due_on = models.DateField(_("答复期限"), null=True, blank=True)
+    on_time = models.BooleanField(_("按期答复"), default=True)
     # Publication on the portal is the office's separate decision.
     published_at = models.DateTimeField(_("公开时间"), null=True, blank=True)
 
@@ -341,6 +345,9 @@ class Reminder(models.Model):
     # Days before the due date (DUE_SOON) or after it (OVERDUE); the co-unit's id for
     # CO_OPINION.
     step = models.IntegerField(_("节点"))
+    # The scan run that inserted the row. Runs insert with "ignore conflicts" and then read
+    # back their own token: the rows they get are theirs alone to send, on every database.
+    claim = models.CharField(_("发送批次"), max_length=32, blank=True, db_index=True)
     sent_at = models.DateTimeField(_("发送时间"), auto_now_add=True)
 
     objects: ClassVar[models.Manager[Reminder]] = models.Manager()

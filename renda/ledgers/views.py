@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header, urlencode
 from django.utils.translation import gettext as _
@@ -38,14 +38,6 @@ def _require_view(user: Any) -> None:
 def _require_export(user: Any) -> None:
     if not selectors.can_export(user):
         raise PermissionDenied(_("您没有导出履职统计台账的权限。"))
-
-
-def breakdown_url(mandate_id: int, year: int) -> str:
-    """The deputy's points breakdown, when the points pages are installed."""
-    try:
-        return reverse("points:breakdown", args=[mandate_id, year])
-    except NoReverseMatch:
-        return ""
 
 
 def _columns(ledger: Ledger) -> list[tuple[str, str]]:
@@ -90,7 +82,7 @@ def _rows_context(ledger: Ledger, columns: list[tuple[str, str]]) -> list[dict[s
         }
         if row.mandate_id:
             item["detail_url"] = reverse("deputies:detail", args=[row.mandate_id])
-            item["breakdown_url"] = breakdown_url(row.mandate_id, year)
+            item["breakdown_url"] = reverse("points:breakdown", args=[row.mandate_id, year])
         elif row.drill is not None:
             item["drill_query"] = urlencode(row.drill)
         rows.append(item)

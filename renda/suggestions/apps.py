@@ -6,3 +6,8 @@ class SuggestionsConfig(AppConfig):
     name = "renda.suggestions"
     label = "suggestions"
     verbose_name = _("议案建议")
+
+    def ready(self) -> None:
+        from renda.suggestions import kinds
+
+        del kinds
