@@ -12,6 +12,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("ledgers/", include("renda.ledgers.urls")),
     path("learning/", include("renda.learning.urls")),
     path("portal/", include("renda.portal.urls")),
+    path("suggestions/", include("renda.suggestions.urls")),
     path("notifications/", include("renda.notifications.urls")),
     path("api/v1/", include("renda.api.urls")),
     path("healthz", include("renda.health")),

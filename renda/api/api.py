@@ -33,6 +33,7 @@ from renda.duties import api as duties_api
 from renda.learning import api as learning_api
 from renda.ledgers import api as ledgers_api
 from renda.points import api as points_api
+from renda.suggestions import api as suggestions_api
 
 # Largest primary key any of our databases stores; larger ids are rejected as invalid input
 # instead of overflowing the database driver.
@@ -198,3 +199,4 @@ api.add_router("/duties", duties_api.build_router(Pagination))
 api.add_router("/points", points_api.build_router(Pagination))
 api.add_router("/ledgers", ledgers_api.build_router(Pagination))
 api.add_router("/learning", learning_api.build_router(Pagination))
+api.add_router("/suggestions", suggestions_api.build_router(Pagination))

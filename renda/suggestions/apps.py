@@ -8,6 +8,13 @@ class SuggestionsConfig(AppConfig):
     verbose_name = _("议案建议")
 
     def ready(self) -> None:
-        from renda.suggestions import kinds
+        from django.urls import reverse
+
+        from renda.cases import subjects
+        from renda.suggestions import kinds, panels, services
 
         del kinds
+        panels.register()
+        # Cases never import this module: they learn the label and link from this registration.
+        subjects.register(services.SOURCE_TYPE, _("议案建议"),
+                          url=lambda pk: reverse("suggestions:detail", args=[pk]))

@@ -33,6 +33,7 @@ def frame(request: HttpRequest) -> dict[str, Any]:
             "ledgers": "ledgers",
             "learning": "learning",
             "portal": "portal",
+            "suggestions": "suggestions",
         }.get(match.namespace, "")
         current = current or ("security" if match.url_name == "security" else "")
     return {

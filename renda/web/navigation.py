@@ -18,6 +18,7 @@ from renda.duties.policies import records as record_policy
 from renda.learning.policies import materials as material_policy
 from renda.ledgers import selectors as ledger_selectors
 from renda.points import policies as points_policies
+from renda.suggestions.policies import suggestions as suggestion_policy
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,8 @@ def items_for(user: Any, current: str = "") -> list[NavItem]:
             items.append(("duties", _("履职记录"), reverse("duties:records")))
         if activity_policy.allows_anywhere(user, Action.VIEW):
             items.append(("activities", _("履职活动"), reverse("duties:activities")))
+        if suggestion_policy.allows_anywhere(user, Action.VIEW):
+            items.append(("suggestions", _("议案建议"), reverse("suggestions:list")))
         if ledger_selectors.can_view(user):
             items.append(("ledgers", _("统计台账"), reverse("ledgers:ledger")))
         if points_policies.rule_sets.allows_anywhere(user, Action.VIEW):

@@ -49,6 +49,10 @@ OPERATIONS = [
     ("GET", "/api/v1/learning"),
     ("GET", "/api/v1/learning/{material_id}"),
     ("POST", "/api/v1/learning/{material_id}/read"),
+    ("GET", "/api/v1/suggestions"),
+    ("POST", "/api/v1/suggestions"),
+    ("GET", "/api/v1/suggestions/{suggestion_id}"),
+    ("POST", "/api/v1/suggestions/{suggestion_id}/submit"),
 ]
 CHECKS = [
     not_a_server_error,

@@ -1,0 +1,152 @@
+"""Suggestions and motions in the JSON API (/api/v1/suggestions): list and read what the
+jurisdiction policy allows, and a deputy (or a station for its deputies) writes a draft or
+submits one. Same services, policies and audit as the pages; attachments are not exchanged.
+
+No ``from __future__ import annotations`` here: django-ninja reads the handlers' annotations
+at import time."""
+
+import datetime
+import re
+from typing import Annotated, Any, Literal
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import P, PathEx, Query, Router, Schema, Status
+from ninja.pagination import PaginationBase, paginate
+from pydantic import AfterValidator, Field, StringConstraints
+from pydantic_core import PydanticCustomError
+
+from renda.api.problems import responses
+from renda.api.schemas import SearchText
+from renda.core.errors import InvalidInput
+from renda.suggestions import selectors, services
+from renda.suggestions.models import Suggestion
+
+MAX_ID = 2**63 - 1
+# Control characters break PostgreSQL text (NUL) and have no place in a letter; the content
+# keeps its line breaks and tabs.
+_LINE = "^[^\\u0000-\\u001f\\u007f]*$"
+_TEXT = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f]*$"
+
+
+def _checked(pattern: str) -> Any:
+    compiled = re.compile(pattern)
+
+    def check(value: str) -> str:
+        if not compiled.match(value):
+            raise PydanticCustomError("renda_control_chars", _("不能包含控制字符。"))
+        return value
+
+    return AfterValidator(check)
+
+
+Title = Annotated[str, StringConstraints(max_length=200), _checked(_LINE),
+                  Field(json_schema_extra={"pattern": _LINE})]
+Text = Annotated[str, StringConstraints(max_length=20000), _checked(_TEXT),
+                 Field(json_schema_extra={"pattern": _TEXT})]
+StatusIn = Literal["draft", "submitted", "accepted", "returned", "converted", "assigned", "merged"]
+
+
+class SuggestionOut(Schema):
+    id: int
+    congress: str
+    kind: str = Field(description="suggestion 建议 / motion 议案")
+    number: int | None = Field(description="提交时分配的编号(每级人大、每次会议、每类分别编号)")
+    number_label: str
+    session: int = Field(description="第几次会议;0 为闭会期间")
+    title: str
+    content: str
+    category: str
+    status: str = Field(description="draft 草稿 / submitted 待审查 / accepted 已立案 / returned 退回修改 / "
+                                    "converted 议案转建议 / assigned 已交办 / merged 已并案")
+    status_display: str
+    mandate_id: int
+    deputy_name: str
+    return_reason: str
+    submitted_at: datetime.datetime | None
+    cosigners_confirmed: int
+
+    @staticmethod
+    def resolve_congress(obj: Suggestion) -> str:
+        return obj.congress.name
+
+    @staticmethod
+    def resolve_category(obj: Suggestion) -> str:
+        return obj.category.name if obj.category_id and obj.category else ""
+
+    @staticmethod
+    def resolve_status_display(obj: Suggestion) -> str:
+        return str(obj.get_status_display())
+
+    @staticmethod
+    def resolve_deputy_name(obj: Suggestion) -> str:
+        return obj.mandate.person.name
+
+    @staticmethod
+    def resolve_cosigners_confirmed(obj: Suggestion) -> int:
+        return selectors.confirmed_count(obj)
+
+
+class SuggestionIn(Schema):
+    mandate_id: int = Field(ge=1, le=MAX_ID, description="领衔代表的代表资格编号(本人或联络站代录)")
+    kind: Literal["suggestion", "motion"] = "suggestion"
+    title: Title = Field(description="标题(必填)")
+    content: Text = Field(default="", description="提交时必填")
+    category_id: int | None = Field(default=None, ge=1, le=MAX_ID, description="提交时必填")
+    session: int = Field(default=0, ge=0, le=30, description="第几次会议;0 为闭会期间")
+    submit: bool = Field(default=False, description="true:保存并提交;false:只保存草稿")
+    submission_key: str = Field(default="", max_length=36,
+                                description="客户端生成的一次性标识;重复提交返回同一件")
+
+
+class FiltersIn(Schema):
+    q: SearchText = Field(default="", description="标题或代表姓名")
+    status: StatusIn | None = None
+    kind: Literal["suggestion", "motion"] | None = None
+
+
+def build_router(pagination: type[PaginationBase]) -> Router:
+    router = Router(tags=["议案建议"])
+
+    @router.get("", response={200: list[SuggestionOut], **responses(401, 422, 500)},
+                summary="议案建议列表(分页)",
+                description="您管辖范围内的议案建议;代表看到自己领衔和附议的,联络站看到本站代录的。")
+    @paginate(pagination)
+    def list_suggestions(request: HttpRequest, filters: Query[FiltersIn]) -> Any:
+        return selectors.with_confirmed_counts(selectors.suggestions(
+            request.auth,  # type: ignore[attr-defined]
+            selectors.Filters(q=filters.q, status=filters.status, kind=filters.kind)))
+
+    @router.get("/{suggestion_id}", response={200: SuggestionOut, **responses(401, 404, 422, 500)},
+                summary="一件议案建议")
+    def get_suggestion(request: HttpRequest,
+                       suggestion_id: PathEx[int, P(ge=1, le=MAX_ID)]) -> Any:
+        return selectors.suggestion(request.auth, suggestion_id)  # type: ignore[attr-defined]
+
+    @router.post("", response={201: SuggestionOut, **responses(400, 401, 403, 404, 409, 422, 500)},
+                 summary="写议案建议(草稿或提交)",
+                 description="代表为自己写,联络站为本站联系的代表代录。submit 为 true 时同时提交;"
+                             "议案须先有足够的代表确认附议。")
+    def create_suggestion(request: HttpRequest, body: SuggestionIn) -> Any:
+        user = request.auth  # type: ignore[attr-defined]
+        mandate = services.mandates_for_entry(user).filter(pk=body.mandate_id).first()
+        if mandate is None:
+            raise InvalidInput(field_errors={"mandate_id": ["您不能为这位代表提出议案建议。"]})
+        item = services.save(
+            actor=user, mandate=mandate, submit=body.submit, submission_key=body.submission_key,
+            data=services.SuggestionInput(kind=body.kind, title=body.title, content=body.content,
+                                          category_id=body.category_id, session=body.session),
+        )
+        return Status(201, selectors.suggestion(user, item.pk))
+
+    @router.post("/{suggestion_id}/submit",
+                 response={200: SuggestionOut, **responses(400, 401, 403, 404, 409, 422, 500)},
+                 summary="提交草稿", description="重复提交返回同一件,不会重复编号。")
+    def submit_suggestion(request: HttpRequest,
+                          suggestion_id: PathEx[int, P(ge=1, le=MAX_ID)]) -> Any:
+        user = request.auth  # type: ignore[attr-defined]
+        item = selectors.suggestion(user, suggestion_id)
+        services.submit(actor=user, suggestion=item)
+        return selectors.suggestion(user, suggestion_id)
+
+    return router

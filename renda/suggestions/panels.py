@@ -1,0 +1,40 @@
+"""Workbench panels of suggestions: a deputy's own suggestions and pending co-signing
+invitations with the write button; the office's suggestions waiting for review."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django.utils.translation import gettext_lazy as _
+
+from renda.core import workbench
+from renda.core.models import Role
+from renda.suggestions import selectors
+
+LATEST = 5
+
+
+def mine(user: Any) -> dict[str, Any] | None:
+    if not selectors.own_mandates(user):
+        return None
+    return {
+        "invitations": selectors.pending_invitations(user),
+        "items": list(selectors.suggestions(user)[:LATEST]),
+    }
+
+
+def to_review(user: Any) -> dict[str, Any] | None:
+    queue = selectors.review_queue(user)
+    return {"count": queue.count(), "items": list(queue[:LATEST])}
+
+
+def register() -> None:
+    workbench.register(workbench.Panel(
+        key="suggestions.mine", title=cast(str, _("我的议案建议")), roles=frozenset({Role.DEPUTY}),
+        build=mine, template="suggestions/panels/mine.html", order=16,
+    ))
+    workbench.register(workbench.Panel(
+        key="suggestions.review", title=cast(str, _("待审查的议案建议")),
+        roles=frozenset({Role.OFFICE, Role.ADMIN}),
+        build=to_review, template="suggestions/panels/review.html", order=13,
+    ))

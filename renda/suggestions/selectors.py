@@ -1,0 +1,213 @@
+"""Reads of suggestions and motions, always through the suggestions policy; and the search
+for similar earlier suggestions while a deputy types."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from renda.core.errors import NotFound
+from renda.core.policies import Action
+from renda.deputies.models import Mandate, MandateStatus
+from renda.suggestions import services, similarity
+from renda.suggestions.models import (
+    LODGED_STATUSES,
+    CoSigner,
+    CoSignerStatus,
+    Suggestion,
+    SuggestionEvent,
+    SuggestionKind,
+    SuggestionStatus,
+    SuggestionToken,
+)
+from renda.suggestions.policies import REVIEW
+from renda.suggestions.policies import suggestions as policy
+
+RELATED = ("mandate__person", "congress", "category", "entered_by__person", "merged_into")
+
+
+@dataclass(frozen=True)
+class Filters:
+    status: str | None = None
+    kind: str | None = None
+    category: int | None = None
+    q: str = ""
+
+
+def suggestions(user: Any, filters: Filters = Filters()) -> QuerySet[Suggestion]:
+    qs = policy.filter(user, Suggestion.objects.all())
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.kind:
+        qs = qs.filter(kind=filters.kind)
+    if filters.category:
+        qs = qs.filter(category_id=filters.category)
+    q = filters.q.strip()
+    if q:
+        qs = qs.filter(Q(title__contains=q) | Q(mandate__person__name__contains=q))
+    return qs.select_related(*RELATED).order_by("-created_at", "-id")
+
+
+def review_queue(user: Any) -> QuerySet[Suggestion]:
+    """Submitted suggestions waiting for this office's review, oldest first."""
+    qs = policy.filter(user, Suggestion.objects.filter(status=SuggestionStatus.SUBMITTED), REVIEW)
+    return qs.select_related(*RELATED).order_by("submitted_at", "id")
+
+
+def assignable(user: Any) -> QuerySet[Suggestion]:
+    """Accepted suggestions (and motions treated as suggestions) waiting to be assigned."""
+    qs = policy.filter(user, Suggestion.objects.filter(
+        Q(status=SuggestionStatus.CONVERTED)
+        | Q(status=SuggestionStatus.ACCEPTED, kind=SuggestionKind.SUGGESTION)), REVIEW)
+    return qs.select_related(*RELATED).order_by("reviewed_at", "id")
+
+
+def suggestion(user: Any, pk: int) -> Suggestion:
+    found = policy.filter(user, Suggestion.objects.filter(pk=pk)).select_related(*RELATED).first()
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def for_cosigner(user: Any, pk: int) -> tuple[Suggestion, CoSigner]:
+    """A suggestion the user was invited to co-sign, and their invitation (confirm page)."""
+    row = (CoSigner.objects.select_related("suggestion__mandate__person", "suggestion__congress",
+                                           "mandate__person")
+           .filter(suggestion_id=pk, mandate__person__user__id=user.pk).first())
+    if row is None:
+        raise NotFound()
+    return row.suggestion, row
+
+
+def pending_invitations(user: Any) -> list[CoSigner]:
+    """Co-signing invitations waiting for this deputy's answer."""
+    return list(CoSigner.objects.filter(mandate__person__user__id=user.pk,
+                                        status=CoSignerStatus.INVITED)
+                .select_related("suggestion__mandate__person").order_by("-invited_at")[:20])
+
+
+def my_invitation(user: Any, item: Suggestion) -> CoSigner | None:
+    return item.cosigners.filter(mandate__person__user__id=user.pk).first()
+
+
+def lodged(pk: int) -> Suggestion:
+    """A submitted suggestion by id, for the join (附议) page: its title is shown to other
+    deputies of the congress, its content only to those the policy lets see it."""
+    found = (Suggestion.objects.select_related("mandate__person", "congress")
+             .filter(pk=pk, status__in=LODGED_STATUSES).first())
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def events(item: Suggestion) -> list[SuggestionEvent]:
+    return list(item.events.order_by("at", "id"))
+
+
+def cosigners(item: Suggestion) -> list[CoSigner]:
+    return list(item.cosigners.select_related("mandate__person").order_by("invited_at", "id"))
+
+
+def confirmed_count(item: Suggestion) -> int:
+    annotated: int | None = getattr(item, "confirmed_cosigners", None)
+    if annotated is not None:
+        return annotated
+    return item.cosigners.filter(status=CoSignerStatus.CONFIRMED).count()
+
+
+def with_confirmed_counts(qs: QuerySet[Suggestion]) -> QuerySet[Suggestion]:
+    """Each row's confirmed co-signers as one correlated count (no query per row)."""
+    confirmed = (CoSigner.objects.filter(suggestion=OuterRef("pk"), status=CoSignerStatus.CONFIRMED)
+                 .order_by().values("suggestion").annotate(n=Count("id")).values("n"))
+    return qs.annotate(confirmed_cosigners=Coalesce(Subquery(confirmed), 0))
+
+
+def can_change(user: Any, item: Suggestion) -> bool:
+    return item.is_editable and policy.can(user, item, Action.CHANGE)
+
+
+def can_review(user: Any, item: Suggestion) -> bool:
+    return policy.can(user, item, REVIEW)
+
+
+def can_write(user: Any) -> bool:
+    return services.mandates_for_entry(user).exists()
+
+
+def own_mandates(user: Any) -> list[Mandate]:
+    return list(Mandate.objects.filter(person__user__id=user.pk, status=MandateStatus.SERVING)
+                .select_related("term__congress__region", "person").order_by("region_id"))
+
+
+def entry_mandates(user: Any, q: str = "", pk: int | None = None, limit: int = 50) -> list[Mandate]:
+    qs = services.mandates_for_entry(user).select_related("person", "term__congress__region")
+    if pk is not None:
+        qs = qs.filter(pk=pk)
+    if q.strip():
+        qs = qs.filter(Q(person__name__contains=q.strip())
+                       | Q(person__name_initials__startswith=q.strip().lower()))
+    return list(qs.order_by("person__name", "id")[:limit])
+
+
+def cosigner_candidates(item: Suggestion, q: str, limit: int = 20) -> list[Mandate]:
+    """Serving deputies of the same congress whose name (or initials) match, for inviting."""
+    if not q.strip():
+        return []
+    taken = item.cosigners.values("mandate_id")
+    return list(
+        Mandate.objects.filter(term__congress_id=item.congress_id, status=MandateStatus.SERVING)
+        .filter(Q(person__name__contains=q.strip())
+                | Q(person__name_initials__startswith=q.strip().lower()))
+        .exclude(pk=item.mandate_id).exclude(pk__in=taken)
+        .select_related("person").order_by("person__name", "id")[:limit]
+    )
+
+
+@dataclass(frozen=True)
+class Similar:
+    suggestion: Suggestion
+    score: float
+
+    @property
+    def percent(self) -> int:
+        return round(self.score * 100)
+
+
+def similar(
+    *,
+    congress_id: int,
+    text: str,
+    exclude: int | None = None,
+    top: int = similarity.TOP,
+    threshold: float = similarity.THRESHOLD,
+) -> list[Similar]:
+    """Earlier lodged suggestions of the congress most like ``text`` (title and content),
+    best first: at most ``top``, each at least ``threshold`` Jaccard overlap."""
+    tokens = similarity.tokenize(text)
+    if not tokens:
+        return []
+    counts = dict(
+        SuggestionToken.objects.filter(congress_id=congress_id, token__in=tokens)
+        .values("token").annotate(n=Count("id")).values_list("token", "n")
+    )
+    prefilter = similarity.rarest(counts, tokens)
+    if not prefilter:
+        return []
+    candidate_ids = (SuggestionToken.objects.filter(congress_id=congress_id, token__in=prefilter)
+                     .values("suggestion_id").distinct()[:similarity.CANDIDATES_MAX])
+    rows = Suggestion.objects.filter(pk__in=candidate_ids, status__in=LODGED_STATUSES)
+    if exclude:
+        rows = rows.exclude(pk=exclude)
+    wanted = set(tokens)
+    scored: list[tuple[float, int]] = []
+    for pk, stored in rows.values_list("pk", "tokens"):
+        score = similarity.jaccard(wanted, set(stored.split()))
+        if score >= threshold:
+            scored.append((score, pk))
+    scored.sort(key=lambda pair: (-pair[0], -pair[1]))
+    best = scored[:top]
+    found = Suggestion.objects.select_related("mandate__person").in_bulk([pk for _s, pk in best])
+    return [Similar(found[pk], score) for score, pk in best if pk in found]
