@@ -13,6 +13,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("learning/", include("renda.learning.urls")),
     path("portal/", include("renda.portal.urls")),
     path("suggestions/", include("renda.suggestions.urls")),
+    path("cases/", include("renda.cases.urls")),
     path("notifications/", include("renda.notifications.urls")),
     path("api/v1/", include("renda.api.urls")),
     path("healthz", include("renda.health")),

@@ -24,6 +24,7 @@ from renda.api.schemas import (
     TokenIn,
     TokenOut,
 )
+from renda.cases import api as cases_api
 from renda.core import policies
 from renda.core import selectors as core_selectors
 from renda.core.errors import NotFound
@@ -200,3 +201,4 @@ api.add_router("/points", points_api.build_router(Pagination))
 api.add_router("/ledgers", ledgers_api.build_router(Pagination))
 api.add_router("/learning", learning_api.build_router(Pagination))
 api.add_router("/suggestions", suggestions_api.build_router(Pagination))
+api.add_router("/cases", cases_api.build_router(Pagination, responses))

@@ -8,6 +8,7 @@ class CasesConfig(AppConfig):
     verbose_name = _("交办与办理")
 
     def ready(self) -> None:
-        from renda.cases import kinds
+        from renda.cases import kinds, panels
 
         del kinds
+        panels.register()

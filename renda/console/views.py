@@ -161,7 +161,7 @@ def set_active(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.set_account_active(actor=acting_user(request), user=target, active=active)
     except InvalidInput as exc:
-        messages.error(request, exc.message)
+        messages.error(request, exc.summary)
     else:
         messages.success(
             request, _("账号已启用。") if active else _("账号已停用,该用户将无法登录。")

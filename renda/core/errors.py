@@ -20,6 +20,15 @@ class RendaError(Exception):
         super().__init__(self.message)
 
 
+    @property
+    def summary(self) -> str:
+        """One line for pages that can only flash a message (no form to show fields on):
+        the field messages themselves, which say what to fix, else the message."""
+        field_errors: dict[str, list[str]] = getattr(self, "field_errors", {}) or {}
+        details = [str(m) for messages in field_errors.values() for m in messages]
+        return " ".join(details) if details else self.message
+
+
 class NotPermitted(RendaError):
     default_message = _("您没有权限执行此操作。")
     status_code = 403

@@ -313,5 +313,5 @@ def import_recheck(request: HttpRequest, pk: int) -> HttpResponse:
             create_missing=bool(form.cleaned_data.get("create_missing")),
         )
     except RendaError as exc:
-        messages.error(request, exc.message)
+        messages.error(request, exc.summary)
     return redirect("deputies:import_detail", item.pk)

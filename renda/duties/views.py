@@ -262,7 +262,7 @@ def _back_to_activity(request: HttpRequest, pk: int, exc: RendaError | None, don
     if exc is None:
         messages.success(request, done)
     else:
-        messages.error(request, exc.message)
+        messages.error(request, exc.summary)
     return redirect("duties:activity", pk=pk)
 
 

@@ -188,7 +188,7 @@ def remind(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         count = services.remind_unread(actor=user, material=item)
     except RendaError as exc:
-        messages.error(request, exc.message)
+        messages.error(request, exc.summary)
     else:
         if count:
             messages.success(request, _("已向 %(n)d 名未读代表发送提醒。") % {"n": count})

@@ -113,7 +113,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
     try:
         kind = kinds.get(code)
     except InvalidInput as exc:
-        messages.error(request, exc.message)
+        messages.error(request, exc.summary)
         return redirect("notifications:preferences")
     current = {r.kind.code: r.channels for r in selectors.preferences(request.user)}
     form = PreferenceForm(request.POST, kind=kind, channels=current[kind.code])

@@ -34,3 +34,13 @@ class DeputySearchForm(forms.Form):
             return None
         self.is_valid()
         return self.cleaned_data.get(name) or None
+
+
+class PublishedSearchForm(forms.Form):
+    q = SearchField(label=_("标题"))
+
+    def value(self, name: str) -> Any:
+        if not self.is_bound:
+            return None
+        self.is_valid()
+        return self.cleaned_data.get(name) or None

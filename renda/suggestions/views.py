@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from renda.cases import views as case_views
 from renda.core.errors import InvalidInput, RendaError
 from renda.core.requests import acting_user, show_service_errors, wants_partial
 from renda.deputies.models import Mandate
@@ -176,7 +177,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.submit(actor=user, suggestion=item)
         except RendaError as exc:
-            messages.error(request, exc.message)
+            messages.error(request, exc.summary)
         else:
             item.refresh_from_db()
             messages.success(request, _("已提交,编号为%(label)s,等待人大机关审查。")
@@ -196,6 +197,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "missing": services.missing_signers(item) if can_change else 0,
         "candidates": selectors.cosigner_candidates(item, request.GET.get("q", "")) if can_change else [],
         "q": request.GET.get("q", ""),
+        "case_panel": case_views.panel(user, services.SOURCE_TYPE, str(item.pk)),
     })
 
 
@@ -228,7 +230,7 @@ def cosign(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             row = services.respond(actor=user, suggestion=item, accept=accept)
         except RendaError as exc:
-            messages.error(request, exc.message)
+            messages.error(request, exc.summary)
         else:
             messages.success(request, _("已确认附议。") if accept else _("已谢绝附议。"))
         return redirect("suggestions:cosign", pk=item.pk)
@@ -249,7 +251,7 @@ def join(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.join(actor=user, suggestion=item)
         except RendaError as exc:
-            messages.error(request, exc.message)
+            messages.error(request, exc.summary)
         else:
             messages.success(request, _("已附议“%(title)s”。") % {"title": item.title})
             return redirect("suggestions:list")

@@ -32,7 +32,8 @@ def frame(request: HttpRequest) -> dict[str, Any]:
             "points": "points",
             "ledgers": "ledgers",
             "learning": "learning",
-            "portal": "portal",
+            "portal": "replies" if url_name.startswith("suggestion") else "portal",
+            "cases": "cases",
             "suggestions": "suggestions",
         }.get(match.namespace, "")
         current = current or ("security" if match.url_name == "security" else "")

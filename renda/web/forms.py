@@ -34,12 +34,22 @@ class FastSelect(forms.Select):
         final["name"] = name
         chosen = {str(v) for v in self.format_value(value)}
         selected = mark_safe(" selected")
-        options = format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            ((str(v), selected if str(v) in chosen else "", label) for v, label in self.choices),
-        )
-        return format_html("<select{}>{}</select>", flatatt(final), options)
+
+        def options(choices: Any) -> SafeString:
+            return format_html_join(
+                "",
+                '<option value="{}"{}>{}</option>',
+                ((str(v), selected if str(v) in chosen else "", label) for v, label in choices),
+            )
+
+        # A choice whose "label" is a list is an <optgroup> (Django's grouped choices).
+        parts = [
+            format_html('<optgroup label="{}">{}</optgroup>', group, options(items))
+            if isinstance(items, list | tuple)
+            else options([(group, items)])
+            for group, items in self.choices
+        ]
+        return format_html("<select{}>{}</select>", flatatt(final), mark_safe("".join(parts)))
 
 
 def region_choices(user: Any) -> list[tuple[str, str]]:

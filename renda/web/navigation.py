@@ -9,6 +9,7 @@ from typing import Any
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from renda.cases.policies import cases as case_policy
 from renda.core import policies
 from renda.core.models import Role
 from renda.core.policies import Action, Scope
@@ -45,6 +46,7 @@ def items_for(user: Any, current: str = "") -> list[NavItem]:
     items: list[tuple[str, str, str]] = [
         ("home", _("首页"), reverse("web:home")),
         ("portal", _("人大代表"), reverse("portal:deputies")),
+        ("replies", _("建议答复公开"), reverse("portal:suggestions")),
     ]
     if user is not None and user.is_authenticated:
         items.append(("workbench", _("工作台"), reverse("web:workbench")))
@@ -58,6 +60,10 @@ def items_for(user: Any, current: str = "") -> list[NavItem]:
             items.append(("activities", _("履职活动"), reverse("duties:activities")))
         if suggestion_policy.allows_anywhere(user, Action.VIEW):
             items.append(("suggestions", _("议案建议"), reverse("suggestions:list")))
+        if policies.has_role(user, Role.UNIT):
+            items.append(("cases", _("我的待办"), reverse("cases:list")))
+        elif lists_region(case_policy, user):
+            items.append(("cases", _("交办事项"), reverse("cases:list")))
         if ledger_selectors.can_view(user):
             items.append(("ledgers", _("统计台账"), reverse("ledgers:ledger")))
         if points_policies.rule_sets.allows_anywhere(user, Action.VIEW):

@@ -53,6 +53,10 @@ OPERATIONS = [
     ("POST", "/api/v1/suggestions"),
     ("GET", "/api/v1/suggestions/{suggestion_id}"),
     ("POST", "/api/v1/suggestions/{suggestion_id}/submit"),
+    ("GET", "/api/v1/cases"),
+    ("GET", "/api/v1/cases/{case_id}"),
+    ("POST", "/api/v1/cases/{case_id}/sign"),
+    ("POST", "/api/v1/cases/{case_id}/reply"),
 ]
 CHECKS = [
     not_a_server_error,

@@ -212,3 +212,13 @@ def test_template_comments_close_on_their_line() -> None:
         if "{#" in line and "#}" not in line[line.index("{#"):]
     ]
     assert broken == []
+
+
+def test_fast_select_renders_option_groups() -> None:
+    from renda.web.forms import FastSelect
+
+    widget = FastSelect(choices=[("", "请选择"), ("衡阳市", [("1", "城乡建设"), ("2", "教育")])])
+    html = widget.render("category", "2")
+    assert '<option value="" >' not in html
+    assert '<optgroup label="衡阳市"><option value="1">城乡建设</option>' in html
+    assert '<option value="2" selected>教育</option></optgroup>' in html

@@ -1,0 +1,50 @@
+"""Workbench panels of case handling: a unit's to-do counts (to sign for, due soon, overdue)
+with its most urgent items; the office's and leaders' overdue cases."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any, cast
+
+from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy as _
+
+from renda.cases import selectors, services
+from renda.cases.models import CaseStatus
+from renda.core import workbench
+from renda.core.models import Role
+
+TOP = 5
+SOON_DAYS = 15
+
+
+def unit_todo(user: Any) -> dict[str, Any] | None:
+    today = services.local_date()
+    todo = selectors.unit_todo(user)
+    counts = todo.order_by().aggregate(
+        to_sign=Count("pk", filter=Q(status=CaseStatus.ASSIGNED)),
+        due_soon=Count("pk", filter=Q(due_on__gte=today,
+                                      due_on__lte=today + datetime.timedelta(days=SOON_DAYS))),
+        overdue=Count("pk", filter=Q(due_on__lt=today)),
+    )
+    items = list(todo[:TOP])
+    for case in items:
+        case.days_left = (case.due_on - today).days  # type: ignore[attr-defined]
+    return {**counts, "items": items}
+
+
+def office_overdue(user: Any) -> dict[str, Any] | None:
+    overdue = selectors.cases_for(user, overdue=True)
+    return {"count": overdue.count(), "items": list(overdue.order_by("due_on", "id")[:TOP])}
+
+
+def register() -> None:
+    workbench.register(workbench.Panel(
+        key="cases.todo", title=cast(str, _("交办事项待办")), roles=frozenset({Role.UNIT}),
+        build=unit_todo, template="cases/panels/todo.html", order=12,
+    ))
+    workbench.register(workbench.Panel(
+        key="cases.overdue", title=cast(str, _("逾期未答复事项")),
+        roles=frozenset({Role.OFFICE, Role.ADMIN, Role.LEADER}),
+        build=office_overdue, template="cases/panels/overdue.html", order=14,
+    ))

@@ -1,0 +1,326 @@
+"""Pages of case handling: a unit's to-do list, the office's filtered list, and the case page
+with every step the viewer may take now (sign for, ask for reassignment, record a contact,
+co-unit opinion, reply, promise done, decide reassignment, publish, supervise, rate)."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from renda.cases import selectors, services, subjects
+from renda.cases.forms import (
+    CaseFilterForm,
+    CommentForm,
+    ContactForm,
+    DecideForm,
+    OpinionForm,
+    PromiseForm,
+    RateForm,
+    ReasonForm,
+    ReplyForm,
+)
+from renda.cases.models import OPEN_STATUSES, Case, CaseStatus, Reply, ResultClass
+from renda.cases.policies import CaseAction
+from renda.cases.policies import cases as case_policy
+from renda.core import policies
+from renda.core.errors import NotFound, RendaError
+from renda.core.models import Role
+from renda.core.requests import acting_user, local_url, show_service_errors, wants_partial
+
+PER_PAGE = 20
+SOON_DAYS = 15
+
+EVENT_LABELS: dict[str, Any] = {
+    "assign": gettext_lazy("交办"),
+    "sign": gettext_lazy("签收"),
+    "request_reassignment": gettext_lazy("申请调整"),
+    "approve_reassignment": gettext_lazy("同意调整"),
+    "refuse_reassignment": gettext_lazy("不同意调整"),
+    "contact": gettext_lazy("沟通"),
+    "co_opinion": gettext_lazy("协办意见"),
+    "reply": gettext_lazy("答复"),
+    "rate": gettext_lazy("评价"),
+    "promise_done": gettext_lazy("承诺事项完成"),
+    "publish": gettext_lazy("公开答复"),
+    "supervise": gettext_lazy("督办"),
+}
+
+
+def _unit_ids(user: Any) -> list[int]:
+    return [g.organization_id for g in policies.grants_of(user)
+            if g.role == Role.UNIT and g.organization_id]
+
+
+def _oversees(user: Any) -> bool:
+    """Offices, administrators and leaders follow all cases of their jurisdiction."""
+    return bool(user.is_superuser) or any(
+        g.role in (Role.OFFICE, Role.ADMIN, Role.LEADER) for g in policies.grants_of(user))
+
+
+def days_left(case: Case, today: datetime.date) -> int:
+    return (case.due_on - today).days
+
+
+def _mark(cases: list[Case], today: datetime.date) -> list[Case]:
+    """Overdue flag and days left on each row, for the list templates."""
+    for case in cases:
+        left = days_left(case, today)
+        case.days_left = left  # type: ignore[attr-defined]
+        case.overdue = case.status in OPEN_STATUSES and left < 0  # type: ignore[attr-defined]
+        case.overdue_days = -left  # type: ignore[attr-defined]
+        case.due_soon = case.status in OPEN_STATUSES and 0 <= left <= SOON_DAYS  # type: ignore[attr-defined]
+    return cases
+
+
+def todo(user: Any) -> list[Case]:
+    """The unit's to-do list: cases waiting for sign-for first, then by due date."""
+    rows = list(selectors.unit_todo(user))
+    rows.sort(key=lambda c: (c.status != CaseStatus.ASSIGNED, c.due_on, c.pk))
+    return _mark(rows, services.local_date())
+
+
+@login_required
+@require_GET
+@vary_on_headers("HX-Request")
+def case_list(request: HttpRequest) -> HttpResponse:
+    user = acting_user(request)
+    oversees = _oversees(user)
+    context: dict[str, Any] = {"todo": todo(user) if _unit_ids(user) else None,
+                               "oversees": oversees}
+    if oversees:
+        units = list(selectors.cases_for(user).order_by()
+                     .values_list("lead_unit_id", "lead_unit__name").distinct()
+                     .order_by("lead_unit__name"))
+        form = CaseFilterForm(request.GET or None, units=units)
+        unit = form.value("unit")
+        qs = selectors.cases_for(user, status=form.value("status"), overdue=form.flag("overdue"),
+                                 unit=int(unit) if unit else None, key=form.flag("key"))
+        page = Paginator(qs.order_by("due_on", "id"), PER_PAGE).get_page(request.GET.get("page"))
+        context.update(form=form, page=page, cases=_mark(list(page.object_list),
+                                                         services.local_date()))
+        if wants_partial(request):
+            return render(request, "cases/list.html#results", context)
+    elif context["todo"] is None:
+        context["mine"] = _mark(list(selectors.cases_for(user).order_by("-assigned_at")[:50]),
+                                services.local_date())
+    return render(request, "cases/list.html", context)
+
+
+# The case page -------------------------------------------------------------------------------
+
+
+def reply_template(case: Case) -> str:
+    """The 答复函 the reply form starts from: greeting, acknowledgement, closing."""
+    author = case.author.display_name if case.author else ""
+    return _(
+        "尊敬的%(author)s代表:\n\n您提出的《%(title)s》收悉。现将办理情况答复如下:\n\n"
+        "……\n\n感谢您对我们工作的关心和支持,欢迎继续提出宝贵意见和建议。\n\n"
+        "%(unit)s\n%(date)s"
+    ) % {"author": author, "title": case.title, "unit": case.lead_unit.name,
+         "date": services.local_date().strftime("%Y年%m月%d日").replace("年0", "年").replace("月0", "月")}
+
+
+def _latest(replies: list[Reply]) -> Reply | None:
+    return replies[-1] if replies else None
+
+
+def allowed_actions(user: Any, case: Case, latest: Reply | None) -> set[str]:
+    """The steps the policy and the case's state allow this user now."""
+    def can(action: str) -> bool:
+        return case_policy.can(user, case, action)
+
+    status = case.status
+    found: set[str] = set()
+    handle = can(CaseAction.HANDLE)
+    if handle:
+        if status == CaseStatus.ASSIGNED:
+            found.add("sign")
+        if status in (CaseStatus.ASSIGNED, CaseStatus.SIGNED) and \
+                services.local_date() <= case.reassign_until:
+            found.add("reassign")
+        if status in (CaseStatus.SIGNED, CaseStatus.REOPENED):
+            found.add("reply")
+        if latest is not None and latest.result_class == ResultClass.B and \
+                latest.promise_done_at is None:
+            found.add("promise")
+    if status in (CaseStatus.ASSIGNED, CaseStatus.SIGNED, CaseStatus.REOPENED,
+                  CaseStatus.REPLIED) and can(CaseAction.CONTACT):
+        found.add("contact")
+    if status in (CaseStatus.ASSIGNED, CaseStatus.SIGNED, CaseStatus.REASSIGN_REQUESTED,
+                  CaseStatus.REOPENED) and can(CaseAction.CO_OPINION):
+        found.add("opinion")
+    if can(CaseAction.CHANGE):
+        if status == CaseStatus.REASSIGN_REQUESTED:
+            found.add("decide")
+        if latest is not None and latest.published_at is None:
+            found.add("publish")
+    if status in OPEN_STATUSES and can(CaseAction.SUPERVISE):
+        found.add("supervise")
+    if status == CaseStatus.REPLIED and case.author_id is not None and case.author_id == user.pk:
+        found.add("rate")
+    return found
+
+
+def _forms(case: Case) -> dict[str, forms.Form]:
+    return {
+        "reassign": ReasonForm(), "contact": ContactForm(), "opinion": OpinionForm(),
+        "reply": ReplyForm(initial={"content": reply_template(case)}),
+        "promise": PromiseForm(), "decide": DecideForm(congress=case.congress),
+        "supervise": CommentForm(), "rate": RateForm(), "sign": forms.Form(),
+        "publish": forms.Form(),
+    }
+
+
+def _detail(user: Any, pk: int) -> selectors.CaseDetail:
+    try:
+        return selectors.case_detail(user, pk=pk)
+    except NotFound:
+        raise Http404 from None
+
+
+def _render_case(request: HttpRequest, detail: selectors.CaseDetail,
+                 bound: tuple[str, forms.Form] | None = None, status: int = 200) -> HttpResponse:
+    user = acting_user(request)
+    case = detail.case
+    latest = _latest(detail.replies)
+    page_forms = _forms(case)
+    if bound is not None:
+        page_forms[bound[0]] = bound[1]
+    ratings = {r.round: r for r in detail.ratings}
+    today = services.local_date()
+    _mark([case], today)
+    actions = allowed_actions(user, case, latest)
+    # A step no longer on offer (a double click, a case changed meanwhile): its errors go on
+    # top of the page, since its form is not shown.
+    orphan = ([e for errors in bound[1].errors.values() for e in errors]
+              if bound is not None and bound[0] not in actions else [])
+    return render(request, "cases/detail.html", {
+        "case": case,
+        "detail": detail,
+        "subject_url": subjects.url(case.subject_type, case.subject_id),
+        "subject_label": subjects.label(case.subject_type),
+        "events": [(e, EVENT_LABELS.get(e.action, e.action)) for e in detail.events],
+        "rounds": [(r, ratings.get(r.round)) for r in detail.replies],
+        "latest": latest,
+        "actions": actions,
+        "orphan_errors": orphan,
+        "forms": page_forms,
+        "open_step": bound[0] if bound is not None else "",
+        "next": local_url(request, request.POST.get("next") or request.GET.get("next")),
+    }, status=status)
+
+
+@login_required
+@require_GET
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_case(request, _detail(acting_user(request), pk))
+
+
+@dataclass(frozen=True)
+class Step:
+    form: Callable[[Case, Any], forms.Form]
+    run: Callable[[Any, Case, dict[str, Any]], Any]
+    done: Any
+
+
+STEPS: dict[str, Step] = {
+    "sign": Step(lambda c, d: forms.Form(d),
+                 lambda u, c, d: services.sign(actor=u, case=c),
+                 gettext_lazy("已签收,请按期办理。")),
+    "reassign": Step(lambda c, d: ReasonForm(d),
+                     lambda u, c, d: services.request_reassignment(actor=u, case=c,
+                                                                   reason=d["reason"]),
+                     gettext_lazy("已提交调整申请,等待人大机关审核。")),
+    "contact": Step(lambda c, d: ContactForm(d),
+                    lambda u, c, d: services.record_contact(
+                        actor=u, case=c, method=d["method"], happened_on=d["happened_on"],
+                        note=d["note"]),
+                    gettext_lazy("已记录沟通情况。")),
+    "opinion": Step(lambda c, d: OpinionForm(d),
+                    lambda u, c, d: services.submit_co_opinion(actor=u, case=c,
+                                                               opinion=d["opinion"]),
+                    gettext_lazy("协办意见已送主办单位。")),
+    "reply": Step(lambda c, d: ReplyForm(d),
+                  lambda u, c, d: services.reply(
+                      actor=u, case=c, result_class=d["result_class"], content=d["content"],
+                      measures=d.get("measures", ""), approved_by_name=d["approved_by_name"]),
+                  gettext_lazy("答复已发送,等待提出人评价。")),
+    "promise": Step(lambda c, d: PromiseForm(d),
+                    lambda u, c, d: services.report_promise_done(actor=u, case=c,
+                                                                 report=d["report"]),
+                    gettext_lazy("已报告承诺事项完成情况。")),
+    "decide": Step(lambda c, d: DecideForm(d, congress=c.congress),
+                   lambda u, c, d: services.decide_reassignment(
+                       actor=u, case=c, approve=d["decision"] == "approve",
+                       new_lead_unit=d["unit"], comment=d.get("comment", "")),
+                   gettext_lazy("已处理调整申请。")),
+    "publish": Step(lambda c, d: forms.Form(d),
+                    lambda u, c, d: services.publish_reply(actor=u, case=c),
+                    gettext_lazy("答复已在门户网站公开。")),
+    "supervise": Step(lambda c, d: CommentForm(d),
+                      lambda u, c, d: services.supervise(actor=u, case=c, comment=d["comment"]),
+                      gettext_lazy("督办意见已发送承办单位。")),
+    "rate": Step(lambda c, d: RateForm(d),
+                 lambda u, c, d: services.rate(actor=u, case=c, rating=d["rating"],
+                                               comment=d.get("comment", "")),
+                 gettext_lazy("感谢您的评价。")),
+}
+
+
+@login_required
+@require_POST
+def case_action(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+    """One step on a case. Errors come back beside the step's form, the input kept; a
+    double-clicked button meets the state machine and gets a Chinese message."""
+    user = acting_user(request)
+    if step not in STEPS:
+        raise Http404
+    detail = _detail(user, pk)
+    spec = STEPS[step]
+    form = spec.form(detail.case, request.POST)
+    if form.is_valid():
+        data = dict(form.cleaned_data)
+        if isinstance(form, DecideForm):
+            data["unit"] = form.chosen_unit()
+        try:
+            spec.run(user, detail.case, data)
+        except RendaError as exc:
+            show_service_errors(form, exc)
+        else:
+            messages.success(request, str(spec.done))
+            target = local_url(request, request.POST.get("next"))
+            if target:
+                return redirect(target)
+            if not case_policy.can(user, detail.case, CaseAction.VIEW):
+                # Reassigned away from this unit: back to the to-do list.
+                return redirect("cases:list")
+            return redirect("cases:detail", pk=pk)
+    return _render_case(request, _detail(user, pk), bound=(step, form), status=400)
+
+
+def panel(user: Any, subject_type: str, subject_id: str) -> dict[str, Any] | None:
+    """The case block of an owning module's page (e.g. the suggestion page): status, the
+    latest reply and, for the author, the rating form. None when there is no case the user
+    may see."""
+    try:
+        detail = selectors.case_detail(user, subject_type=subject_type, subject_id=subject_id)
+    except NotFound:
+        return None
+    latest = _latest(detail.replies)
+    can_rate = "rate" in allowed_actions(user, detail.case, latest)
+    return {"case": detail.case, "latest": latest, "can_rate": can_rate,
+            "rate_form": RateForm() if can_rate else None,
+            "ratings": detail.ratings}
