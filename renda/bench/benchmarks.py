@@ -5,6 +5,9 @@
   bare view measured with the same client, middleware and session in the same run.
 - ``ledger``: the city duty ledger and the filtered deputies' list over the seeded world
   with its duty data (about 500,000 records at city scale), against the same bare view.
+- ``suggestions``: the office's filtered and searched suggestions list (p95), the supervision
+  dashboard (p95) and the overdue scan over all open cases, over the seeded suggestions
+  (100,000 with their cases and timelines at city scale).
 - ``deputy-import``: importing the whole registry from an Excel file through the real import
   code path, against reading the same workbook and inserting as many plain rows.
 """
@@ -40,6 +43,7 @@ from renda.deputies import services as deputy_services
 from renda.deputies import spreadsheet
 from renda.deputies.models import DeputyImport, ImportMode, ImportStatus, Mandate
 from renda.seed import activities, world
+from renda.seed import suggestions as seed_suggestions
 from renda.web import exports
 
 
@@ -299,3 +303,59 @@ def deputy_import(options: Options) -> Iterator[Metric]:
     notes = (f"{len(rows)} deputies, {cells} cells; baseline: openpyxl read + bulk_create of "
              f"{2 * len(rows)} plain rows",)
     yield Metric("deputy-import", "seconds", seconds, "s", baseline, notes)
+
+
+@register("suggestions", "suggestions list (p95), supervision dashboard (p95), overdue scan")
+def suggestions(options: Options) -> Iterator[Metric]:
+    # list_p95_ms and dashboard_ms are p95s of the city office's pages against the bare
+    # view's p95 in the same run; overdue_scan_s is one run of the deadline scan over every
+    # open case (the first run of the day, which sends every reminder due) against reading
+    # the same open cases' rows once with one plain query, the floor of any scan.
+    from renda.cases import services as case_services
+    from renda.cases.models import OPEN_STATUSES, Case
+
+    log = options.log
+    with (
+        isolated(),
+        scratch_database(log),
+        override_settings(ROOT_URLCONF="renda.bench.urls", ALLOWED_HOSTS=["testserver"],
+                          DEBUG=False),
+    ):
+        log(f"seeding {options.scale} with suggestions")
+        world.build(options.scale)
+        summary = seed_suggestions.build(options.scale, log=log)
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        client = Client()
+        client.force_login(User.objects.get(username="office"))
+        pages = {
+            "list": reverse("suggestions:list") + "?status=assigned&q=%E5%81%9C%E8%BD%A6",  # 停车
+            "dashboard": reverse("suggestions:dashboard"),
+        }
+        bare = reverse("bench_bare")
+        log(f"measuring {options.requests} requests each after {options.warmup} warm-up")
+        samples, bare_ms = _measure_pages(options, client, pages, bare)
+        _, list_report = _query_report(client, pages["list"])
+        _, dashboard_report = _query_report(client, pages["dashboard"])
+
+        open_cases = Case.objects.filter(status__in=OPEN_STATUSES)
+        started = time.perf_counter()
+        rows = len(list(open_cases.values_list(
+            "pk", "round", "due_on", "congress_id", "lead_unit_id", "region_id", "title",
+            "subject_type", "subject_id", "supervisor_id").order_by()))
+        read_s = time.perf_counter() - started
+        log(f"scanning deadlines of {rows} open cases")
+        started = time.perf_counter()
+        sent = case_services.scan_deadlines()
+        scan_s = time.perf_counter() - started
+        log(f"scan sent {sent} reminders in {scan_s:.2f}s")
+
+    base = (f"{summary.suggestions} suggestions, {summary.cases} cases, {summary.events} case "
+            f"events ({options.scale})")
+    yield Metric("suggestions", "list_p95_ms", percentile(samples["list"], 95), "ms",
+                 percentile(bare_ms, 95), (base, *list_report))
+    yield Metric("suggestions", "dashboard_ms", percentile(samples["dashboard"], 95), "ms",
+                 percentile(bare_ms, 95), tuple(dashboard_report))
+    yield Metric("suggestions", "overdue_scan_s", scan_s, "s", read_s,
+                 (f"{rows} open cases, {sent} reminders sent; baseline: reading the open "
+                  f"cases' rows once",))

@@ -19,3 +19,13 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("<int:pk>/presidium/", views.presidium, name="presidium"),
     path("files/<int:pk>/", views.attachment, name="attachment"),
 ]
+# Supervision dashboard, export and yearly compilation.
+from renda.suggestions import compilation, dashboard_views  # noqa: E402
+
+urlpatterns += [
+    path("dashboard/", dashboard_views.dashboard_page, name="dashboard"),
+    path("dashboard/records/", dashboard_views.records_page, name="dashboard_records"),
+    path("dashboard/export/", dashboard_views.export, name="dashboard_export"),
+    path("compilation/", compilation.compilation_page, name="compilation"),
+    path("compilation/pdf/", compilation.compilation_pdf, name="compilation_pdf"),
+]

@@ -53,6 +53,8 @@ def test_bench_all_prints_one_json_line_per_metric(tmp_path: Path) -> None:
         ("deputy-import", "seconds"),
         ("ledger", "ledger_ms"), ("ledger", "deputy_list_p95_ms"),
         ("seed", "seconds"), ("seed", "peak_mb"),
+        ("suggestions", "list_p95_ms"), ("suggestions", "dashboard_ms"),
+        ("suggestions", "overdue_scan_s"),
         ("workbench", "p50_ms"), ("workbench", "p95_ms"), ("workbench", "queries"),
     ]
     for row in rows:
@@ -68,7 +70,7 @@ def test_bench_all_prints_one_json_line_per_metric(tmp_path: Path) -> None:
     assert by_metric["queries"]["value"] >= by_metric["queries"]["baseline"]
     # Progress went to stderr; every scratch database was dropped again.
     created = re.findall(r"creating scratch database (\S+)", result.stderr)
-    assert len(created) == 4
+    assert len(created) == 5
     assert "imported 75 rows" in result.stderr
     assert _still_there(created) == []
 
@@ -81,7 +83,7 @@ def test_bench_rejects_bad_options() -> None:
 
 
 def test_registry_and_metric_format() -> None:
-    assert {"seed", "workbench", "ledger", "deputy-import"} <= set(BENCHMARKS)
+    assert {"seed", "workbench", "ledger", "deputy-import", "suggestions"} <= set(BENCHMARKS)
     metric = Metric("seed", "seconds", 12.34567, "s", 2.0)
     assert metric.as_dict() == {
         "bench": "seed", "metric": "seconds", "value": 12.346, "unit": "s", "baseline": 2,

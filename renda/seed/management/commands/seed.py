@@ -6,6 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from renda.seed import activities, world
+from renda.seed import suggestions as seed_suggestions
 
 
 class Command(BaseCommand):
@@ -35,5 +36,7 @@ class Command(BaseCommand):
         summary = activities.build(scale, log=log)
         if summary.points_skipped:
             self.stdout.write(self.style.WARNING(f"points not computed: {summary.points_skipped}"))
+        # Suggestions and their cases, after the duty data.
+        seed_suggestions.build(scale, log=log)
         self.stdout.write(self.style.SUCCESS(f"seeded {scale} in {time.perf_counter() - started:.1f}s"))
         self.stdout.write(world.demo_accounts_text())
