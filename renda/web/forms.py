@@ -49,7 +49,9 @@ class FastSelect(forms.Select):
             else options([(group, items)])
             for group, items in self.choices
         ]
-        return format_html("<select{}>{}</select>", flatatt(final), mark_safe("".join(parts)))
+        return format_html(
+            "<select{}>{}</select>", flatatt(final), format_html_join("", "{}", ((p,) for p in parts))
+        )
 
 
 def region_choices(user: Any) -> list[tuple[str, str]]:
