@@ -23,10 +23,13 @@ class RendaError(Exception):
     @property
     def summary(self) -> str:
         """One line for pages that can only flash a message (no form to show fields on):
-        the field messages themselves, which say what to fix, else the message."""
+        a specific message as it is; instead of the generic one, the field messages, which
+        say what to fix."""
         field_errors: dict[str, list[str]] = getattr(self, "field_errors", {}) or {}
         details = [str(m) for messages in field_errors.values() for m in messages]
-        return " ".join(details) if details else self.message
+        if details and self.message == str(self.default_message):
+            return " ".join(details)
+        return self.message
 
 
 class NotPermitted(RendaError):

@@ -146,3 +146,12 @@ def test_term_label_in_english() -> None:
     term = Congress.objects.get(region_id="430400000000").terms.get()
     with translation.override("en"):
         assert term.label == "Term 16"
+
+
+def test_error_summary_says_what_to_fix() -> None:
+    from renda.core.errors import InvalidInput
+
+    generic = InvalidInput(field_errors={"category": ["请选择分类。"], "title": ["请填写标题。"]})
+    assert generic.summary == "请选择分类。 请填写标题。"
+    specific = InvalidInput("未知的消息类型。", field_errors={"kind": ["消息类型不正确。"]})
+    assert specific.summary == "未知的消息类型。"
