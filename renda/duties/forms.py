@@ -7,7 +7,6 @@ import uuid
 from typing import Any
 
 from django import forms
-from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -16,7 +15,7 @@ from renda.deputies.forms import DATE_ERRORS, DATE_INPUT
 from renda.deputies.models import Mandate, MandateStatus
 from renda.duties import services
 from renda.duties.models import REPORTABLE_KINDS, AttendanceStatus, RecordStatus
-from renda.web.forms import FastSelect, SearchField
+from renda.web.forms import FastSelect, MultipleFileField, SearchField
 
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 DATETIME_ERRORS = {
@@ -28,22 +27,6 @@ KIND_CHOICES = [(k.value, k.label) for k in REPORTABLE_KINDS]
 
 def _required(message: Any) -> dict[str, Any]:
     return {"required": message}
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class PhotosField(forms.FileField):
-    """Several photos from one file input (the phone's camera or gallery)."""
-
-    widget = MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"})
-
-    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile[bytes]]:
-        if not data:
-            return []
-        files = data if isinstance(data, list | tuple) else [data]
-        return [super(PhotosField, self).clean(f, initial) for f in files]
 
 
 class ActivityForm(forms.Form):
@@ -137,7 +120,8 @@ class ReportForm(forms.Form):
         error_messages={"required": _("请填写履职内容:做了什么、在哪里、有什么结果。"),
                         "max_length": _("履职内容不能超过 %(limit_value)d 个字。")},
     )
-    photos = PhotosField(label=_("现场照片(可选,最多 6 张)"), required=False)
+    photos = MultipleFileField(label=_("现场照片(可选,最多 6 张)"), required=False,
+                               accept="image/jpeg,image/png,image/webp")
     is_public = forms.BooleanField(label=_("在代表主页公开标题"), required=False, initial=True)
     submission_key = forms.CharField(widget=forms.HiddenInput, required=False)
 

@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from renda.core import audit, policies
+from renda.core import audit, policies, uploads
 from renda.core.errors import IllegalTransition, InvalidInput, NotFound, NotPermitted
 from renda.core.models import (
     CONGRESS_BODY_KINDS,
@@ -60,12 +60,6 @@ CONTENT_MAX = 5000
 COMMENT_MAX = 500
 PHOTOS_MAX = 6
 PHOTO_BYTES_MAX = 5 * 1024 * 1024
-# The image formats phones produce, recognised by their first bytes rather than the name.
-PHOTO_SIGNATURES: tuple[tuple[bytes, int, str, str], ...] = (
-    (b"\xff\xd8\xff", 0, "image/jpeg", "jpg"),
-    (b"\x89PNG\r\n\x1a\n", 0, "image/png", "png"),
-    (b"WEBP", 8, "image/webp", "webp"),
-)
 
 
 def _checkin_early() -> datetime.timedelta:
@@ -533,15 +527,6 @@ class RecordInput:
     is_public: bool = True
 
 
-def _photo_type(upload: UploadedFile[bytes]) -> tuple[str, str] | None:
-    head = upload.read(16)
-    upload.seek(0)
-    for signature, offset, content_type, extension in PHOTO_SIGNATURES:
-        if head[offset:offset + len(signature)] == signature:
-            return content_type, extension
-    return None
-
-
 def _check_photos(photos: Sequence[UploadedFile[bytes]], existing: int = 0) -> list[str]:
     problems: list[str] = []
     if len(photos) + existing > PHOTOS_MAX:
@@ -550,7 +535,7 @@ def _check_photos(photos: Sequence[UploadedFile[bytes]], existing: int = 0) -> l
         name = photo.name or _("照片")
         if (photo.size or 0) > PHOTO_BYTES_MAX:
             problems.append(_("“%(name)s”超过 5 MB,请压缩后再上传。") % {"name": name})
-        elif _photo_type(photo) is None:
+        elif uploads.sniff(photo, uploads.PHOTOS) is None:
             problems.append(_("“%(name)s”不是 JPG、PNG 或 WebP 格式的照片。") % {"name": name})
     return problems
 
@@ -593,7 +578,7 @@ def _title(data: RecordInput) -> str:
 
 def _save_photos(record: DutyRecord, photos: Sequence[UploadedFile[bytes]]) -> None:
     for upload in photos:
-        found = _photo_type(upload)
+        found = uploads.sniff(upload, uploads.PHOTOS)
         assert found is not None
         content_type, extension = found
         photo = DutyRecordPhoto(record=record, content_type=content_type, size=upload.size or 0)

@@ -7,7 +7,6 @@ import uuid
 from typing import Any
 
 from django import forms
-from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from renda.deputies.forms import DATE_ERRORS, DATE_INPUT
@@ -19,27 +18,11 @@ from renda.suggestions.models import (
     SuggestionKind,
     SuggestionStatus,
 )
-from renda.web.forms import FastSelect, SearchField
+from renda.web.forms import FastSelect, MultipleFileField, SearchField
 
 CHOOSE = {"invalid_choice": _("请从列表中选择。")}
 SESSION_CHOICES = [(str(BETWEEN_SESSIONS), _("闭会期间")),
                    *[(str(n), _("第%(n)d次会议") % {"n": n}) for n in range(1, 8)]]
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class AttachmentsField(forms.FileField):
-    """Several photos or PDF files from one file input."""
-
-    widget = MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,application/pdf"})
-
-    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile[bytes]]:
-        if not data:
-            return []
-        files = data if isinstance(data, list | tuple) else [data]
-        return [super(AttachmentsField, self).clean(f, initial) for f in files]
 
 
 class SuggestionForm(forms.Form):
@@ -69,8 +52,9 @@ class SuggestionForm(forms.Form):
     category = forms.ChoiceField(label=_("分类"), widget=FastSelect, required=False,
                                  error_messages=CHOOSE)
     delegation = forms.BooleanField(label=_("以代表团名义提出(仅议案)"), required=False)
-    attachments = AttachmentsField(label=_("附件(照片或 PDF,最多 5 个,每个不超过 10 MB)"),
-                                   required=False)
+    attachments = MultipleFileField(label=_("附件(照片或 PDF,最多 5 个,每个不超过 10 MB)"),
+                                    required=False,
+                                    accept="image/jpeg,image/png,image/webp,application/pdf")
     submission_key = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, mandates: list[Mandate], own: bool, **kwargs: Any) -> None:

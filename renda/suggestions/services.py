@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from renda.cases import services as case_services
 from renda.cases.models import Case
-from renda.core import audit, policies
+from renda.core import audit, policies, uploads
 from renda.core.errors import Conflict, IllegalTransition, InvalidInput, NotFound, NotPermitted
 from renda.core.models import (
     HANDLING_UNIT_KINDS,
@@ -70,12 +70,7 @@ ATTACHMENT_BYTES_MAX = 10 * 1024 * 1024
 MOTION_SIGNERS = 10
 MOTION_SIGNERS_TOWNSHIP = 5
 # Recognised by their first bytes rather than by the name the phone gave them.
-ATTACHMENT_SIGNATURES: tuple[tuple[bytes, int, str, str], ...] = (
-    (b"\xff\xd8\xff", 0, "image/jpeg", "jpg"),
-    (b"\x89PNG\r\n\x1a\n", 0, "image/png", "png"),
-    (b"WEBP", 8, "image/webp", "webp"),
-    (b"%PDF-", 0, "application/pdf", "pdf"),
-)
+ATTACHMENT_TYPES = (*uploads.PHOTOS, uploads.PDF)
 
 
 # Categories ------------------------------------------------------------------------------------
@@ -126,15 +121,6 @@ def motion_signers_needed(congress: Congress) -> int:
 # Attachments -----------------------------------------------------------------------------------
 
 
-def _attachment_type(upload: UploadedFile[bytes]) -> tuple[str, str] | None:
-    head = upload.read(16)
-    upload.seek(0)
-    for signature, offset, content_type, extension in ATTACHMENT_SIGNATURES:
-        if head[offset:offset + len(signature)] == signature:
-            return content_type, extension
-    return None
-
-
 def check_attachments(files: Sequence[UploadedFile[bytes]], existing: int = 0) -> list[str]:
     problems: list[str] = []
     if len(files) + existing > ATTACHMENTS_MAX:
@@ -143,7 +129,7 @@ def check_attachments(files: Sequence[UploadedFile[bytes]], existing: int = 0) -
         name = upload.name or _("附件")
         if (upload.size or 0) > ATTACHMENT_BYTES_MAX:
             problems.append(_("“%(name)s”超过 10 MB,请压缩后再上传。") % {"name": name})
-        elif _attachment_type(upload) is None:
+        elif uploads.sniff(upload, ATTACHMENT_TYPES) is None:
             problems.append(
                 _("“%(name)s”不是 JPG、PNG、WebP 格式的照片或 PDF 文件。") % {"name": name})
     return problems
@@ -151,7 +137,7 @@ def check_attachments(files: Sequence[UploadedFile[bytes]], existing: int = 0) -
 
 def _save_attachments(suggestion: Suggestion, files: Sequence[UploadedFile[bytes]]) -> None:
     for upload in files:
-        found = _attachment_type(upload)
+        found = uploads.sniff(upload, ATTACHMENT_TYPES)
         assert found is not None
         content_type, extension = found
         item = SuggestionAttachment(suggestion=suggestion, content_type=content_type,

@@ -188,3 +188,23 @@ class AuditFilterForm(forms.Form):
             "since": data.get("since"),
             "until": data.get("until") if "until" not in self.errors else None,
         }
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files from one file input (a phone's camera or gallery); the services check
+    what the files really are."""
+
+    def __init__(self, *args: Any, accept: str, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": accept}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        if not data:
+            return []
+        files = data if isinstance(data, list | tuple) else [data]
+        # super() with arguments: inside a comprehension the zero-argument form has no self.
+        return [super(MultipleFileField, self).clean(f, initial) for f in files]
