@@ -56,7 +56,7 @@ def test_city_ledger_page_shows_counties_and_charts(login: Any) -> None:
         assert isinstance(json.loads(match.group(1)), list)
     scripts = re.findall(r"<script(?![^>]*(?:src=|application/json))[^>]*>", html)
     assert scripts == []
-    assert "ledgers/ledgers.js" in html
+    assert "js/data-charts.js" in html
 
 
 def test_live_filter_returns_the_results_fragment(login: Any) -> None:

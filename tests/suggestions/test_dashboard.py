@@ -189,7 +189,7 @@ def test_page_figures_and_drill_down(world: World, login: Callable[[str], Client
         assert _count(client, url) == int(value), name
     # Charts come as JSON for the static script: no inline script (CSP).
     assert 'id="chart-unit" type="application/json"' in html
-    assert "suggestions/dashboard.js" in html
+    assert "js/data-charts.js" in html
     assert world.cases["overdue"].title in html
 
 
