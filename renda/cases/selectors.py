@@ -71,8 +71,7 @@ def cases_for(
 def unit_todo(user: Any, *, subject_type: str | None = None) -> QuerySet[Case]:
     """What the user's units must do next: sign for, handle or re-handle their lead cases,
     and give the opinions still owed as a co-unit. Most urgent first."""
-    units = [g.organization_id for g in policies.grants_of(user)
-             if g.role == Role.UNIT and g.organization_id]
+    units = sorted(policies.organization_ids(user, Role.UNIT))
     lead = CaseUnit.objects.filter(unit_id__in=units, active=True, role=UnitRole.LEAD)
     co = CaseUnit.objects.filter(unit_id__in=units, active=True, role=UnitRole.CO,
                                  opinion_at__isnull=True)

@@ -254,8 +254,7 @@ def _require_open(case: Case, action: str, statuses: Iterable[str]) -> None:
 
 
 def _actor_units(actor: Any) -> set[int]:
-    return {g.organization_id for g in policies.grants_of(actor)
-            if g.role == Role.UNIT and g.organization_id}
+    return policies.organization_ids(actor, Role.UNIT)
 
 
 def _check(actor: Any, case: Case, action: str) -> None:

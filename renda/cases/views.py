@@ -60,8 +60,7 @@ EVENT_LABELS: dict[str, Any] = {
 
 
 def _unit_ids(user: Any) -> list[int]:
-    return [g.organization_id for g in policies.grants_of(user)
-            if g.role == Role.UNIT and g.organization_id]
+    return sorted(policies.organization_ids(user, Role.UNIT))
 
 
 def _oversees(user: Any) -> bool:

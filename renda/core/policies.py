@@ -73,6 +73,11 @@ def grants_of(user: Any) -> tuple[Grant, ...]:
     return cached
 
 
+def organization_ids(user: Any, *roles: str) -> set[int]:
+    """The organizations the user acts for under one of ``roles`` (a station, a unit)."""
+    return {g.organization_id for g in grants_of(user) if g.role in roles and g.organization_id}
+
+
 def roles_of(user: Any) -> set[str]:
     return {g.role for g in grants_of(user)}
 

@@ -133,14 +133,6 @@ def _station_of(mandate: Mandate, preferred: Organization | None = None) -> Orga
     return stations[0] if stations else None
 
 
-def _station_grants(user: Any) -> set[int]:
-    return {
-        g.organization_id
-        for g in policies.grants_of(user)
-        if g.role == Role.STATION and g.organization_id
-    }
-
-
 # Organized activities ------------------------------------------------------------------------
 
 
@@ -638,7 +630,7 @@ def _report(
     own = mandate.person_id == actor.person_id and actor.person_id is not None
     entering_station = None
     if not own:
-        stations = _station_grants(actor)
+        stations = policies.organization_ids(actor, Role.STATION)
         entering_station = mandate.stations.filter(pk__in=stations).order_by("id").first()
     record = DutyRecord.objects.create(
         mandate=mandate,

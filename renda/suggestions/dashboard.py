@@ -36,7 +36,7 @@ from renda.cases.policies import CaseAction
 from renda.cases.policies import cases as case_policy
 from renda.cases.services import local_date
 from renda.core.models import Congress, Region, RegionLevel, Role, code_bounds
-from renda.core.policies import Action, any_of, grants_of
+from renda.core.policies import Action, any_of, grants_of, organization_ids
 from renda.suggestions.models import Suggestion, SuggestionCategory, SuggestionStatus
 from renda.suggestions.policies import suggestions as policy
 from renda.suggestions.services import SOURCE_TYPE
@@ -76,7 +76,7 @@ def is_staff(user: Any) -> bool:
 
 
 def unit_ids(user: Any) -> list[int]:
-    return [g.organization_id for g in grants_of(user) if g.role == Role.UNIT and g.organization_id]
+    return sorted(organization_ids(user, Role.UNIT))
 
 
 def can_view(user: Any) -> bool:

@@ -108,11 +108,6 @@ def mandates_for_entry(user: Any) -> QuerySet[Mandate]:
     return serving.filter(condition)
 
 
-def _station_grants(user: Any) -> set[int]:
-    return {g.organization_id for g in policies.grants_of(user)
-            if g.role == Role.STATION and g.organization_id}
-
-
 def motion_signers_needed(congress: Congress) -> int:
     level = congress.region.level
     return MOTION_SIGNERS_TOWNSHIP if level == RegionLevel.TOWNSHIP else MOTION_SIGNERS
@@ -297,7 +292,7 @@ def _save(
         own = mandate.person_id is not None and mandate.person_id == actor.person_id
         station = None
         if not own:
-            station = mandate.stations.filter(pk__in=_station_grants(actor)).order_by("id").first()
+            station = mandate.stations.filter(pk__in=policies.organization_ids(actor, Role.STATION)).order_by("id").first()
         suggestion = Suggestion(
             congress=mandate.term.congress, term=mandate.term, region_id=mandate.region_id,
             mandate=mandate, entered_by=actor, station=station, submission_key=key, **fields,

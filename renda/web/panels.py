@@ -86,11 +86,7 @@ def my_profile(user: Any) -> dict[str, Any] | None:
 
 def my_organizations(user: Any) -> dict[str, Any] | None:
     """The station or handling unit a station administrator or unit staff member works for."""
-    ids = {
-        g.organization_id
-        for g in policies.grants_of(user)
-        if g.role in (Role.STATION, Role.UNIT) and g.organization_id
-    }
+    ids = policies.organization_ids(user, Role.STATION, Role.UNIT)
     organizations = list(selectors.organizations(user).filter(id__in=ids)) if ids else []
     return {"organizations": organizations}
 
