@@ -152,9 +152,12 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets the web server and the task worker use the file at the same time.
+    # WAL lets the web server and the task worker use the file at the same time. Each
+    # request opens a fresh connection with a cold page cache; memory-mapping the file lets
+    # it read through the operating system's cache instead.
     DATABASES["default"]["OPTIONS"] = {
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "init_command": ("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                         "PRAGMA mmap_size=268435456;"),
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }

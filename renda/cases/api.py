@@ -1,6 +1,7 @@
 """Case handling in the JSON API (/api/v1/cases), for a government unit's own system: its
-to-do list, one case, sign for it, reply to it. The same selectors, policy and services as
-the pages, so the API can do exactly what the unit's staff can do on the site.
+to-do list, one case, sign for it, reply to it, and, for the unit's leader, sign off or
+return the replies its staff drafted. The same selectors, policy and services as the pages,
+so the API can do exactly what the unit's staff and leaders can do on the site.
 
 This module may not import renda.api (case handling knows no module that uses it): the API
 passes in its problem responses helper.
@@ -18,7 +19,10 @@ from ninja.pagination import PaginationBase, paginate
 from pydantic import Field
 
 from renda.cases import selectors, services, subjects
-from renda.cases.models import Case, CaseEvent, CaseUnit, Reply
+from renda.cases.models import Case, CaseUnit, Reply, ReplyDraft
+from renda.cases.policies import CaseAction
+from renda.cases.policies import cases as case_policy
+from renda.cases.views import TimelineRow, insider, timeline
 from renda.core.errors import NotFound
 
 MAX_ID = 2**63 - 1
@@ -52,7 +56,8 @@ class CaseOut(Schema):
     subject_id: str
     title: str
     status: str = Field(description="assigned 已交办待签收 / signed 办理中 / reassign 申请调整 / "
-                                    "replied 已答复待评价 / reopened 重新办理 / closed 已办结")
+                                    "drafted 答复待签发 / replied 已答复待评价 / "
+                                    "reopened 重新办理 / closed 已办结")
     status_display: str
     lead_unit: str
     round: int
@@ -87,7 +92,7 @@ class ReplyOut(Schema):
     result_class: str = Field(description="A 已解决或基本解决 / B 列入计划逐步解决 / C 因条件限制留作参考")
     content: str
     measures: str
-    approved_by_name: str
+    approved_by_name: str = Field(description="签发人")
     sent_at: datetime.datetime
     on_time: bool
     promise_done_at: datetime.datetime | None
@@ -97,7 +102,48 @@ class ReplyOut(Schema):
         return obj.unit.name
 
 
+def _name(user: Any) -> str:
+    return str(user.display_name) if user is not None else ""
+
+
+class DraftOut(Schema):
+    """A reply drafted by the unit's staff for its leader's sign-off (签发)."""
+
+    id: int
+    round: int
+    result_class: str
+    content: str
+    measures: str
+    decision: str = Field(description="pending 待签发 / approved 已签发 / returned 退回修改")
+    drafted_by: str
+    drafted_at: datetime.datetime
+    decided_by: str
+    decided_at: datetime.datetime | None
+    comment: str = Field(description="退回理由或签发意见")
+
+    @staticmethod
+    def resolve_drafted_by(obj: ReplyDraft) -> str:
+        return _name(obj.drafted_by)
+
+    @staticmethod
+    def resolve_decided_by(obj: ReplyDraft) -> str:
+        return _name(obj.decided_by)
+
+
+class ReplyResultOut(Schema):
+    """Where a reply stands after a step: sent to the author, or awaiting (or returned from)
+    the unit leader's sign-off."""
+
+    sent: bool = Field(description="true:答复已发送提出人;false:答复待本单位负责人签发或已退回修改")
+    case_status: str
+    reply: ReplyOut | None = Field(description="已发送的答复")
+    draft: DraftOut | None = Field(description="待签发或退回修改的答复稿")
+
+
 class EventOut(Schema):
+    """One step of the timeline, as the caller sees it (the unit's internal sign-off steps
+    are the lead unit's and its overseers' to see)."""
+
     action: str
     from_status: str
     to_status: str
@@ -105,11 +151,33 @@ class EventOut(Schema):
     comment: str
     at: datetime.datetime
 
+    @staticmethod
+    def resolve_to_status(obj: TimelineRow) -> str:
+        return obj.event.to_status
+
+    @staticmethod
+    def resolve_actor_name(obj: TimelineRow) -> str:
+        return obj.event.actor_name
+
+    @staticmethod
+    def resolve_comment(obj: TimelineRow) -> str:
+        return obj.event.comment
+
+    @staticmethod
+    def resolve_at(obj: TimelineRow) -> datetime.datetime:
+        return obj.event.at
+
 
 class CaseDetailOut(CaseOut):
     units: list[UnitOut]
     replies: list[ReplyOut]
+    draft: DraftOut | None = Field(
+        description="本轮待签发或退回修改的答复稿(仅主办单位可见)")
     events: list[EventOut]
+
+    @staticmethod
+    def resolve_draft(obj: Any) -> ReplyDraft | None:
+        return obj.detail_draft  # type: ignore[no-any-return]
 
     @staticmethod
     def resolve_units(obj: Any) -> list[CaseUnit]:
@@ -120,8 +188,16 @@ class CaseDetailOut(CaseOut):
         return list(obj.detail.replies)
 
     @staticmethod
-    def resolve_events(obj: Any) -> list[CaseEvent]:
-        return list(obj.detail.events)
+    def resolve_status(obj: Any) -> str:
+        return str(obj.timeline.status)
+
+    @staticmethod
+    def resolve_status_display(obj: Any) -> str:
+        return str(obj.timeline.status_label)
+
+    @staticmethod
+    def resolve_events(obj: Any) -> list[TimelineRow]:
+        return list(obj.timeline.rows)
 
 
 class ReplyIn(Schema):
@@ -129,14 +205,37 @@ class ReplyIn(Schema):
     content: str = Field(max_length=20000, pattern=_TEXT, description="答复内容(答复函全文)")
     measures: str = Field(default="", max_length=20000, pattern=_TEXT,
                           description="承诺措施和完成时限;B 类必填")
-    approved_by_name: str = Field(max_length=50, pattern=_LINE, description="单位签发人")
+    approved_by_name: str = Field(
+        default="", max_length=50, pattern=_LINE,
+        description="单位签发人:仅本单位没有负责人账号时必填;有负责人账号的,经办人的答复待负责人"
+                    "签发,负责人本人答复的由本人签发")
+
+
+class SignOffIn(Schema):
+    comment: str = Field(default="", max_length=2000, pattern=_TEXT, description="签发意见(可不填)")
+
+
+class ReturnIn(Schema):
+    comment: str = Field(max_length=2000, pattern=_TEXT, description="退回修改的理由(必填)")
 
 
 def _detail(user: Any, case_id: int) -> Case:
     detail = selectors.case_detail(user, pk=case_id)
     case = detail.case
     case.detail = detail  # type: ignore[attr-defined]
+    # Drafts are the lead unit's own business.
+    in_lead = case_policy.can(user, case, CaseAction.HANDLE)
+    case.detail_draft = selectors.reply_draft(case) if in_lead else None  # type: ignore[attr-defined]
+    case.timeline = timeline(  # type: ignore[attr-defined]
+        detail.events, case, inside=in_lead or insider(user, case))
     return case
+
+
+def _result(answer: Reply | ReplyDraft) -> dict[str, Any]:
+    sent = isinstance(answer, Reply)
+    # The service's locked copy of the case, with its new status.
+    return {"sent": sent, "case_status": answer.case.status, "reply": answer if sent else None,
+            "draft": None if sent else answer}
 
 
 def _case(case_id: int) -> Case:
@@ -154,8 +253,8 @@ def build_router(pagination: type[PaginationBase],
 
     @router.get("", response={200: list[CaseOut], **responses(401, 422, 500)},
                 summary="本单位待办的交办事项(分页)",
-                description="本单位主办、待签收或待答复的事项,以及作为协办单位尚未提出意见的事项;"
-                            "最先到期的在前。")
+                description="本单位主办、待签收或待答复的事项,作为协办单位尚未提出意见的事项,"
+                            "以及(负责人)待签发答复的事项;最先到期的在前。")
     @paginate(pagination)
     def list_cases(request: HttpRequest) -> Any:
         return selectors.unit_todo(request.auth)  # type: ignore[attr-defined]
@@ -174,14 +273,38 @@ def build_router(pagination: type[PaginationBase],
         return selectors.case_detail(user, pk=case_id).case
 
     @router.post("/{case_id}/reply",
-                 response={201: ReplyOut, **responses(400, 401, 403, 404, 409, 422, 500)},
-                 summary="答复", description="主办单位签收后答复;B 类须写明承诺措施。答复后等待提出人评价。")
+                 response={201: ReplyResultOut, **responses(400, 401, 403, 404, 409, 422, 500)},
+                 summary="答复",
+                 description="主办单位签收后答复;B 类须写明承诺措施。本单位有负责人账号的,经办人的答复"
+                             "成为答复稿,待负责人签发后才发送提出人(sent 为 false,事项状态为 drafted);"
+                             "负责人本人答复或本单位没有负责人账号的,答复立即发送,等待提出人评价。")
     def reply_case(request: HttpRequest, case_id: PathEx[int, P(ge=1, le=MAX_ID)],
                    body: ReplyIn) -> Any:
         user = request.auth  # type: ignore[attr-defined]
         answer = services.reply(actor=user, case=_case(case_id), result_class=body.result_class,
                                 content=body.content, measures=body.measures,
                                 approved_by_name=body.approved_by_name)
-        return Status(201, answer)
+        return Status(201, _result(answer))
+
+    @router.post("/{case_id}/approve",
+                 response={200: ReplyResultOut, **responses(400, 401, 403, 404, 409, 422, 500)},
+                 summary="签发答复",
+                 description="主办单位负责人签发经办人拟好的答复,答复即发送提出人;不是待签发状态的返回 409。")
+    def approve_case(request: HttpRequest, case_id: PathEx[int, P(ge=1, le=MAX_ID)],
+                     body: SignOffIn) -> Any:
+        user = request.auth  # type: ignore[attr-defined]
+        return _result(services.approve_reply(actor=user, case=_case(case_id),
+                                              comment=body.comment))
+
+    @router.post("/{case_id}/return",
+                 response={200: ReplyResultOut, **responses(400, 401, 403, 404, 409, 422, 500)},
+                 summary="退回修改",
+                 description="主办单位负责人退回待签发的答复,须写明理由;事项回到拟稿前的状态,由经办人"
+                             "修改后重新提交。")
+    def return_case(request: HttpRequest, case_id: PathEx[int, P(ge=1, le=MAX_ID)],
+                    body: ReturnIn) -> Any:
+        user = request.auth  # type: ignore[attr-defined]
+        return _result(services.return_reply(actor=user, case=_case(case_id),
+                                             comment=body.comment))
 
     return router

@@ -81,6 +81,20 @@ class ReplyForm(forms.Form):
         self.fields["measures"].help_text = _("B 类答复必填。")
 
 
+class SignOffForm(forms.Form):
+    """The leader signs off the draft (签发) or returns it (退回修改): one form, two buttons.
+    The service requires the reason of a return."""
+
+    decision = forms.ChoiceField(choices=[("approve", _("签发")), ("return", _("退回修改"))],
+                                 error_messages={"required": _("请选择签发或退回修改。"),
+                                                 "invalid_choice": _("请选择签发或退回修改。")})
+    comment = _text(_("签发意见或退回理由"), "", rows=3, required=False, max_length=2000)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["comment"].help_text = _("退回修改时必填,经办人将看到。")
+
+
 class PromiseForm(forms.Form):
     report = _text(_("承诺事项完成情况"), _("请填写承诺事项的完成情况。"))
 

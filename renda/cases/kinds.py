@@ -27,3 +27,7 @@ OVERDUE = kinds.register(
     "case_overdue", _("逾期督办"),
     description=_("交办事项超过答复期限仍未答复。"), sms=True,
 )
+SIGN_OFF = kinds.register(
+    "case_sign_off", _("答复签发"),
+    description=_("本单位经办人拟好的答复等待您签发,或您拟的答复已签发、被退回修改。"),
+)

@@ -65,25 +65,33 @@ class CaseStatus(models.TextChoices):
     ASSIGNED = "assigned", _("已交办待签收")
     SIGNED = "signed", _("办理中")
     REASSIGN_REQUESTED = "reassign", _("申请调整承办单位")
+    # The lead unit's staff drafted the reply; its leader has yet to sign it off (签发).
+    DRAFTED = "drafted", _("答复待签发")
     REPLIED = "replied", _("已答复待评价")
     REOPENED = "reopened", _("重新办理")
     CLOSED = "closed", _("已办结")
 
 
 # The one table of legal moves. A reassignment request returns the case to ASSIGNED (to the
-# new unit) or, if refused, to where it was; an unsatisfied rating reopens a replied case.
+# new unit) or, if refused, to where it was; an unsatisfied rating reopens a replied case. In a
+# unit with a leader account, a staff member's reply is a draft until the leader signs it off
+# (then it is sent) or returns it (back to where the case was, for the staff to revise).
 CASE_TRANSITIONS: dict[str, frozenset[str]] = {
     CaseStatus.ASSIGNED: frozenset({CaseStatus.SIGNED, CaseStatus.REASSIGN_REQUESTED}),
-    CaseStatus.SIGNED: frozenset({CaseStatus.REPLIED, CaseStatus.REASSIGN_REQUESTED}),
+    CaseStatus.SIGNED: frozenset({CaseStatus.REPLIED, CaseStatus.DRAFTED,
+                                  CaseStatus.REASSIGN_REQUESTED}),
     CaseStatus.REASSIGN_REQUESTED: frozenset({CaseStatus.ASSIGNED, CaseStatus.SIGNED}),
+    CaseStatus.DRAFTED: frozenset({CaseStatus.REPLIED, CaseStatus.SIGNED, CaseStatus.REOPENED}),
     CaseStatus.REPLIED: frozenset({CaseStatus.CLOSED, CaseStatus.REOPENED}),
-    CaseStatus.REOPENED: frozenset({CaseStatus.REPLIED}),
+    CaseStatus.REOPENED: frozenset({CaseStatus.REPLIED, CaseStatus.DRAFTED}),
     CaseStatus.CLOSED: frozenset(),
 }
+# A draft awaiting sign-off is not an answer: the deadline and the overdue ladder still apply.
 OPEN_STATUSES = (
     CaseStatus.ASSIGNED,
     CaseStatus.SIGNED,
     CaseStatus.REASSIGN_REQUESTED,
+    CaseStatus.DRAFTED,
     CaseStatus.REOPENED,
 )
 
@@ -168,6 +176,10 @@ class Case(models.Model):
             models.Index(fields=["status", "due_on"]),
             models.Index(fields=["lead_unit", "status"]),
             models.Index(fields=["region", "status"]),
+            # Covers the dashboards' pass over a jurisdiction (a region-code range of one
+            # subject type), grouped by lead unit and status: read from the index alone.
+            models.Index(fields=["subject_type", "region", "lead_unit", "status", "due_on",
+                                 "signed_at"]),
         ]
 
     def __str__(self) -> str:
@@ -269,8 +281,13 @@ class Reply(models.Model):
     result_class = models.CharField(_("办理结果"), max_length=1, choices=ResultClass.choices)
     content = models.TextField(_("答复内容"))
     measures = models.TextField(_("承诺措施"), blank=True)
-    # Who approved the reply inside the unit (单位领导签发).
+    # Who approved the reply inside the unit (单位领导签发): typed by the staff of a unit
+    # without a leader account, else the signing leader's name and account.
     approved_by_name = models.CharField(_("签发人"), max_length=50)
+    approved_by = models.ForeignKey(
+        User, verbose_name=_("签发人账号"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
     sent_by = models.ForeignKey(
         User, verbose_name=_("发送人"), on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -294,9 +311,68 @@ class Reply(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["case", "round"], name="reply_once_per_round"),
         ]
+        # Covers the dashboards' reply figures (count, on time, latest round's class) per case.
+        indexes = [models.Index(fields=["case", "round", "result_class", "on_time"])]
 
     def __str__(self) -> str:
         return f"{self.case_id} #{self.round} {self.result_class}"
+
+
+class DraftDecision(models.TextChoices):
+    PENDING = "pending", _("待签发")
+    APPROVED = "approved", _("已签发")
+    RETURNED = "returned", _("退回修改")
+
+
+class ReplyDraft(models.Model):
+    """A reply the lead unit's staff drafted, awaiting its leader's sign-off (签发). Approved,
+    it becomes the round's Reply; returned, it keeps its text for the staff to revise, and the
+    revision is a new draft. At most one draft of a case is pending."""
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("办理事项"), on_delete=models.CASCADE, related_name="drafts"
+    )
+    round = models.PositiveSmallIntegerField(_("办理轮次"))
+    unit = models.ForeignKey(
+        Organization, verbose_name=_("答复单位"), on_delete=models.PROTECT, related_name="+"
+    )
+    result_class = models.CharField(_("办理结果"), max_length=1, choices=ResultClass.choices)
+    content = models.TextField(_("答复内容"))
+    measures = models.TextField(_("承诺措施"), blank=True)
+    # Where the case was before the draft: a returned draft sends it back there.
+    from_status = models.CharField(_("原状态"), max_length=16, choices=CaseStatus.choices)
+    drafted_by = models.ForeignKey(
+        User, verbose_name=_("拟稿人"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    drafted_at = models.DateTimeField(_("拟稿时间"))
+    decision = models.CharField(_("签发结果"), max_length=16, choices=DraftDecision.choices,
+                                default=DraftDecision.PENDING)
+    decided_by = models.ForeignKey(
+        User, verbose_name=_("签发人"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("签发时间"), null=True, blank=True)
+    # The reason of a return (required) or the leader's remark on signing.
+    comment = models.TextField(_("签发意见"), blank=True)
+    reply = models.OneToOneField(
+        Reply, verbose_name=_("答复"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="draft",
+    )
+
+    objects: ClassVar[models.Manager[ReplyDraft]] = models.Manager()
+
+    class Meta:
+        verbose_name = _("答复草稿")
+        verbose_name_plural = _("答复草稿")
+        ordering = ["case_id", "drafted_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"], condition=Q(decision="pending"), name="reply_draft_one_pending"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} #{self.round} {self.decision}"
 
 
 class Evaluation(models.Model):
@@ -322,6 +398,8 @@ class Evaluation(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["case", "round"], name="rating_once_per_round"),
         ]
+        # Covers the dashboards' rating figures per case.
+        indexes = [models.Index(fields=["case", "rating"])]
 
     def __str__(self) -> str:
         return f"{self.case_id} #{self.round} {self.rating}"

@@ -1,5 +1,6 @@
-"""Workbench panels of case handling: a unit's to-do counts (to sign for, due soon, overdue)
-with its most urgent items; the office's and leaders' overdue cases."""
+"""Workbench panels of case handling: a unit's to-do counts (to sign for, replies awaiting
+its leader's sign-off, due soon, overdue) with its most urgent items; the office's and
+leaders' overdue cases."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from renda.cases import selectors, services
 from renda.cases.models import CaseStatus
-from renda.core import workbench
-from renda.core.models import Role
+from renda.core import policies, workbench
+from renda.core.models import UNIT_ROLES, Role
 
 TOP = 5
 SOON_DAYS = 15
@@ -23,6 +24,7 @@ def unit_todo(user: Any) -> dict[str, Any] | None:
     todo = selectors.unit_todo(user)
     counts = todo.order_by().aggregate(
         to_sign=Count("pk", filter=Q(status=CaseStatus.ASSIGNED)),
+        to_approve=Count("pk", filter=Q(status=CaseStatus.DRAFTED)),
         due_soon=Count("pk", filter=Q(due_on__gte=today,
                                       due_on__lte=today + datetime.timedelta(days=SOON_DAYS))),
         overdue=Count("pk", filter=Q(due_on__lt=today)),
@@ -30,7 +32,9 @@ def unit_todo(user: Any) -> dict[str, Any] | None:
     items = list(todo[:TOP])
     for case in items:
         case.days_left = (case.due_on - today).days  # type: ignore[attr-defined]
-    return {**counts, "items": items}
+    signs_off = bool(policies.organization_ids(user, Role.UNIT_LEADER))
+    return {**counts, "items": items, "signs_off": signs_off,
+            "handles": bool(policies.organization_ids(user, Role.UNIT))}
 
 
 def office_overdue(user: Any) -> dict[str, Any] | None:
@@ -40,11 +44,11 @@ def office_overdue(user: Any) -> dict[str, Any] | None:
 
 def register() -> None:
     workbench.register(workbench.Panel(
-        key="cases.todo", title=cast(str, _("交办事项待办")), roles=frozenset({Role.UNIT}),
+        key="cases.todo", title=cast(str, _("交办事项待办")), roles=frozenset(UNIT_ROLES),
         build=unit_todo, template="cases/panels/todo.html", order=12,
     ))
     workbench.register(workbench.Panel(
         key="cases.overdue", title=cast(str, _("逾期未答复事项")),
-        roles=frozenset({Role.OFFICE, Role.ADMIN, Role.LEADER}),
+        roles=frozenset({Role.OFFICE, Role.ADMIN, Role.LEADER, Role.SUPERVISION}),
         build=office_overdue, template="cases/panels/overdue.html", order=14,
     ))

@@ -1,9 +1,11 @@
 """Who may see and act on cases.
 
-Offices (and administrators) work over the case region's subtree, leaders read it and may
-supervise; a handling unit's staff see only the cases their unit is an active lead or co-unit
-on, handle those where it is the lead and give opinions where it is a co-unit; the author
-(deputy or citizen) sees and rates their own. Liaison stations see nothing here.
+Offices (and administrators) work over the case region's subtree; congress leaders and the
+government's supervision office (督查室) read it, may supervise, and the supervision office
+exports it. A handling unit's staff and its leader see only the cases their unit is an active
+lead or co-unit on, handle those where it is the lead and give opinions where it is a
+co-unit; the author (deputy or citizen) sees and rates their own. Liaison stations see nothing
+here.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import Any, ClassVar
 from django.db.models import Q
 
 from renda.cases.models import Case, CaseUnit, UnitRole
-from renda.core.models import Role
+from renda.core.models import UNIT_ROLES, Role
 from renda.core.policies import Grant, Policy, Scope, any_of, grants_of
 
 
@@ -30,20 +32,24 @@ class CaseAction(enum.StrEnum):
     CONTACT = "contact"
     # An active co-unit: send its opinion to the lead unit.
     CO_OPINION = "co_opinion"
+    # The lead unit's leader: sign off (签发) the reply its staff drafted, or return it.
+    APPROVE = "approve"
     # The author: rate the reply.
     RATE = "rate"
     SUPERVISE = "supervise"
 
 
 OFFICE: dict[str, Scope] = {Role.ADMIN: Scope.REGION, Role.OFFICE: Scope.REGION}
-UNIT: dict[str, Scope] = {Role.UNIT: Scope.ORGANIZATION}
+UNIT: dict[str, Scope] = dict.fromkeys(UNIT_ROLES, Scope.ORGANIZATION)
+OVERSIGHT: dict[str, Scope] = {Role.LEADER: Scope.REGION, Role.SUPERVISION: Scope.REGION}
 AUTHOR: dict[str, Scope] = {Role.DEPUTY: Scope.SELF, Role.CITIZEN: Scope.SELF}
 
 # Which of the unit's active roles on a case an organization-scoped grant reaches, by action.
-UNIT_ROLES: dict[str, tuple[str, ...]] = {
+CASE_ROLES_BY_ACTION: dict[str, tuple[str, ...]] = {
     CaseAction.VIEW: (UnitRole.LEAD, UnitRole.CO),
     CaseAction.CONTACT: (UnitRole.LEAD, UnitRole.CO),
     CaseAction.HANDLE: (UnitRole.LEAD,),
+    CaseAction.APPROVE: (UnitRole.LEAD,),
     CaseAction.CO_OPINION: (UnitRole.CO,),
 }
 # Actions the author may take on their own case whatever role their account holds.
@@ -54,15 +60,16 @@ class CasePolicy(Policy[Case]):
     model = Case
     self_field = "author_id"
     rules: ClassVar[dict[str, dict[str, Scope]]] = {
-        CaseAction.VIEW: {**OFFICE, Role.LEADER: Scope.REGION, **UNIT, **AUTHOR},
+        CaseAction.VIEW: {**OFFICE, **OVERSIGHT, **UNIT, **AUTHOR},
         CaseAction.CHANGE: dict(OFFICE),
-        CaseAction.EXPORT: dict(OFFICE),
+        CaseAction.EXPORT: {**OFFICE, Role.SUPERVISION: Scope.REGION},
         CaseAction.ASSIGN: dict(OFFICE),
         CaseAction.HANDLE: dict(UNIT),
         CaseAction.CONTACT: dict(UNIT),
         CaseAction.CO_OPINION: dict(UNIT),
+        CaseAction.APPROVE: {Role.UNIT_LEADER: Scope.ORGANIZATION},
         CaseAction.RATE: dict(AUTHOR),
-        CaseAction.SUPERVISE: {**OFFICE, Role.LEADER: Scope.REGION},
+        CaseAction.SUPERVISE: {**OFFICE, **OVERSIGHT},
     }
 
     def q(self, user: Any, action: str) -> Q | None:
@@ -84,7 +91,7 @@ class CasePolicy(Policy[Case]):
 
     def _case_scope_q(self, scope: Scope | None, grant: Grant, user: Any, action: str) -> Q | None:
         if scope is Scope.ORGANIZATION:
-            roles = UNIT_ROLES.get(action, ())
+            roles = CASE_ROLES_BY_ACTION.get(action, ())
             if not grant.organization_id or not roles:
                 return None
             # A semi-join: a case with a lead and a co-unit of the same grant is one row.

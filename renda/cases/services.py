@@ -1,5 +1,6 @@
 """Writes for case handling: assignment, sign-for, reassignment, contacts, co-unit opinions,
-replies, ratings, reopening, promises, publication, supervision and the deadline scan.
+replies and their sign-off (签发) inside the unit, ratings, reopening, promises, publication,
+supervision and the deadline scan.
 
 Every step locks the case row, checks the policy and the transition table, writes the new
 state with a timeline event and an audit event, and notifies the people concerned once the
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import calendar
 import datetime
+import enum
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -19,6 +21,7 @@ from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -36,11 +39,13 @@ from renda.cases.models import (
     Contact,
     ContactMethod,
     DeadlineRules,
+    DraftDecision,
     Evaluation,
     Rating,
     Reminder,
     ReminderKind,
     Reply,
+    ReplyDraft,
     ResultClass,
     UnitRole,
 )
@@ -51,6 +56,7 @@ from renda.core.errors import Conflict, IllegalTransition, InvalidInput, NotPerm
 from renda.core.logging import get_logger
 from renda.core.models import (
     PREFIX_LENGTH,
+    UNIT_ROLES,
     AuditAction,
     Congress,
     Organization,
@@ -166,11 +172,11 @@ def set_rules(
 # Recipients ----------------------------------------------------------------------------------
 
 
-def unit_staff(unit_ids: Iterable[int]) -> list[int]:
-    """The active accounts acting for these units (Role.UNIT grants on them)."""
+def unit_staff(unit_ids: Iterable[int], roles: Sequence[str] = (Role.UNIT,)) -> list[int]:
+    """The active accounts acting for these units in ``roles`` (their staff by default)."""
     return list(
-        User.objects.filter(grants__role=Role.UNIT, grants__organization_id__in=list(unit_ids),
-                            is_active=True)
+        User.objects.filter(grants__role__in=list(roles),
+                            grants__organization_id__in=list(unit_ids), is_active=True)
         .values_list("pk", flat=True).distinct().order_by("pk")
     )
 
@@ -179,14 +185,14 @@ def _ancestor_codes(code: str) -> set[str]:
     return {code[:n].ljust(len(code), "0") for n in PREFIX_LENGTH.values()}
 
 
-def _office_grants(codes: Iterable[str]) -> list[tuple[int, str, str]]:
-    """(user id, grant region code, level) of active office accounts whose region may cover
-    one of ``codes``."""
+def _region_grants(codes: Iterable[str], role: str) -> list[tuple[int, str, str]]:
+    """(user id, grant region code, level) of active accounts holding ``role`` over a region
+    that may cover one of ``codes``."""
     candidates: set[str] = set()
     for code in codes:
         candidates |= _ancestor_codes(code)
     return list(
-        RoleGrant.objects.filter(role=Role.OFFICE, region_id__in=sorted(candidates),
+        RoleGrant.objects.filter(role=role, region_id__in=sorted(candidates),
                                  user__is_active=True)
         .values_list("user_id", "region_id", "region__level")
     )
@@ -197,9 +203,11 @@ def office_staff(region_code: str) -> list[int]:
     return _offices_by_region([region_code]).get(region_code, [])
 
 
-def _offices_by_region(codes: Iterable[str]) -> dict[str, list[int]]:
+def _offices_by_region(codes: Iterable[str], role: str = Role.OFFICE) -> dict[str, list[int]]:
+    """Per region code, the accounts holding ``role`` (the congress office by default) over
+    a region that covers it."""
     codes = set(codes)
-    grants = _office_grants(codes)
+    grants = _region_grants(codes, role)
     found: dict[str, list[int]] = {}
     for code in codes:
         users = set()
@@ -216,12 +224,13 @@ def _subject(case: Case) -> str:
 
 
 def _notify(recipients: Iterable[int | None], kind: str, title: str, body: str,
-            case: Case, **sms: Any) -> None:
-    """Notify once the change has committed: a rolled-back step tells nobody anything."""
+            case: Case, *, link: str = "", **sms: Any) -> None:
+    """Notify once the change has committed: a rolled-back step tells nobody anything. The
+    message links to the item (e.g. the suggestion), or to ``link``."""
     ids = sorted({r for r in recipients if r})
     if not ids:
         return
-    url = subjects.url(case.subject_type, case.subject_id)
+    url = link or subjects.url(case.subject_type, case.subject_id)
     params = {"title": case.title[:20], **sms}
 
     def send() -> None:
@@ -254,7 +263,7 @@ def _require_open(case: Case, action: str, statuses: Iterable[str]) -> None:
 
 
 def _actor_units(actor: Any) -> set[int]:
-    return policies.organization_ids(actor, Role.UNIT)
+    return policies.organization_ids(actor, *UNIT_ROLES)
 
 
 def _check(actor: Any, case: Case, action: str) -> None:
@@ -529,6 +538,15 @@ def decide_reassignment(
 
 # Handling ------------------------------------------------------------------------------------
 
+# Where a unit on the case may record a contact with the author, and a co-unit send its
+# opinion (the pages offer the steps in the same states).
+CONTACT_STATUSES = (CaseStatus.ASSIGNED, CaseStatus.SIGNED, CaseStatus.DRAFTED,
+                    CaseStatus.REOPENED, CaseStatus.REPLIED)
+CO_OPINION_STATUSES = (CaseStatus.ASSIGNED, CaseStatus.SIGNED, CaseStatus.REASSIGN_REQUESTED,
+                       CaseStatus.DRAFTED, CaseStatus.REOPENED)
+# Where the lead unit answers (and drafts its answer).
+REPLY_STATUSES = (CaseStatus.SIGNED, CaseStatus.REOPENED)
+
 
 @transaction.atomic
 def record_contact(
@@ -542,8 +560,7 @@ def record_contact(
     """A unit on the case records its contact with the author (面商、电话、走访)."""
     locked = _lock(case)
     _check(actor, locked, CaseAction.CONTACT)
-    _require_open(locked, _("记录沟通情况"), [CaseStatus.ASSIGNED, CaseStatus.SIGNED,
-                                        CaseStatus.REOPENED, CaseStatus.REPLIED])
+    _require_open(locked, _("记录沟通情况"), CONTACT_STATUSES)
     errors: dict[str, list[str]] = {}
     if method not in ContactMethod.values:
         errors["method"] = [_("请选择沟通方式。")]
@@ -579,8 +596,7 @@ def submit_co_opinion(*, actor: User, case: Case, opinion: str) -> CaseUnit:
     """A co-unit sends its opinion to the lead unit (it may send a corrected one later)."""
     locked = _lock(case)
     _check(actor, locked, CaseAction.CO_OPINION)
-    _require_open(locked, _("提出协办意见"), [CaseStatus.ASSIGNED, CaseStatus.SIGNED,
-                                        CaseStatus.REASSIGN_REQUESTED, CaseStatus.REOPENED])
+    _require_open(locked, _("提出协办意见"), CO_OPINION_STATUSES)
     if not opinion.strip():
         raise InvalidInput(field_errors={"opinion": [_("请填写协办意见。")]})
     unit = _acting_unit(actor, locked, UnitRole.CO)
@@ -598,20 +614,33 @@ def submit_co_opinion(*, actor: User, case: Case, opinion: str) -> CaseUnit:
     return unit
 
 
-@transaction.atomic
-def reply(
-    *,
-    actor: User,
-    case: Case,
-    result_class: str,
-    content: str,
-    measures: str,
-    approved_by_name: str,
-) -> Reply:
-    """The lead unit sends its reply (答复函) for this round, approved inside the unit."""
-    locked = _lock(case)
-    _check(actor, locked, CaseAction.HANDLE)
-    _require(locked, CaseStatus.REPLIED, _("答复"))
+class ReplyMode(enum.StrEnum):
+    """How the lead unit's reply goes out, by who writes it."""
+
+    # A unit without a leader account: its staff send it, naming the signer (签发人).
+    TYPED = "typed"
+    # The unit's leader writes it: they sign it themself and it is sent.
+    SELF_SIGNED = "self_signed"
+    # A staff member of a unit with a leader account: a draft for the leader to sign off.
+    DRAFT = "draft"
+
+
+def unit_leaders(unit_id: int) -> list[int]:
+    """The unit's active leader accounts (Role.UNIT_LEADER), who sign off its replies."""
+    return unit_staff([unit_id], (Role.UNIT_LEADER,))
+
+
+def reply_mode(actor: Any, case: Case) -> ReplyMode:
+    """Whether ``actor``'s reply on ``case`` is sent at once or awaits the leader's sign-off.
+    Units without leader accounts keep sending directly, so small units still work."""
+    if case_policy.can(actor, case, CaseAction.APPROVE):
+        return ReplyMode.SELF_SIGNED
+    if unit_leaders(case.lead_unit_id):
+        return ReplyMode.DRAFT
+    return ReplyMode.TYPED
+
+
+def _reply_errors(result_class: str, content: str, measures: str) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if result_class not in ResultClass.values:
         errors["result_class"] = [_("请选择办理结果(A、B 或 C 类)。")]
@@ -621,30 +650,161 @@ def reply(
         errors["content"] = [_("答复内容不能超过 %(n)d 个字。") % {"n": TEXT_MAX}]
     if result_class == ResultClass.B and not measures.strip():
         errors["measures"] = [_("B 类答复须写明承诺的措施和完成时限。")]
-    if not approved_by_name.strip():
-        errors["approved_by_name"] = [_("请填写单位签发人。")]
-    elif len(approved_by_name.strip()) > NAME_MAX:
-        errors["approved_by_name"] = [_("签发人不能超过 %(n)d 个字。") % {"n": NAME_MAX}]
+    return errors
+
+
+def _case_link(case: Case) -> str:
+    """The case page, where the unit drafts, signs off and revises its reply."""
+    return reverse("cases:detail", args=[case.pk])
+
+
+@transaction.atomic
+def reply(
+    *,
+    actor: User,
+    case: Case,
+    result_class: str,
+    content: str,
+    measures: str,
+    approved_by_name: str = "",
+) -> Reply | ReplyDraft:
+    """The lead unit answers for this round (答复函), approved inside the unit (签发): its
+    leader's own reply is sent signed by them; a staff member's, in a unit with a leader
+    account, becomes a draft awaiting the leader's sign-off (returned as a ReplyDraft); in a
+    unit without one, the staff send it naming the signer in ``approved_by_name``."""
+    locked = _lock(case)
+    _check(actor, locked, CaseAction.HANDLE)
+    mode = reply_mode(actor, locked)
+    target = CaseStatus.DRAFTED if mode == ReplyMode.DRAFT else CaseStatus.REPLIED
+    _require(locked, target, _("答复"), from_statuses=REPLY_STATUSES)
+    errors = _reply_errors(result_class, content, measures)
+    if mode == ReplyMode.TYPED:
+        if not approved_by_name.strip():
+            errors["approved_by_name"] = [_("请填写单位签发人。")]
+        elif len(approved_by_name.strip()) > NAME_MAX:
+            errors["approved_by_name"] = [_("签发人不能超过 %(n)d 个字。") % {"n": NAME_MAX}]
     if errors:
         raise InvalidInput(field_errors=errors)
     lead = _acting_unit(actor, locked, UnitRole.LEAD)
+    if mode == ReplyMode.DRAFT:
+        return _draft(actor, locked, lead.unit_id, result_class=result_class, content=content,
+                      measures=measures)
+    signer = approved_by_name if mode == ReplyMode.TYPED else actor.display_name
+    return _send_reply(locked, actor=actor, unit_id=lead.unit_id, result_class=result_class,
+                       content=content, measures=measures, approved_by_name=signer,
+                       approved_by=actor if mode == ReplyMode.SELF_SIGNED else None, sent_by=actor,
+                       action="reply")
+
+
+def _send_reply(case: Case, *, actor: User, unit_id: int, result_class: str, content: str,
+                measures: str, approved_by_name: str, approved_by: User | None,
+                sent_by: User | None, action: str, extra: dict[str, Any] | None = None) -> Reply:
+    """Send the round's reply to the author: deadline kept, on-time fixed, case replied."""
     now = timezone.now()
     answer = Reply.objects.create(
-        case=locked, round=locked.round, unit_id=lead.unit_id, result_class=result_class,
-        content=content.strip(), measures=_text(measures), approved_by_name=approved_by_name.strip(),
-        sent_by=actor, sent_at=now, due_on=locked.due_on, on_time=local_date(now) <= locked.due_on,
+        case=case, round=case.round, unit_id=unit_id, result_class=result_class,
+        content=content.strip(), measures=_text(measures),
+        approved_by_name=approved_by_name.strip()[:NAME_MAX], approved_by=approved_by,
+        sent_by=sent_by, sent_at=now, due_on=case.due_on, on_time=local_date(now) <= case.due_on,
     )
-    locked.replied_at = now
-    _transition(locked, actor=actor, to_status=CaseStatus.REPLIED, action="reply",
-                fields=["replied_at"], unit_id=lead.unit_id,
+    case.replied_at = now
+    _transition(case, actor=actor, to_status=CaseStatus.REPLIED, action=action,
+                fields=["replied_at"], unit_id=unit_id,
                 comment=f"{answer.get_result_class_display()}",
-                extra={"round": locked.round, "result_class": result_class})
-    _notify([locked.author_id], notification_kinds.REPLY.code,
-            _("%(what)s已答复:%(title)s") % {"what": _subject(locked), "title": locked.title},
+                extra={"round": case.round, "result_class": result_class, **(extra or {})})
+    _notify([case.author_id], notification_kinds.REPLY.code,
+            _("%(what)s已答复:%(title)s") % {"what": _subject(case), "title": case.title},
             _("%(unit)s已答复(%(result)s),请查看并评价。")
-            % {"unit": locked.lead_unit.name, "result": answer.get_result_class_display()},
-            locked)
+            % {"unit": case.lead_unit.name, "result": answer.get_result_class_display()},
+            case)
     return answer
+
+
+def _draft(actor: User, case: Case, unit_id: int, *, result_class: str, content: str,
+           measures: str) -> ReplyDraft:
+    draft = ReplyDraft.objects.create(
+        case=case, round=case.round, unit_id=unit_id, result_class=result_class,
+        content=content.strip(), measures=_text(measures), from_status=case.status,
+        drafted_by=actor, drafted_at=timezone.now(),
+    )
+    _transition(case, actor=actor, to_status=CaseStatus.DRAFTED, action="draft_reply",
+                fields=[], unit_id=unit_id, comment=draft.get_result_class_display(),
+                extra={"round": case.round, "draft": draft.pk, "result_class": result_class})
+    _notify(unit_leaders(unit_id), notification_kinds.SIGN_OFF.code,
+            _("答复待签发:%(title)s") % {"title": case.title},
+            _("%(who)s拟好了答复(%(result)s),请审核后签发或退回修改。")
+            % {"who": actor.display_name, "result": draft.get_result_class_display()},
+            case, link=_case_link(case))
+    return draft
+
+
+def _check_signer(actor: Any, case: Case) -> None:
+    """Only the lead unit's leader signs off; others who see the case learn why."""
+    if (not case_policy.can(actor, case, CaseAction.APPROVE)
+            and case_policy.can(actor, case, CaseAction.VIEW)):
+        raise NotPermitted(_("只有主办单位的负责人可以签发或退回答复。"))
+    _check(actor, case, CaseAction.APPROVE)
+
+
+def _pending_draft(case: Case, action: str) -> ReplyDraft:
+    draft = (ReplyDraft.objects.select_for_update()
+             .filter(case=case, decision=DraftDecision.PENDING).first())
+    if draft is None:
+        raise IllegalTransition(state=case.get_status_display(), action=action)
+    return draft
+
+
+@transaction.atomic
+def approve_reply(*, actor: User, case: Case, comment: str = "") -> Reply:
+    """The lead unit's leader signs off the pending draft (签发): it is sent to the author as
+    the round's reply, signed with the leader's name."""
+    locked = _lock(case)
+    _check_signer(actor, locked)
+    action = _("签发答复")
+    _require(locked, CaseStatus.REPLIED, action, from_statuses=[CaseStatus.DRAFTED])
+    draft = _pending_draft(locked, action)
+    answer = _send_reply(locked, actor=actor, unit_id=draft.unit_id,
+                         result_class=draft.result_class, content=draft.content,
+                         measures=draft.measures, approved_by_name=actor.display_name,
+                         approved_by=actor, sent_by=draft.drafted_by or actor,
+                         action="approve_reply", extra={"draft": draft.pk})
+    draft.decision = DraftDecision.APPROVED
+    draft.decided_by, draft.decided_at = actor, answer.sent_at
+    draft.comment = _text(comment, COMMENT_MAX)
+    draft.reply = answer
+    draft.save(update_fields=["decision", "decided_by", "decided_at", "comment", "reply"])
+    _notify([draft.drafted_by_id], notification_kinds.SIGN_OFF.code,
+            _("答复已签发:%(title)s") % {"title": locked.title},
+            _("%(who)s已签发您拟的答复,答复已发送提出人。") % {"who": actor.display_name},
+            locked, link=_case_link(locked))
+    return answer
+
+
+@transaction.atomic
+def return_reply(*, actor: User, case: Case, comment: str) -> ReplyDraft:
+    """The lead unit's leader returns the pending draft for revision (退回修改), with the
+    reason: the case goes back to where it was and the staff revise and submit again."""
+    locked = _lock(case)
+    _check_signer(actor, locked)
+    action = _("退回修改")
+    _require_open(locked, action, [CaseStatus.DRAFTED])
+    draft = _pending_draft(locked, action)
+    _require(locked, draft.from_status, action, from_statuses=[CaseStatus.DRAFTED])
+    if not comment.strip():
+        raise InvalidInput(field_errors={"comment": [_("请填写退回修改的理由。")]})
+    reason = _text(comment, COMMENT_MAX)
+    draft.decision = DraftDecision.RETURNED
+    draft.decided_by, draft.decided_at = actor, timezone.now()
+    draft.comment = reason
+    draft.save(update_fields=["decision", "decided_by", "decided_at", "comment"])
+    _transition(locked, actor=actor, to_status=draft.from_status, action="return_reply",
+                fields=[], unit_id=draft.unit_id, comment=reason, extra={"draft": draft.pk})
+    _notify([*unit_staff([draft.unit_id]), draft.drafted_by_id], notification_kinds.SIGN_OFF.code,
+            _("答复被退回修改:%(title)s") % {"title": locked.title},
+            _("%(who)s退回了答复,理由:%(reason)s。请修改后重新提交签发。")
+            % {"who": actor.display_name, "reason": _text(comment, 200)},
+            locked, link=_case_link(locked))
+    return draft
 
 
 @transaction.atomic
@@ -747,7 +907,8 @@ def supervise(*, actor: User, case: Case, comment: str) -> CaseEvent:
                    comment=_text(comment, COMMENT_MAX))
     audit.record(actor=actor, action=AuditAction.UPDATE, obj=locked,
                  after={"supervised": True}, message=_text(comment, 500))
-    _notify(unit_staff([locked.lead_unit_id]), notification_kinds.PROGRESS.code,
+    # A supervision instruction is addressed to the unit's leadership as well as its staff.
+    _notify(unit_staff([locked.lead_unit_id], UNIT_ROLES), notification_kinds.PROGRESS.code,
             _("督办:%(title)s") % {"title": locked.title}, _text(comment, 200), locked)
     return event
 
@@ -875,15 +1036,22 @@ def scan_deadlines(*, today: datetime.date | None = None) -> int:
         ours = {key for key in ours if key[0] in live}
         by_pk = {c.pk: c for c in candidates}
         claimed_cases: dict[str, set[int]] = defaultdict(set)
+        # Cases whose claimed overdue steps include one past the first: the escalation
+        # widens to the government's supervision office.
+        escalated: set[int] = set()
         co_claims: list[tuple[int, int, datetime.date, str, str, str]] = []
-        for case_id, claimed_kind, _step in ours:
+        for case_id, claimed_kind, step in ours:
             if claimed_kind != ReminderKind.CO_OPINION:
                 claimed_cases[claimed_kind].add(case_id)
+            if claimed_kind == ReminderKind.OVERDUE and step > min(
+                    escalate.get(by_pk[case_id].congress_id, DEFAULT_ESCALATE_DAYS), default=0):
+                escalated.add(case_id)
         for cid, _rnd, unit_id, due, title, stype, sid in co_rows:
             if due is not None and (cid, ReminderKind.CO_OPINION, unit_id) in ours:
                 co_claims.append((unit_id, cid, due, title, stype, sid))
         _send_due_soon([by_pk[pk] for pk in sorted(claimed_cases[ReminderKind.DUE_SOON])], today)
-        _send_overdue([by_pk[pk] for pk in sorted(claimed_cases[ReminderKind.OVERDUE])], today)
+        _send_overdue([by_pk[pk] for pk in sorted(claimed_cases[ReminderKind.OVERDUE])], today,
+                      escalated)
         _send_co_opinion(co_claims, today)
     log.info("cases.deadline_scan", candidates=len(candidates), reminders=len(ours))
     return len(ours)
@@ -931,7 +1099,10 @@ def _send_due_soon(cases: list[_Candidate], today: datetime.date) -> None:
               % {"title": c.title, "due": c.due_on.isoformat(), "days": (c.due_on - today).days})
 
 
-def _send_overdue(cases: list[_Candidate], today: datetime.date) -> None:
+def _send_overdue(cases: list[_Candidate], today: datetime.date, escalated: set[int]) -> None:
+    """The overdue ladder: from the first step the lead unit's staff and leaders, the congress
+    offices covering the case and its supervising leader; from the second step on, also the
+    government's supervision office (督查室) covering it."""
     if not cases:
         return
 
@@ -947,10 +1118,13 @@ def _send_overdue(cases: list[_Candidate], today: datetime.date) -> None:
     kind = notification_kinds.OVERDUE.code
     # Each recipient gets one digest of the cases they answer for or oversee.
     per_user: dict[int, list[_Candidate]] = defaultdict(list)
-    staff = _staff_by_unit({c.lead_unit_id for c in cases})
+    staff = _staff_by_unit({c.lead_unit_id for c in cases}, UNIT_ROLES)
     offices = _offices_by_region({c.region_id for c in cases})
+    oversight = _offices_by_region({c.region_id for c in cases if c.pk in escalated},
+                                   Role.SUPERVISION)
     for case in cases:
-        users: set[int] = {*staff.get(case.lead_unit_id, []), *offices.get(case.region_id, [])}
+        users: set[int] = {*staff.get(case.lead_unit_id, []), *offices.get(case.region_id, []),
+                           *oversight.get(case.region_id, [])}
         if case.supervisor_id:
             users.add(case.supervisor_id)
         for user_id in users:
@@ -982,10 +1156,11 @@ def _send_co_opinion(claims: list[tuple[int, int, datetime.date, str, str, str]]
                                                            "due": c.due_on.isoformat()})
 
 
-def _staff_by_unit(unit_ids: set[int]) -> dict[int, list[int]]:
+def _staff_by_unit(unit_ids: set[int], roles: Sequence[str] = (Role.UNIT,)
+                   ) -> dict[int, list[int]]:
     found: dict[int, list[int]] = defaultdict(list)
     rows = RoleGrant.objects.filter(
-        role=Role.UNIT, organization_id__in=sorted(unit_ids), user__is_active=True
+        role__in=list(roles), organization_id__in=sorted(unit_ids), user__is_active=True
     ).values_list("organization_id", "user_id")
     for unit_id, user_id in rows:
         if user_id not in found[unit_id]:

@@ -1,6 +1,7 @@
 """Pages of case handling: a unit's to-do list, the office's filtered list, and the case page
 with every step the viewer may take now (sign for, ask for reassignment, record a contact,
-co-unit opinion, reply, promise done, decide reassignment, publish, supervise, rate)."""
+co-unit opinion, reply, sign off or return a drafted reply, promise done, decide
+reassignment, publish, supervise, rate)."""
 
 from __future__ import annotations
 
@@ -31,13 +32,23 @@ from renda.cases.forms import (
     RateForm,
     ReasonForm,
     ReplyForm,
+    SignOffForm,
 )
-from renda.cases.models import OPEN_STATUSES, Case, CaseStatus, Reply, ResultClass
+from renda.cases.models import (
+    OPEN_STATUSES,
+    Case,
+    CaseEvent,
+    CaseStatus,
+    DraftDecision,
+    Reply,
+    ReplyDraft,
+    ResultClass,
+)
 from renda.cases.policies import CaseAction
 from renda.cases.policies import cases as case_policy
 from renda.core import policies
 from renda.core.errors import NotFound, RendaError
-from renda.core.models import Role
+from renda.core.models import UNIT_ROLES, Role
 from renda.core.requests import acting_user, local_url, show_service_errors, wants_partial
 
 PER_PAGE = 20
@@ -52,6 +63,9 @@ EVENT_LABELS: dict[str, Any] = {
     "contact": gettext_lazy("沟通"),
     "co_opinion": gettext_lazy("协办意见"),
     "reply": gettext_lazy("答复"),
+    "draft_reply": gettext_lazy("提交签发"),
+    "approve_reply": gettext_lazy("签发答复"),
+    "return_reply": gettext_lazy("退回修改"),
     "rate": gettext_lazy("评价"),
     "promise_done": gettext_lazy("承诺事项完成"),
     "publish": gettext_lazy("公开答复"),
@@ -60,13 +74,15 @@ EVENT_LABELS: dict[str, Any] = {
 
 
 def _unit_ids(user: Any) -> list[int]:
-    return sorted(policies.organization_ids(user, Role.UNIT))
+    return sorted(policies.organization_ids(user, *UNIT_ROLES))
 
 
 def _oversees(user: Any) -> bool:
-    """Offices, administrators and leaders follow all cases of their jurisdiction."""
+    """Offices, administrators, leaders and the supervision office follow all cases of their
+    jurisdiction."""
     return bool(user.is_superuser) or any(
-        g.role in (Role.OFFICE, Role.ADMIN, Role.LEADER) for g in policies.grants_of(user))
+        g.role in (Role.OFFICE, Role.ADMIN, Role.LEADER, Role.SUPERVISION)
+        for g in policies.grants_of(user))
 
 
 def days_left(case: Case, today: datetime.date) -> int:
@@ -85,9 +101,11 @@ def _mark(cases: list[Case], today: datetime.date) -> list[Case]:
 
 
 def todo(user: Any) -> list[Case]:
-    """The unit's to-do list: cases waiting for sign-for first, then by due date."""
+    """The unit's to-do list: cases waiting for sign-for or sign-off first, then by due
+    date."""
     rows = list(selectors.unit_todo(user))
-    rows.sort(key=lambda c: (c.status != CaseStatus.ASSIGNED, c.due_on, c.pk))
+    first = (CaseStatus.ASSIGNED, CaseStatus.DRAFTED)
+    rows.sort(key=lambda c: (c.status not in first, c.due_on, c.pk))
     return _mark(rows, services.local_date())
 
 
@@ -136,6 +154,61 @@ def _latest(replies: list[Reply]) -> Reply | None:
     return replies[-1] if replies else None
 
 
+# The lead unit's own drafting (a draft submitted, a draft returned): the author and the
+# co-units see the reply when it is sent, not the unit's internal sign-off.
+INTERNAL_EVENTS = frozenset({"draft_reply", "return_reply"})
+
+
+def insider(user: Any, case: Case) -> bool:
+    """The lead unit and those who oversee the case follow its sign-off step by step."""
+    return any(case_policy.can(user, case, action)
+               for action in (CaseAction.HANDLE, CaseAction.SUPERVISE, CaseAction.CHANGE))
+
+
+@dataclass(frozen=True)
+class TimelineRow:
+    event: CaseEvent
+    # The step and the status it left as this viewer sees them.
+    action: str
+    from_status: str
+    label: Any
+    from_label: str
+    to_label: str
+
+
+@dataclass(frozen=True)
+class Timeline:
+    rows: list[TimelineRow]
+    # The case's status as this viewer sees it: outsiders see a draft awaiting sign-off as
+    # the status it was drafted in (办理中 or 重新办理).
+    status: str
+    status_label: str
+
+
+def timeline(events: list[CaseEvent], case: Case, *, inside: bool) -> Timeline:
+    """The case's history for a viewer: insiders see every step; outsiders (the author, the
+    co-units) see a signed-off draft as the reply it sent, from the status before it."""
+    labels = dict(CaseStatus.choices)
+    rows: list[TimelineRow] = []
+    shown = ""
+    for event in events:
+        if not inside and event.action in INTERNAL_EVENTS:
+            continue
+        action, from_status, to_status = event.action, event.from_status, event.to_status
+        if not inside and action == "approve_reply":
+            action, from_status = "reply", shown
+        moved = bool(to_status) and from_status != to_status
+        rows.append(TimelineRow(
+            event, action, from_status, EVENT_LABELS.get(action, action),
+            str(labels.get(from_status, "")) if moved else "",
+            str(labels.get(to_status, "")) if moved else ""))
+        shown = to_status or shown
+    status = case.status
+    if not inside and status == CaseStatus.DRAFTED:
+        status = shown if shown and shown != CaseStatus.DRAFTED else CaseStatus.SIGNED
+    return Timeline(rows=rows, status=status, status_label=str(labels[status]))
+
+
 def allowed_actions(user: Any, case: Case, latest: Reply | None) -> set[str]:
     """The steps the policy and the case's state allow this user now."""
     def can(action: str) -> bool:
@@ -150,16 +223,16 @@ def allowed_actions(user: Any, case: Case, latest: Reply | None) -> set[str]:
         if status in (CaseStatus.ASSIGNED, CaseStatus.SIGNED) and \
                 services.local_date() <= case.reassign_until:
             found.add("reassign")
-        if status in (CaseStatus.SIGNED, CaseStatus.REOPENED):
+        if status in services.REPLY_STATUSES:
             found.add("reply")
         if latest is not None and latest.result_class == ResultClass.B and \
                 latest.promise_done_at is None:
             found.add("promise")
-    if status in (CaseStatus.ASSIGNED, CaseStatus.SIGNED, CaseStatus.REOPENED,
-                  CaseStatus.REPLIED) and can(CaseAction.CONTACT):
+    if status == CaseStatus.DRAFTED and can(CaseAction.APPROVE):
+        found.add("signoff")
+    if status in services.CONTACT_STATUSES and can(CaseAction.CONTACT):
         found.add("contact")
-    if status in (CaseStatus.ASSIGNED, CaseStatus.SIGNED, CaseStatus.REASSIGN_REQUESTED,
-                  CaseStatus.REOPENED) and can(CaseAction.CO_OPINION):
+    if status in services.CO_OPINION_STATUSES and can(CaseAction.CO_OPINION):
         found.add("opinion")
     if can(CaseAction.CHANGE):
         if status == CaseStatus.REASSIGN_REQUESTED:
@@ -173,13 +246,21 @@ def allowed_actions(user: Any, case: Case, latest: Reply | None) -> set[str]:
     return found
 
 
-def _forms(case: Case) -> dict[str, forms.Form]:
+def _reply_initial(case: Case, draft: ReplyDraft | None) -> dict[str, Any]:
+    """A returned draft comes back into the form to be revised; else the template."""
+    if draft is not None and draft.decision == DraftDecision.RETURNED:
+        return {"result_class": draft.result_class, "content": draft.content,
+                "measures": draft.measures}
+    return {"content": reply_template(case)}
+
+
+def _forms(case: Case, draft: ReplyDraft | None = None) -> dict[str, forms.Form]:
     return {
         "reassign": ReasonForm(), "contact": ContactForm(), "opinion": OpinionForm(),
-        "reply": ReplyForm(initial={"content": reply_template(case)}),
+        "reply": ReplyForm(initial=_reply_initial(case, draft)),
         "promise": PromiseForm(), "decide": DecideForm(congress=case.congress),
         "supervise": CommentForm(), "rate": RateForm(), "sign": forms.Form(),
-        "publish": forms.Form(),
+        "publish": forms.Form(), "signoff": SignOffForm(),
     }
 
 
@@ -195,13 +276,18 @@ def _render_case(request: HttpRequest, detail: selectors.CaseDetail,
     user = acting_user(request)
     case = detail.case
     latest = _latest(detail.replies)
-    page_forms = _forms(case)
+    # Drafts are the lead unit's own business: only its staff and leaders see them.
+    in_lead = case_policy.can(user, case, CaseAction.HANDLE)
+    draft = selectors.reply_draft(case) if in_lead else None
+    page_forms = _forms(case, draft)
     if bound is not None:
         page_forms[bound[0]] = bound[1]
     ratings = {r.round: r for r in detail.ratings}
     today = services.local_date()
     _mark([case], today)
     actions = allowed_actions(user, case, latest)
+    inside = in_lead or insider(user, case)
+    shown = timeline(detail.events, case, inside=inside)
     # A step no longer on offer (a double click, a case changed meanwhile): its errors go on
     # top of the page, since its form is not shown.
     orphan = ([e for errors in bound[1].errors.values() for e in errors]
@@ -211,9 +297,11 @@ def _render_case(request: HttpRequest, detail: selectors.CaseDetail,
         "detail": detail,
         "subject_url": subjects.url(case.subject_type, case.subject_id),
         "subject_label": subjects.label(case.subject_type),
-        "events": [(e, EVENT_LABELS.get(e.action, e.action)) for e in detail.events],
+        "timeline": shown,
         "rounds": [(r, ratings.get(r.round)) for r in detail.replies],
         "latest": latest,
+        "draft": draft,
+        "reply_mode": services.reply_mode(user, case) if "reply" in actions else "",
         "actions": actions,
         "orphan_errors": orphan,
         "forms": page_forms,
@@ -232,7 +320,26 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 class Step:
     form: Callable[[Case, Any], forms.Form]
     run: Callable[[Any, Case, dict[str, Any]], Any]
+    # The message on success, or a function of the step's result giving it.
     done: Any
+
+
+def _replied(result: Any) -> Any:
+    if isinstance(result, ReplyDraft):
+        return gettext_lazy("答复已提交单位负责人签发,签发后将发送提出人。")
+    return gettext_lazy("答复已发送,等待提出人评价。")
+
+
+def _signed_off(result: Any) -> Any:
+    if isinstance(result, Reply):
+        return gettext_lazy("答复已签发,已发送提出人。")
+    return gettext_lazy("已退回修改,经办人将收到通知。")
+
+
+def _sign_off(user: Any, case: Case, data: dict[str, Any]) -> Reply | ReplyDraft:
+    if data["decision"] == "approve":
+        return services.approve_reply(actor=user, case=case, comment=data.get("comment", ""))
+    return services.return_reply(actor=user, case=case, comment=data.get("comment", ""))
 
 
 STEPS: dict[str, Step] = {
@@ -256,7 +363,8 @@ STEPS: dict[str, Step] = {
                   lambda u, c, d: services.reply(
                       actor=u, case=c, result_class=d["result_class"], content=d["content"],
                       measures=d.get("measures", ""), approved_by_name=d["approved_by_name"]),
-                  gettext_lazy("答复已发送,等待提出人评价。")),
+                  _replied),
+    "signoff": Step(lambda c, d: SignOffForm(d), _sign_off, _signed_off),
     "promise": Step(lambda c, d: PromiseForm(d),
                     lambda u, c, d: services.report_promise_done(actor=u, case=c,
                                                                  report=d["report"]),
@@ -295,11 +403,11 @@ def case_action(request: HttpRequest, pk: int, step: str) -> HttpResponse:
         if isinstance(form, DecideForm):
             data["unit"] = form.chosen_unit()
         try:
-            spec.run(user, detail.case, data)
+            result = spec.run(user, detail.case, data)
         except RendaError as exc:
             show_service_errors(form, exc)
         else:
-            messages.success(request, str(spec.done))
+            messages.success(request, str(spec.done(result) if callable(spec.done) else spec.done))
             target = local_url(request, request.POST.get("next"))
             if target:
                 return redirect(target)
@@ -320,6 +428,10 @@ def panel(user: Any, subject_type: str, subject_id: str) -> dict[str, Any] | Non
         return None
     latest = _latest(detail.replies)
     can_rate = "rate" in allowed_actions(user, detail.case, latest)
-    return {"case": detail.case, "latest": latest, "can_rate": can_rate,
+    # Only a draft awaiting sign-off reads differently from outside the lead unit.
+    inside = detail.case.status != CaseStatus.DRAFTED or insider(user, detail.case)
+    shown = timeline(detail.events, detail.case, inside=inside)
+    return {"case": detail.case, "status": shown.status, "status_label": shown.status_label,
+            "latest": latest, "can_rate": can_rate,
             "rate_form": RateForm() if can_rate else None,
             "ratings": detail.ratings}

@@ -298,13 +298,19 @@ class Role(models.TextChoices):
     DEPUTY = "deputy", _("人大代表")
     STATION = "station", _("联络站管理员")
     UNIT = "unit", _("承办单位工作人员")
+    UNIT_LEADER = "unit_leader", _("承办单位负责人")
+    SUPERVISION = "supervision", _("政府督查室工作人员")
     CITIZEN = "citizen", _("群众")
 
 
 # Roles that act for an organization rather than for a whole region.
-ORGANIZATION_ROLES = (Role.STATION, Role.UNIT)
+ORGANIZATION_ROLES = (Role.STATION, Role.UNIT, Role.UNIT_LEADER)
+# Roles that act for a handling unit: its staff, and its leader who signs its replies and is
+# told when its cases fall overdue.
+UNIT_ROLES = (Role.UNIT, Role.UNIT_LEADER)
 # Roles whose sessions end after STAFF_IDLE_TIMEOUT idle seconds.
-STAFF_ROLES = (Role.ADMIN, Role.OFFICE, Role.LEADER, Role.STATION, Role.UNIT)
+STAFF_ROLES = (Role.ADMIN, Role.OFFICE, Role.LEADER, Role.STATION, Role.UNIT, Role.UNIT_LEADER,
+               Role.SUPERVISION)
 
 
 class User(AbstractUser):

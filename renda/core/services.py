@@ -19,6 +19,7 @@ from renda.core.errors import InvalidInput, NotPermitted
 from renda.core.models import (
     CONGRESS_BODY_KINDS,
     LEVEL_ORDER,
+    ORGANIZATION_ROLES,
     PREFIX_LENGTH,
     AuditAction,
     Congress,
@@ -455,7 +456,7 @@ def grant_role(
         raise InvalidInput(field_errors={"role": [_("角色不存在。")]})
     if organization is not None and not region.contains_code(organization.region_id):
         raise InvalidInput(field_errors={"organization": [_("机构不在所选管辖区划内。")]})
-    if role in (Role.STATION, Role.UNIT) and organization is None:
+    if role in ORGANIZATION_ROLES and organization is None:
         raise InvalidInput(field_errors={"organization": [_("该角色必须指定所属机构。")]})
     if actor is not None:
         # Only administrators grant roles, and only inside their own jurisdiction.

@@ -29,6 +29,8 @@ from renda.cases.models import (
     CaseEvent,
     CaseStatus,
     CaseUnit,
+    Contact,
+    ContactMethod,
     Evaluation,
     Rating,
     Reply,
@@ -45,6 +47,7 @@ from renda.core.models import (
     code_bounds,
 )
 from renda.deputies.models import Mandate, MandateStatus
+from renda.duties.models import DutyRecord, RecordSource, RecordStatus
 from renda.suggestions import similarity
 from renda.suggestions.models import (
     CoSigner,
@@ -109,6 +112,12 @@ _REPLY = (
     "经认真研究,对代表提出的{topic}问题高度重视。我单位已会同有关部门实地调研,"
     "{measure}下一步将继续加强工作,及时向代表反馈办理进展。"
 )
+_CONTACT_NOTES = {
+    ContactMethod.MEETING: "与代表当面交流办理思路,代表同意分步实施。",
+    ContactMethod.PHONE: "电话向代表通报办理进展,听取代表意见。",
+    ContactMethod.VISIT: "上门走访代表并实地查看现场情况。",
+    ContactMethod.OTHER: "通过书面函件征求代表意见。",
+}
 _MEASURES = {
     ResultClass.A: "相关问题已基本解决。",
     ResultClass.B: "已列入明年工作计划,将分步实施。",
@@ -134,6 +143,7 @@ class Summary:
     cases: int = 0
     events: int = 0
     replies: int = 0
+    duty_records: int = 0
 
 
 @dataclass(frozen=True)
@@ -194,6 +204,13 @@ class _Context:
                 reopen_months=rules.reopen_months, peers=by_congress[congress.pk],
             )
         self.deputies = [d for d in self.deputies if d.congress_id in self.congresses]
+        # Each mandate's first liaison station, as duties.services files a module's record.
+        self.stations: dict[int, int] = {}
+        for mandate_id, station_id in (Mandate.stations.through.objects
+                                       .filter(organization__is_active=True)
+                                       .order_by("mandate_id", "organization_id")
+                                       .values_list("mandate_id", "organization_id")):
+            self.stations.setdefault(mandate_id, station_id)
         self.numbers: dict[tuple[int, int, int], int] = defaultdict(int)
         self.tokens: dict[str, list[str]] = {}
 
@@ -302,6 +319,9 @@ def _write_batch(ctx: _Context, plan: Plan, rng: random.Random, size: int, summa
     cosigners: list[CoSigner] = []
     tokens: list[SuggestionToken] = []
     cases: list[tuple[Suggestion, Case]] = []
+    # Submitting a suggestion is a duty the deputy performed: the services file it on the
+    # deputy's duty record (duties.record_from_module); the seed files the same rows.
+    records: list[DutyRecord] = []
     for item in items:
         assert item.pk is not None
         at = item.created_at
@@ -311,6 +331,13 @@ def _write_batch(ctx: _Context, plan: Plan, rng: random.Random, size: int, summa
             continue
         events.append(SuggestionEvent(suggestion=item, action="submit", from_status="draft",
                                       to_status="submitted", actor_id=item.entered_by_id, at=at))
+        records.append(DutyRecord(
+            mandate_id=item.mandate_id, region_id=item.region_id,
+            station_id=ctx.stations.get(item.mandate_id), kind="suggestion", title=item.title,
+            occurred_on=timezone.localdate(item.submitted_at), source=RecordSource.MODULE,
+            status=RecordStatus.CONFIRMED, source_type=SOURCE_TYPE, source_id=str(item.pk),
+            reviewed_at=item.submitted_at,
+        ))
         peers = ctx.congresses[item.congress_id].peers
         for mandate_id in {rng.choice(peers) for _i in range(rng.randrange(plan.cosigners + 1))}:
             if mandate_id != item.mandate_id:
@@ -338,6 +365,8 @@ def _write_batch(ctx: _Context, plan: Plan, rng: random.Random, size: int, summa
     CoSigner.objects.bulk_create(cosigners, batch_size=BATCH, ignore_conflicts=True)
     SuggestionToken.objects.bulk_create(tokens, batch_size=BATCH, ignore_conflicts=True)
     Case.objects.bulk_create([c for _i, c in cases], batch_size=BATCH)
+    DutyRecord.objects.bulk_create(records, batch_size=BATCH)
+    summary.duty_records += len(records)
     summary.cases += len(cases)
     _handling(ctx, rng, cases, summary)
 
@@ -403,18 +432,21 @@ def _handling(ctx: _Context, rng: random.Random, cases: list[tuple[Suggestion, C
     events: list[CaseEvent] = []
     replies: list[Reply] = []
     ratings: list[Evaluation] = []
+    contacts: list[Contact] = []
     for item, case in cases:
         congress = ctx.congresses[item.congress_id]
         lead = case.lead_unit_id
         units.append(CaseUnit(case=case, unit_id=lead, role=UnitRole.LEAD, active=True,
                               signed_at=case.signed_at, assigned_at=case.assigned_at))
+        co_unit: CaseUnit | None = None
         if len(congress.units) > 1 and rng.random() < 0.3:
             co = rng.choice([u for u in congress.units[:20] if u != lead] or [lead])
             if co != lead:
-                units.append(CaseUnit(
+                co_unit = CaseUnit(
                     case=case, unit_id=co, role=UnitRole.CO, assigned_at=case.assigned_at,
                     opinion_due_on=add_months(timezone.localdate(case.assigned_at),
-                                              congress.co_unit_months)))
+                                              congress.co_unit_months))
+                units.append(co_unit)
         events.append(_event(case, "assign", case.assigned_at, "", CaseStatus.ASSIGNED, lead))
         if case.status == CaseStatus.REASSIGN_REQUESTED:
             events.append(_event(case, "request_reassignment", case.assigned_at, CaseStatus.ASSIGNED,
@@ -422,6 +454,25 @@ def _handling(ctx: _Context, rng: random.Random, cases: list[tuple[Suggestion, C
         if case.signed_at:
             events.append(_event(case, "sign", case.signed_at, CaseStatus.ASSIGNED,
                                  CaseStatus.SIGNED, lead))
+            # Most units talk with the deputy before they answer (办前沟通).
+            if rng.random() < 0.6:
+                talked = case.signed_at + datetime.timedelta(days=rng.randint(1, 10))
+                if case.replied_at is not None:
+                    talked = min(talked, case.replied_at)
+                talked = min(talked, ctx.now)
+                method = rng.choice(list(ContactMethod))
+                note = _CONTACT_NOTES[method]
+                day = timezone.localdate(talked)
+                contacts.append(Contact(case=case, unit_id=lead, method=method,
+                                        happened_on=day, note=note))
+                events.append(_event(case, "contact", talked, "", "", lead,
+                                     f"{method.label} {day.isoformat()}:{note}"))
+            if co_unit is not None and case.replied_at is not None:
+                co_unit.signed_at = case.signed_at
+                co_unit.opinion_at = min(case.replied_at, case.signed_at + datetime.timedelta(days=7))
+                co_unit.opinion = "同意主办单位的办理意见,本单位将在职责范围内配合落实。"
+                events.append(_event(case, "co_opinion", co_unit.opinion_at, "", "",
+                                     co_unit.unit_id, co_unit.opinion))
         if case.replied_at is None:
             continue
         topic = item.title.removeprefix("关于加强").removesuffix("的建议")
@@ -456,6 +507,7 @@ def _handling(ctx: _Context, rng: random.Random, cases: list[tuple[Suggestion, C
                                  CaseStatus.REOPENED, None, str(Rating.UNSATISFIED.label)))
     CaseUnit.objects.bulk_create(units, batch_size=BATCH)
     CaseEvent.objects.bulk_create(events, batch_size=BATCH)
+    Contact.objects.bulk_create(contacts, batch_size=BATCH)
     Reply.objects.bulk_create(replies, batch_size=BATCH)
     Evaluation.objects.bulk_create(ratings, batch_size=BATCH)
     summary.events += len(events)

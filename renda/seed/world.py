@@ -871,6 +871,8 @@ def _generate_deputies(
         "unit": (city, f"{CITY_NAME}住房和城乡建设局", "科员"),
         "leader": (city, "衡阳市人大常委会", "副主任"),
         "citizen": (township, "个体经营", ""),
+        "unit_leader": (city, f"{CITY_NAME}住房和城乡建设局", "副局长"),
+        "supervision": (city, f"{CITY_NAME}人民政府督查室", "科员"),
     }
     for username, (home, employer, post) in homes.items():
         ds.demo_persons[username] = people.make(
@@ -978,6 +980,8 @@ def _seed_demo_accounts(world: World, persons: dict[str, Person]) -> None:
         ("unit", [(Role.UNIT, world.city, unit)]),
         ("leader", [(Role.LEADER, world.city, None)]),
         ("citizen", [(Role.CITIZEN, township, None)]),
+        ("unit_leader", [(Role.UNIT_LEADER, world.city, unit)]),
+        ("supervision", [(Role.SUPERVISION, world.city, None)]),
     ]
     hashed = demo_password_hash()
     for username, grants in specs:
@@ -1024,5 +1028,6 @@ def demo_accounts_text() -> str:
         "  admin 系统管理员(需两步验证,验证器密钥 JBSWY3DPEHPK3PXP)\n"
         "  office 市人大常委会办公室 | county_office 衡阳县人大常委会办公室\n"
         "  township_office 乡镇人大办公室 | deputy 人大代表 | station 联络站管理员\n"
-        "  unit 承办单位(市住建局) | leader 常委会领导 | citizen 群众\n"
+        "  unit 承办单位(市住建局) | unit_leader 承办单位负责人(市住建局)\n"
+        "  leader 常委会领导 | supervision 市政府督查室 | citizen 群众\n"
     )

@@ -18,11 +18,14 @@ from pydantic_core import PydanticCustomError
 
 from renda.api.problems import responses
 from renda.api.schemas import SearchText
-from renda.core.errors import InvalidInput
-from renda.suggestions import selectors, services
+from renda.core.errors import InvalidInput, NotPermitted
+from renda.suggestions import dashboard, selectors, services
 from renda.suggestions.models import Suggestion
+from renda.web import services as web_services
 
 MAX_ID = 2**63 - 1
+# Rows per call of the records export: a unit's or office's system pages through with offset.
+RECORDS_MAX = 1000
 # Control characters break PostgreSQL text (NUL) and have no place in a letter; the content
 # keeps its line breaks and tabs.
 _LINE = "^[^\\u0000-\\u001f\\u007f]*$"
@@ -99,10 +102,54 @@ class SuggestionIn(Schema):
                                 description="客户端生成的一次性标识;重复提交返回同一件")
 
 
+class RecordOut(Schema):
+    """One suggestion with its handling, as the dashboard's Excel export lists it."""
+
+    id: int
+    number: str = Field(description="编号")
+    title: str
+    deputy_name: str
+    congress: str
+    session: str
+    category: str
+    status: str = Field(description="议案建议状态(代码)")
+    case_status: str | None = Field(description="办理状态(代码);未交办为空")
+    lead_unit: str | None
+    due_on: datetime.date | None
+    result_class: str | None = Field(description="最近一次答复的办理结果:A / B / C")
+    rating: str | None = Field(description="代表评价:satisfied / basic / unsatisfied")
+
+
+class RecordsPage(Schema):
+    count: int
+    offset: int
+    items: list[RecordOut]
+
+
+class RecordsIn(Schema):
+    congress: int | None = Field(default=None, ge=1, le=MAX_ID, description="人大编号")
+    year: int | None = Field(default=None, ge=2000, le=2100, description="提出年度")
+    status: StatusIn | None = None
+    offset: int = Field(default=0, ge=0, le=10_000_000)
+    limit: int = Field(default=500, ge=1, le=RECORDS_MAX)
+
+
 class FiltersIn(Schema):
     q: SearchText = Field(default="", description="标题或代表姓名")
     status: StatusIn | None = None
     kind: Literal["suggestion", "motion"] | None = None
+
+
+def _record(item: Suggestion) -> dict[str, Any]:
+    return {
+        "id": item.pk, "number": item.number_label, "title": item.title,
+        "deputy_name": item.mandate.person.name, "congress": item.congress.name,
+        "session": item.session_label, "category": item.category.name if item.category else "",
+        "status": item.status, "case_status": getattr(item, "case_status", None),
+        "lead_unit": getattr(item, "case_unit", None), "due_on": getattr(item, "case_due", None),
+        "result_class": getattr(item, "case_result", None),
+        "rating": getattr(item, "case_rating", None),
+    }
 
 
 def build_router(pagination: type[PaginationBase]) -> Router:
@@ -116,6 +163,24 @@ def build_router(pagination: type[PaginationBase]) -> Router:
         return selectors.with_confirmed_counts(selectors.suggestions(
             request.auth,  # type: ignore[attr-defined]
             selectors.Filters(q=filters.q, status=filters.status, kind=filters.kind)))
+
+    @router.get("/records", response={200: RecordsPage, **responses(401, 403, 422, 500)},
+                summary="导出全部议案建议及办理情况(分页)",
+                description="人大机关(及政府督查室)导出管辖范围内全部议案建议及其办理状态、主办单位、"
+                            "答复期限、办理结果和代表评价;每次调用都记入审计日志。")
+    def export_records(request: HttpRequest, filters: Query[RecordsIn]) -> Any:
+        user = request.auth  # type: ignore[attr-defined]
+        if not dashboard.can_export(user):
+            raise NotPermitted(_("您没有导出议案建议的权限。"))
+        period = dashboard.DashboardFilters(congress=filters.congress, year=filters.year)
+        wanted = dashboard.RecordFilters(status=filters.status or "")
+        items = dashboard.records(user, period, wanted)
+        count = items.count()
+        page = list(items[filters.offset:filters.offset + filters.limit])
+        web_services.record_export(
+            actor=user, object_type="suggestions.suggestion", fmt="api", rows=len(page),
+            filters=filters.dict(), label=_("议案建议办理情况"))
+        return {"count": count, "offset": filters.offset, "items": [_record(i) for i in page]}
 
     @router.get("/{suggestion_id}", response={200: SuggestionOut, **responses(401, 404, 422, 500)},
                 summary="一件议案建议")

@@ -2,10 +2,11 @@
 jurisdiction for a congress, session and year, the overdue list, the drill-down record list
 and the Excel export rows.
 
-Offices and leaders see the suggestions their policy shows and the cases of those; a handling
-unit sees only the cases it is an active lead or co-unit on (and the suggestions behind them).
-Every figure is an aggregate query over one queryset, so the page costs a handful of queries
-whatever the number of records; case figures reuse renda.cases.selectors.
+Offices and leaders see their jurisdiction: its suggestions as their policy shows them and
+its cases; a handling unit sees only the cases it is an active lead or co-unit on (and the
+suggestions behind them). Every figure is an aggregate query over one queryset, so the page
+costs a handful of queries whatever the number of records; case figures reuse
+renda.cases.selectors.
 """
 
 from __future__ import annotations
@@ -35,14 +36,15 @@ from renda.cases.models import (
 from renda.cases.policies import CaseAction
 from renda.cases.policies import cases as case_policy
 from renda.cases.services import local_date
-from renda.core.models import Congress, Region, RegionLevel, Role, code_bounds
-from renda.core.policies import Action, any_of, grants_of, organization_ids
+from renda.core.models import UNIT_ROLES, Congress, Region, RegionLevel, Role
+from renda.core.policies import Action, grants_of, organization_ids, region_grants_q
+from renda.core.policies import Scope as Reach
 from renda.suggestions.models import Suggestion, SuggestionCategory, SuggestionStatus
 from renda.suggestions.policies import suggestions as policy
 from renda.suggestions.services import SOURCE_TYPE
 
 OVERDUE_LIST_MAX = 50
-STAFF_ROLES = (Role.ADMIN, Role.OFFICE, Role.LEADER)
+STAFF_ROLES = (Role.ADMIN, Role.OFFICE, Role.LEADER, Role.SUPERVISION)
 
 
 @dataclass(frozen=True)
@@ -76,7 +78,7 @@ def is_staff(user: Any) -> bool:
 
 
 def unit_ids(user: Any) -> list[int]:
-    return sorted(organization_ids(user, Role.UNIT))
+    return sorted(organization_ids(user, *UNIT_ROLES))
 
 
 def can_view(user: Any) -> bool:
@@ -93,10 +95,7 @@ def congresses(user: Any) -> QuerySet[Congress]:
     if user.is_superuser:
         return Congress.objects.all()
     if is_staff(user):
-        bounds = [code_bounds(g.region_code, g.region_level) for g in grants_of(user)
-                  if g.role in STAFF_ROLES]
-        return Congress.objects.filter(any_of([Q(region_id__gte=low, region_id__lte=high)
-                                               for low, high in bounds]) or Q(pk__in=[]))
+        return Congress.objects.filter(_jurisdiction(user, policy.rules[Action.VIEW]))
     ids = scope(user, DashboardFilters()).cases.order_by().values("congress_id")
     return Congress.objects.filter(pk__in=ids)
 
@@ -126,17 +125,31 @@ class Scope:
     cases: QuerySet[Case]
 
 
+def _jurisdiction(user: Any, rules: dict[str, Reach]) -> Q:
+    """The regions of the user's staff grants whose role ``rules`` scope by region: one
+    code-range condition per grant (everything for a superuser)."""
+    staff = {role: scope for role, scope in rules.items() if role in STAFF_ROLES}
+    return region_grants_q(user, staff, "region_id") or Q(pk__in=[])
+
+
 def scope(user: Any, filters: DashboardFilters) -> Scope:
-    """The user's suggestions and their cases for the period. Offices and leaders: the
-    suggestions policy (never drafts); units: the suggestions of the cases they work on."""
+    """The user's suggestions and their cases for the period. Offices and leaders: those of
+    their jurisdiction, the suggestions as their policy shows them there (never drafts);
+    units: the suggestions of the cases they work on.
+
+    A staff dashboard counts its jurisdiction only, not the staff member's own items
+    elsewhere (as the author of a case, or as a deputy): the cases are a region-code range,
+    without the case policy's author condition, whose OR would keep every figure off the
+    covering index."""
     all_cases = Case.objects.filter(subject_type=SOURCE_TYPE)
     periodic = filters.congress or filters.session is not None or filters.year
     if is_staff(user):
-        items = _period(policy.filter(user, Suggestion.objects.all()), filters)
-        cases = case_policy.filter(user, all_cases, CaseAction.VIEW)
+        region = _jurisdiction(user, policy.rules[Action.VIEW])
+        items = _period(policy.filter(user, Suggestion.objects.filter(region)), filters)
+        cases = all_cases.filter(_jurisdiction(user, case_policy.rules[CaseAction.VIEW]))
         if periodic:
-            # Without a period the case policy already covers the same jurisdiction: the
-            # semi-join over every suggestion would only cost time.
+            # Without a period the range already covers the same jurisdiction: the semi-join
+            # over every suggestion would only cost time.
             cases = cases.filter(subject_id__in=_subject_ids(items))
         return Scope(items, cases)
     if not unit_ids(user):
@@ -220,7 +233,7 @@ def dashboard(user: Any, filters: DashboardFilters, *, today: datetime.date | No
     by_category = sorted(
         (Bucket(name or NO_CATEGORY, name or _("未分类"), n) for name, n in by_name.items()),
         key=lambda b: (-b.count, b.label))
-    figures = case_selectors.figures(found.cases, today=day)
+    figures, by_unit = case_selectors.figures_with_units(found.cases, today=day)
     overdue = list(found.cases.filter(case_selectors.overdue_q(day))
                    .select_related("lead_unit").order_by("due_on", "id")[:OVERDUE_LIST_MAX])
     return Dashboard(
@@ -231,7 +244,7 @@ def dashboard(user: Any, filters: DashboardFilters, *, today: datetime.date | No
         by_level=[b for b in _buckets(levels, list(RegionLevel.choices)) if b.count],
         case_figures=figures,
         by_case_status=_buckets(figures.by_status, list(CaseStatus.choices)),
-        by_unit=case_selectors.figures_by_unit(found.cases, today=day),
+        by_unit=by_unit,
         overdue=overdue,
         today=day,
     )

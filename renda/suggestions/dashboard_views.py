@@ -5,6 +5,7 @@ through renda.suggestions.dashboard; exports audited through the web services.""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -30,6 +31,9 @@ from renda.web import exports
 from renda.web import services as web_services
 
 PER_PAGE = 20
+# Units listed on the dashboard before "show all": a city has hundreds of handling units, a
+# table a phone cannot use and the page should not render on every visit.
+UNIT_ROWS = 30
 EXPORT_HEADERS = (
     gettext_lazy("编号"), gettext_lazy("标题"), gettext_lazy("领衔代表"), gettext_lazy("人大"),
     gettext_lazy("会议"), gettext_lazy("分类"), gettext_lazy("建议状态"), gettext_lazy("办理状态"),
@@ -81,12 +85,15 @@ def _require_view(user: Any) -> None:
         raise PermissionDenied(_("您没有查看议案建议办理统计的权限。"))
 
 
-def _percent(rate: float | None) -> str:
+def percent(rate: float | None) -> str:
     return "—" if rate is None else f"{rate * 100:.1f}%"
 
 
-def _link(filters: DashboardFilters, **extra: Any) -> str:
-    return reverse("suggestions:dashboard_records") + "?" + urlencode(filters.query(**extra))
+def _links(filters: DashboardFilters) -> Callable[..., str]:
+    """The drill-down link of each figure under ``filters``, the path resolved once: a city's
+    page has a link for every lead unit."""
+    path = reverse("suggestions:dashboard_records") + "?"
+    return lambda **extra: path + urlencode(filters.query(**extra))
 
 
 @login_required
@@ -97,30 +104,35 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
     form = DashboardForm(request.GET or None, user=user)
     filters = form.filters()
     board = dashboard.dashboard(user, filters)
+    all_units = request.GET.get("units") == "all"
     figures = board.case_figures
     charts = board.charts()
-    base = _link(filters)
+    link = _links(filters)
+    base = link()
     context = {
         "form": form,
         "board": board,
         "figures": figures,
         "is_staff": dashboard.is_staff(user),
         "records_url": base,
-        "status_rows": [(b, _link(filters, status=b.key)) for b in board.by_status],
-        "case_rows": [(b, _link(filters, case_status=b.key)) for b in board.by_case_status],
-        "category_rows": [(b, _link(filters, category=b.key)) for b in board.by_category],
-        "level_rows": [(b, _link(filters, level=b.key)) for b in board.by_level],
-        "unit_rows": [(u, _link(filters, unit=u.unit_id)) for u in board.by_unit],
+        "status_rows": [(b, link(status=b.key)) for b in board.by_status],
+        "case_rows": [(b, link(case_status=b.key)) for b in board.by_case_status],
+        "category_rows": [(b, link(category=b.key)) for b in board.by_category],
+        "level_rows": [(b, link(level=b.key)) for b in board.by_level],
+        "unit_rows": [(u, link(unit=u.unit_id)) for u in (
+            board.by_unit if all_units else board.by_unit[:UNIT_ROWS])],
+        "units_hidden": 0 if all_units else max(0, len(board.by_unit) - UNIT_ROWS),
+        "all_units_url": "?" + urlencode({**filters.query(), "units": "all"}),
         "class_rows": [
-            (label, figures.by_class.get(key, 0), _percent(figures.class_shares.get(key)),
-             _link(filters, result=key))
+            (label, figures.by_class.get(key, 0), percent(figures.class_shares.get(key)),
+             link(result=key))
             for key, label in ResultClass.choices
         ],
-        "overdue_url": _link(filters, overdue=1),
-        "cases_url": _link(filters, status=SuggestionStatus.ASSIGNED),
-        "sign_rate": _percent(figures.sign_rate),
-        "on_time_rate": _percent(figures.on_time_rate),
-        "satisfaction_rate": _percent(figures.satisfaction_rate),
+        "overdue_url": link(overdue=1),
+        "cases_url": link(status=SuggestionStatus.ASSIGNED),
+        "sign_rate": percent(figures.sign_rate),
+        "on_time_rate": percent(figures.on_time_rate),
+        "satisfaction_rate": percent(figures.satisfaction_rate),
         "charts": charts,
         "chart_base": base,
         "export_query": filters.query(),

@@ -201,9 +201,21 @@ class Suggestion(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["region", "status"]),
+            # The dashboard's breakdowns by state and category and its year filter read this
+            # index alone over a jurisdiction's range of region codes.
+            models.Index(fields=["region", "status", "category", "submitted_at"]),
             models.Index(fields=["congress", "status"]),
             models.Index(fields=["mandate", "status"]),
+            # Covers the list's filters, its order and the title and author search (see
+            # selectors.matching): counting and paging a searched list read this index only,
+            # never the rows with their contents. The jurisdiction's range of region codes
+            # comes first, the one condition every office's and leader's list has: led by
+            # status, SQLite would use it without a chosen status only with ANALYZE's
+            # statistics (a skip-scan) and otherwise go back to reading the rows.
+            models.Index(
+                fields=["region", "status", "kind", "created_at", "id", "mandate", "title"],
+                name="suggestion_list_idx",
+            ),
         ]
 
     def __str__(self) -> str:

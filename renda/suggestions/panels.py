@@ -1,5 +1,6 @@
 """Workbench panels of suggestions: a deputy's own suggestions and pending co-signing
-invitations with the write button; the office's suggestions waiting for review."""
+invitations with the write button; the office's suggestions waiting for review; the handling
+figures of the jurisdiction for congress leaders and the government's supervision office."""
 
 from __future__ import annotations
 
@@ -7,9 +8,11 @@ from typing import Any, cast
 
 from django.utils.translation import gettext_lazy as _
 
+from renda.cases import selectors as case_selectors
 from renda.core import workbench
 from renda.core.models import Role
-from renda.suggestions import selectors
+from renda.suggestions import dashboard, selectors
+from renda.suggestions.dashboard_views import percent
 
 LATEST = 5
 
@@ -28,6 +31,19 @@ def to_review(user: Any) -> dict[str, Any] | None:
     return {"count": queue.count(), "items": list(queue[:LATEST])}
 
 
+def oversight(user: Any) -> dict[str, Any] | None:
+    """The headline figures of the dashboard, over the user's whole jurisdiction."""
+    if not dashboard.is_staff(user):
+        return None
+    figures = case_selectors.figures(dashboard.scope(user, dashboard.DashboardFilters()).cases)
+    return {
+        "figures": figures,
+        "sign_rate": percent(figures.sign_rate),
+        "on_time_rate": percent(figures.on_time_rate),
+        "satisfaction_rate": percent(figures.satisfaction_rate),
+    }
+
+
 def register() -> None:
     workbench.register(workbench.Panel(
         key="suggestions.mine", title=cast(str, _("我的议案建议")), roles=frozenset({Role.DEPUTY}),
@@ -37,4 +53,9 @@ def register() -> None:
         key="suggestions.review", title=cast(str, _("待审查的议案建议")),
         roles=frozenset({Role.OFFICE, Role.ADMIN}),
         build=to_review, template="suggestions/panels/review.html", order=13,
+    ))
+    workbench.register(workbench.Panel(
+        key="suggestions.oversight", title=cast(str, _("建议办理概况")),
+        roles=frozenset({Role.LEADER, Role.SUPERVISION}),
+        build=oversight, template="suggestions/panels/oversight.html", order=11,
     ))

@@ -2,9 +2,10 @@
 
 A deputy sees the suggestions they lead or co-sign and changes their own drafts; a station
 administrator enters suggestions for the deputies it serves (代录) and sees those it entered;
-the congress office reviews, merges and assigns over its jurisdiction; leaders read. Offices and
-leaders see a suggestion once it is submitted, never the deputy's drafts. Unit staff
-get no access here: they see an assigned suggestion only through its case (renda.cases).
+the congress office reviews, merges and assigns over its jurisdiction; leaders and the
+government's supervision office (督查室) read, and the supervision office exports. They all see a
+suggestion once it is submitted, never the deputy's drafts. Unit staff and unit leaders get no
+access here: they see an assigned suggestion only through its case (renda.cases).
 """
 
 from __future__ import annotations
@@ -28,14 +29,14 @@ class SuggestionPolicy(Policy[Suggestion]):
     self_field = "mandate__person__user__id"
     rules: ClassVar[dict[str, dict[str, Scope]]] = {
         Action.VIEW: {
-            **OFFICE, Role.LEADER: Scope.REGION, Role.DEPUTY: Scope.SELF,
-            Role.STATION: Scope.ORGANIZATION,
+            **OFFICE, Role.LEADER: Scope.REGION, Role.SUPERVISION: Scope.REGION,
+            Role.DEPUTY: Scope.SELF, Role.STATION: Scope.ORGANIZATION,
         },
         # Writing: the deputy for themself, the station for its deputies (代录).
         Action.CREATE: {Role.DEPUTY: Scope.SELF, Role.STATION: Scope.ORGANIZATION},
         Action.CHANGE: {Role.DEPUTY: Scope.SELF, Role.STATION: Scope.ORGANIZATION},
         REVIEW: dict(OFFICE),
-        Action.EXPORT: dict(OFFICE),
+        Action.EXPORT: {**OFFICE, Role.SUPERVISION: Scope.REGION},
     }
 
     def _scope_q(self, scope: Scope | None, grant: Grant, user: Any) -> Q | None:

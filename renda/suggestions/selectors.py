@@ -3,8 +3,9 @@ for similar earlier suggestions while a deputy types."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, overload
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -27,6 +28,8 @@ from renda.suggestions.policies import REVIEW
 from renda.suggestions.policies import suggestions as policy
 
 RELATED = ("mandate__person", "congress", "category", "entered_by__person", "merged_into")
+# What a list row (suggestions/_rows.html) shows besides the suggestion's own columns.
+ROW_RELATED = ("mandate__person", "congress", "category")
 
 
 @dataclass(frozen=True)
@@ -47,8 +50,71 @@ def suggestions(user: Any, filters: Filters = Filters()) -> QuerySet[Suggestion]
         qs = qs.filter(category_id=filters.category)
     q = filters.q.strip()
     if q:
-        qs = qs.filter(Q(title__contains=q) | Q(mandate__person__name__contains=q))
+        qs = qs.filter(matching(q))
     return qs.select_related(*RELATED).order_by("-created_at", "-id")
+
+
+def matching(q: str) -> Q:
+    """Suggestions whose title contains ``q``, or whose lead author's name does.
+
+    A substring test, not the similarity tokens (SuggestionToken): rjieba keeps 停车难 as
+    one word, so a token search for 停车 would miss "……停车难问题的建议"; and only lodged
+    suggestions have token rows, so drafts and returned ones could not be found at all.
+    The matching authors are looked up once, first (a few thousand deputies), so that each
+    suggestion is tested on its own columns only, all of which are in ``suggestion_list_idx``:
+    the count and the page's ids scan that index, never the rows nor a join per row, and a
+    query that names no deputy tests the title alone."""
+    authors = list(Mandate.objects.filter(person__name__contains=q).order_by()
+                   .values_list("pk", flat=True))
+    title = Q(title__contains=q)
+    return title | Q(mandate_id__in=authors) if authors else title
+
+
+class SearchIds:
+    """The ids of a searched list, for a Paginator: one scan for both the count and the page.
+
+    Searching tests every row of the jurisdiction (see ``matching``), so a count and then a
+    page would be two such scans. Most searches match a few thousand suggestions at most:
+    their ids, all of them in order, come from one scan, and the count is their number.
+    Only a search matching more than ``HEAD`` (a word nearly every title has) needs the
+    count as a second query; pages beyond the first ``HEAD`` ids are read as usual."""
+
+    HEAD = 10_000  # fetching more ids than this costs more than a second scan
+
+    def __init__(self, ids: QuerySet[Suggestion, int]) -> None:
+        self._ids = ids
+        self._head = list(ids[: self.HEAD + 1])
+        self._complete = len(self._head) <= self.HEAD
+        self._total = len(self._head) if self._complete else None
+
+    def __len__(self) -> int:
+        if self._total is None:
+            self._total = self._ids.count()
+        return self._total
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self[:len(self)])
+
+    @overload
+    def __getitem__(self, index: int) -> int: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[int]: ...
+
+    def __getitem__(self, index: int | slice) -> int | list[int]:
+        if isinstance(index, int):
+            return self[index:index + 1][0]
+        if self._complete or (index.stop is not None and 0 <= index.stop <= len(self._head)):
+            return self._head[index]
+        return list(self._ids[index])
+
+
+def in_order(ids: list[int]) -> list[Suggestion]:
+    """One list page: the rows of ``ids`` (a page of ``suggestions(...)`` ids), in that order.
+    Paging over ids first keeps the sort of a whole filtered list narrow: SQLite would
+    otherwise carry every matching row with its joined deputy and congress into the sort."""
+    found = Suggestion.objects.select_related(*ROW_RELATED).in_bulk(ids)
+    return [found[pk] for pk in ids if pk in found]
 
 
 def review_queue(user: Any) -> QuerySet[Suggestion]:

@@ -44,14 +44,19 @@ def suggestion_list(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
     form = FilterForm(request.GET or None)
     filters = Filters(q=form.value("q") or "", status=form.value("status"), kind=form.value("kind"))
-    page = Paginator(selectors.suggestions(user, filters), PER_PAGE).get_page(request.GET.get("page"))
-    context = {
-        "form": form, "page": page, "items": list(page.object_list),
-        "can_write": selectors.can_write(user),
-        "review_count": selectors.review_queue(user).count(),
+    ids = selectors.suggestions(user, filters).values_list("pk", flat=True)
+    rows = selectors.SearchIds(ids) if filters.q.strip() else ids
+    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+    context: dict[str, Any] = {
+        "form": form, "page": page, "items": selectors.in_order(list(page.object_list)),
+        "filtered": bool(filters.q.strip() or filters.status or filters.kind),
     }
-    template = "suggestions/list.html#results" if wants_partial(request) else "suggestions/list.html"
-    return render(request, template, context)
+    if wants_partial(request):
+        # The live filter swaps only the results: the header's buttons stay as they were.
+        return render(request, "suggestions/list.html#results", context)
+    context["can_write"] = selectors.can_write(user)
+    context["review_count"] = selectors.review_queue(user).count()
+    return render(request, "suggestions/list.html", context)
 
 
 @login_required

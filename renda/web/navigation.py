@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from renda.cases.policies import cases as case_policy
 from renda.core import policies
-from renda.core.models import Role
+from renda.core.models import UNIT_ROLES, Role
 from renda.core.policies import Action, Scope
 from renda.deputies.policies import mandates as mandate_policy
 from renda.duties.policies import activities as activity_policy
@@ -19,6 +19,7 @@ from renda.duties.policies import records as record_policy
 from renda.learning.policies import materials as material_policy
 from renda.ledgers import selectors as ledger_selectors
 from renda.points import policies as points_policies
+from renda.suggestions import dashboard as suggestion_dashboard
 from renda.suggestions.policies import suggestions as suggestion_policy
 
 
@@ -60,7 +61,9 @@ def items_for(user: Any, current: str = "") -> list[NavItem]:
             items.append(("activities", _("履职活动"), reverse("duties:activities")))
         if suggestion_policy.allows_anywhere(user, Action.VIEW):
             items.append(("suggestions", _("议案建议"), reverse("suggestions:list")))
-        if policies.has_role(user, Role.UNIT):
+        if suggestion_dashboard.can_view(user):
+            items.append(("suggestion_stats", _("办理统计"), reverse("suggestions:dashboard")))
+        if policies.has_role(user, *UNIT_ROLES):
             items.append(("cases", _("我的待办"), reverse("cases:list")))
         elif lists_region(case_policy, user):
             items.append(("cases", _("交办事项"), reverse("cases:list")))

@@ -10,7 +10,7 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from renda.core import crypto, policies, selectors, workbench
-from renda.core.models import OrganizationKind, RegionLevel, Role
+from renda.core.models import UNIT_ROLES, OrganizationKind, RegionLevel, Role
 from renda.core.policies import Action
 
 RECENT_AUDIT = 8
@@ -86,7 +86,7 @@ def my_profile(user: Any) -> dict[str, Any] | None:
 
 def my_organizations(user: Any) -> dict[str, Any] | None:
     """The station or handling unit a station administrator or unit staff member works for."""
-    ids = policies.organization_ids(user, Role.STATION, Role.UNIT)
+    ids = policies.organization_ids(user, Role.STATION, *UNIT_ROLES)
     organizations = list(selectors.organizations(user).filter(id__in=ids)) if ids else []
     return {"organizations": organizations}
 
@@ -132,7 +132,7 @@ def register() -> None:
         workbench.Panel(
             key="core.organization",
             title=_title(_("我的单位")),
-            roles=frozenset({Role.STATION, Role.UNIT}),
+            roles=frozenset({Role.STATION, *UNIT_ROLES}),
             build=my_organizations,
             template="web/panels/organization.html",
             order=20,

@@ -51,12 +51,15 @@ OPERATIONS = [
     ("POST", "/api/v1/learning/{material_id}/read"),
     ("GET", "/api/v1/suggestions"),
     ("POST", "/api/v1/suggestions"),
+    ("GET", "/api/v1/suggestions/records"),
     ("GET", "/api/v1/suggestions/{suggestion_id}"),
     ("POST", "/api/v1/suggestions/{suggestion_id}/submit"),
     ("GET", "/api/v1/cases"),
     ("GET", "/api/v1/cases/{case_id}"),
     ("POST", "/api/v1/cases/{case_id}/sign"),
     ("POST", "/api/v1/cases/{case_id}/reply"),
+    ("POST", "/api/v1/cases/{case_id}/approve"),
+    ("POST", "/api/v1/cases/{case_id}/return"),
 ]
 CHECKS = [
     not_a_server_error,

@@ -1,8 +1,9 @@
 """Issue 4's acceptance walk, in Chromium: one suggestion through every role. The deputy
 writes it on a phone and invites a co-signer, who confirms; the deputy submits; the office
-accepts and assigns it to `unit` with a co-unit; the unit signs for it and replies; the deputy
-rates the reply unsatisfied; the unit replies again; the deputy rates it satisfied; the office
-publishes the reply and the public page shows it."""
+accepts and assigns it to `unit` with a co-unit; the unit signs for it and drafts its reply,
+which the unit's leader (`unit_leader`) signs off (签发); the deputy rates the reply
+unsatisfied; the unit replies again and its leader signs off again; the deputy rates it
+satisfied; the office publishes the reply and the public page shows it."""
 
 from __future__ import annotations
 
@@ -53,22 +54,39 @@ def _cosigner() -> User:
 
 
 def _reply(browser: Any, base_url: str, case: Case, content: str, result: str, measures: str = "") -> None:
+    """The unit's staff draft the reply (the housing bureau has a leader account, so nobody
+    types a signer's name); the leader reads it on a phone and signs it off."""
     context, page = _context(browser, base_url, "unit")
     page.goto(f"/cases/{case.pk}/")
     if page.locator("button:has-text('签收')").count():
         page.click("button:has-text('签收')")
-        page.wait_for_selector("text=发送答复")
+        page.wait_for_selector("text=提交签发")
     page.locator(f"label:has(input[name=result_class][value={result}])").click()
     page.fill("textarea[name=content]", content)
     if measures:
         page.fill("textarea[name=measures]", measures)
-    page.fill("input[name=approved_by_name]", "王局长")
+    assert page.locator("input[name=approved_by_name]").count() == 0
     shot(page, f"suggestion-walk-reply-{result}")
-    page.click("button:has-text('发送答复')")
-    page.wait_for_load_state()
+    page.click("button:has-text('提交签发')")
+    page.wait_for_selector("text=答复已提交单位负责人签发")
+    context.close()
+    case.refresh_from_db()
+    assert case.status == CaseStatus.DRAFTED
+
+    context, page = _context(browser, base_url, "unit_leader")
+    page.goto("/cases/")
+    page.click(f"a:has-text('{case.title}')")
+    page.wait_for_selector("button[name=decision][value=approve]")
+    assert content in page.inner_text("main")
+    shot(page, f"suggestion-walk-sign-off-{result}")
+    page.click("button[name=decision][value=approve]")
+    page.wait_for_selector("text=答复已签发")
     context.close()
     case.refresh_from_db()
     assert case.status == CaseStatus.REPLIED
+    leader = User.objects.get(username="unit_leader")
+    answer = case.replies.get(round=case.round)
+    assert (answer.approved_by, answer.approved_by_name) == (leader, leader.display_name)
 
 
 def _rate(page: Any, suggestion: Suggestion, rating: str, comment: str) -> None:

@@ -94,3 +94,34 @@ def make_case(db: Any, city_congress: Congress, unit_org: Organization,
             )
 
     return make
+
+
+@pytest.fixture
+def signed_suggestion(db: Any, unit_org: Organization,
+                      django_capture_on_commit_callbacks: Any) -> Callable[[], tuple[Any, Case]]:
+    """A city suggestion of the demo deputy, reviewed, assigned to the demo unit and signed
+    for: (the suggestion, its case)."""
+    import uuid
+
+    from renda.deputies.models import Mandate
+    from renda.suggestions import services as suggestion_services
+    from renda.suggestions.models import SuggestionKind
+
+    def make() -> tuple[Any, Case]:
+        office = User.objects.get(username="office")
+        mandate = Mandate.objects.get(person__user__username="deputy", region_id="430400000000")
+        category = suggestion_services.categories(mandate.term.congress).first()
+        assert category is not None
+        with django_capture_on_commit_callbacks(execute=True):
+            item = suggestion_services.save(
+                actor=User.objects.get(username="deputy"), mandate=mandate,
+                submission_key=uuid.uuid4().hex, submit=True,
+                data=suggestion_services.SuggestionInput(
+                    kind=SuggestionKind.SUGGESTION, title="关于增设公交站台的建议",
+                    content="建议在人民路增设公交站台。", category_id=category.pk, session=0))
+            suggestion_services.review(actor=office, suggestion=item, decision="accept")
+            case = suggestion_services.assign(actor=office, suggestion=item, lead_unit=unit_org)
+        services.sign(actor=User.objects.get(username="unit"), case=case)
+        return item, Case.objects.get(pk=case.pk)
+
+    return make

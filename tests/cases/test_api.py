@@ -50,16 +50,65 @@ def test_sign_and_reply(bearer: Any, make_case: Callable[..., Case]) -> None:  #
                                          {**REPLY, "result_class": "B", "content": " "}), 422)
     assert "B 类答复须写明承诺的措施和完成时限" in str(bad)
     assert "请填写答复内容" in str(bad)
+    # The housing bureau has a leader account: the staff's reply awaits the leader's sign-off.
     response = client.api_post(f"/cases/{case.pk}/reply", REPLY)
     assert response.status_code == 201, response.content
-    assert response.json()["result_class"] == "A"
+    body = response.json()
+    assert (body["sent"], body["case_status"], body["reply"]) == (False, "drafted", None)
+    assert body["draft"]["decision"] == "pending"
+    assert body["draft"]["drafted_by"] == User.objects.get(username="unit").display_name
+    assert not Reply.objects.filter(case=case).exists()
+    assert client.api_get(f"/cases/{case.pk}").json()["draft"]["content"] == REPLY["content"]
+    # Staff cannot sign off; the leader sees it on their to-do list and does.
+    assert_problem(client.api_post(f"/cases/{case.pk}/approve", {}), 403)
+    leader = bearer("unit_leader")
+    assert case.pk in {i["id"] for i in leader.api_get("/cases").json()["items"]}
+    response = leader.api_post(f"/cases/{case.pk}/approve", {})
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert (body["sent"], body["case_status"]) == (True, "replied")
+    assert body["reply"]["result_class"] == "A"
+    assert body["reply"]["approved_by_name"] == User.objects.get(username="unit_leader").display_name
+    assert_problem(leader.api_post(f"/cases/{case.pk}/approve", {}), 409)
     assert Reply.objects.get(case=case).sent_by == User.objects.get(username="unit")
     detail = client.api_get(f"/cases/{case.pk}").json()
     assert detail["status"] == "replied"
+    assert detail["draft"] is None
     assert [r["content"] for r in detail["replies"]] == [REPLY["content"]]
-    assert [e["action"] for e in detail["events"]][-2:] == ["sign", "reply"]
-    # A replied case leaves the to-do list.
+    assert [e["action"] for e in detail["events"]][-3:] == ["sign", "draft_reply", "approve_reply"]
+    # A replied case leaves the to-do lists.
     assert case.pk not in {i["id"] for i in client.api_get("/cases").json()["items"]}
+    assert case.pk not in {i["id"] for i in leader.api_get("/cases").json()["items"]}
+
+
+def test_leader_returns_and_replies_directly(bearer: Any,  # noqa: F811
+                                            make_case: Callable[..., Case]) -> None:
+    case = make_case()
+    staff, leader = bearer("unit"), bearer("unit_leader")
+    staff.api_post(f"/cases/{case.pk}/sign")
+    staff.api_post(f"/cases/{case.pk}/reply", REPLY)
+    assert_problem(leader.api_post(f"/cases/{case.pk}/return", {"comment": " "}), 422)
+    assert_problem(leader.api_post(f"/cases/{case.pk}/return", {}), 422)
+    response = leader.api_post(f"/cases/{case.pk}/return", {"comment": "请补充开工时间。"})
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert (body["sent"], body["case_status"]) == (False, "signed")
+    assert (body["draft"]["decision"], body["draft"]["comment"]) == ("returned", "请补充开工时间。")
+    assert staff.api_get(f"/cases/{case.pk}").json()["draft"]["decision"] == "returned"
+    assert_problem(leader.api_post(f"/cases/{case.pk}/approve", {}), 409)
+    # The leader's own reply is signed by them and sent at once, whatever signer is typed.
+    response = leader.api_post(f"/cases/{case.pk}/reply", {**REPLY, "approved_by_name": ""})
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert (body["sent"], body["case_status"], body["draft"]) == (True, "replied", None)
+    assert body["reply"]["approved_by_name"] == User.objects.get(username="unit_leader").display_name
+    # The author follows the case without the unit's internal sign-off steps.
+    seen = bearer("deputy").api_get(f"/cases/{case.pk}").json()
+    assert seen["draft"] is None
+    assert [e["action"] for e in seen["events"]] == ["assign", "sign", "reply"]
+    unit_view = staff.api_get(f"/cases/{case.pk}").json()
+    assert [e["action"] for e in unit_view["events"]] == [
+        "assign", "sign", "draft_reply", "return_reply", "reply"]
 
 
 def test_malformed_json_and_bad_values(bearer: Any, make_case: Callable[..., Case]) -> None:  # noqa: F811

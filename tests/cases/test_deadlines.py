@@ -58,16 +58,16 @@ def test_reopening_gives_reopen_months_from_the_rating(make_case: Callable[..., 
     case = make_case()
     unit = User.objects.get(username="unit")
     services.sign(actor=unit, case=case)
-    services.reply(actor=unit, case=case, result_class="C", content="条件限制。", measures="",
-                   approved_by_name="李局长")
+    leader = User.objects.get(username="unit_leader")
+    services.reply(actor=leader, case=case, result_class="C", content="条件限制。", measures="")
     _at(monkeypatch, datetime.datetime(2026, 3, 31, 1, 0, tzinfo=datetime.UTC))
     reopened = services.rate(actor=User.objects.get(username="deputy"), case=case,
                              rating="unsatisfied", comment="未解决。")
     assert reopened.due_on == D(2026, 4, 30)
     # A late reply is recorded as late, against the deadline it answered.
     _at(monkeypatch, datetime.datetime(2026, 5, 2, 1, 0, tzinfo=datetime.UTC))
-    late = services.reply(actor=unit, case=reopened, result_class="A", content="已解决。",
-                          measures="", approved_by_name="李局长")
+    late = services.reply(actor=leader, case=reopened, result_class="A", content="已解决。",
+                          measures="")
     assert (late.due_on, late.on_time) == (D(2026, 4, 30), False)
 
 

@@ -60,9 +60,10 @@ def test_full_life_cycle(make_case: Callable[..., Case], unit_org: Organization,
         services.record_contact(actor=u("unit"), case=case, method="phone", happened_on=today,
                                 note="电话联系代表,了解小区加装电梯的具体诉求。")
         services.submit_co_opinion(actor=co_staff, case=case, opinion="建议纳入年度改造计划。")
-        first = services.reply(actor=u("unit"), case=case, result_class="B",
-                               content="已列入明年老旧小区改造计划。", measures="2027 年 6 月前完成。",
-                               approved_by_name="张局长")
+        # The unit's leader answers and signs it themself (the sign-off of a staff member's
+        # draft is in test_approval).
+        first = services.reply(actor=u("unit_leader"), case=case, result_class="B",
+                               content="已列入明年老旧小区改造计划。", measures="2027 年 6 月前完成。")
     assert first.round == 1
     assert first.on_time
     assert first.due_on == case.due_on
@@ -79,9 +80,8 @@ def test_full_life_cycle(make_case: Callable[..., Case], unit_org: Organization,
                                        recipient__username="unit").count() == 1
 
     with django_capture_on_commit_callbacks(execute=True):
-        second = services.reply(actor=u("unit"), case=reopened, result_class="A",
-                                content="已确定 2027 年 3 月开工。", measures="",
-                                approved_by_name="张局长")
+        second = services.reply(actor=u("unit_leader"), case=reopened, result_class="A",
+                                content="已确定 2027 年 3 月开工。", measures="")
         closed = services.rate(actor=u("deputy"), case=reopened, rating="satisfied", comment="")
     assert second.round == 2
     assert closed.status == CaseStatus.CLOSED
@@ -107,8 +107,8 @@ def test_full_life_cycle(make_case: Callable[..., Case], unit_org: Organization,
 def _replied(make_case: Callable[..., Case], result: str = "B") -> Case:
     case = make_case()
     services.sign(actor=u("unit"), case=case)
-    services.reply(actor=u("unit"), case=case, result_class=result, content="答复",
-                   measures="措施" if result == "B" else "", approved_by_name="李局长")
+    services.reply(actor=u("unit_leader"), case=case, result_class=result, content="答复",
+                   measures="措施" if result == "B" else "")
     return fresh(case)
 
 
@@ -219,8 +219,8 @@ def _at(make_case: Callable[..., Case], state: str) -> Case:
     services.sign(actor=u("unit"), case=case)
     if state == "signed":
         return fresh(case)
-    services.reply(actor=u("unit"), case=case, result_class="A", content="答复", measures="",
-                   approved_by_name="李局长")
+    services.reply(actor=u("unit_leader"), case=case, result_class="A", content="答复",
+                   measures="")
     if state == "replied":
         return fresh(case)
     services.rate(actor=u("deputy"), case=case, rating="unsatisfied" if state == "reopened"
@@ -229,8 +229,8 @@ def _at(make_case: Callable[..., Case], state: str) -> Case:
 
 
 def _reply(case: Case) -> Any:
-    return services.reply(actor=u("unit"), case=case, result_class="A", content="答复",
-                          measures="", approved_by_name="李局长")
+    return services.reply(actor=u("unit_leader"), case=case, result_class="A", content="答复",
+                          measures="")
 
 
 ILLEGAL: list[tuple[str, Callable[[Case], Any], str]] = [
@@ -296,11 +296,14 @@ def test_co_opinion_refused_after_closing(make_case: Callable[..., Case],
 # Bad input -----------------------------------------------------------------------------------
 
 
-def test_reply_fields_are_checked(make_case: Callable[..., Case]) -> None:
-    case = make_case()
-    services.sign(actor=u("unit"), case=case)
+def test_reply_fields_are_checked(make_case: Callable[..., Case],
+                                  other_unit: Organization) -> None:
+    # A unit without a leader account: its staff name the signer themselves.
+    staff = unit_user(other_unit, "edu_staff")
+    case = make_case(lead=other_unit)
+    services.sign(actor=staff, case=case)
     with pytest.raises(InvalidInput) as bad:
-        services.reply(actor=u("unit"), case=case, result_class="", content="  ", measures="",
+        services.reply(actor=staff, case=case, result_class="", content="  ", measures="",
                        approved_by_name="")
     assert bad.value.field_errors == {
         "result_class": ["请选择办理结果(A、B 或 C 类)。"],
@@ -308,7 +311,7 @@ def test_reply_fields_are_checked(make_case: Callable[..., Case]) -> None:
         "approved_by_name": ["请填写单位签发人。"],
     }
     with pytest.raises(InvalidInput) as no_measures:
-        services.reply(actor=u("unit"), case=case, result_class="B", content="答复", measures="",
+        services.reply(actor=staff, case=case, result_class="B", content="答复", measures="",
                        approved_by_name="李局长")
     assert no_measures.value.field_errors == {"measures": ["B 类答复须写明承诺的措施和完成时限。"]}
     assert not Reply.objects.filter(case=case).exists()

@@ -5,7 +5,6 @@ reaches another unit's case; the author rates from the suggestion page."""
 from __future__ import annotations
 
 import datetime
-import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -42,8 +41,8 @@ def signed(make_case: Callable[..., Case], **extra: Any) -> Case:
 
 def replied(make_case: Callable[..., Case], result_class: str = "A", **extra: Any) -> Case:
     case = signed(make_case, **extra)
-    services.reply(actor=u("unit"), case=case, result_class=result_class, content="已办理。",
-                   measures="年内完成。" if result_class == "B" else "", approved_by_name="张局长")
+    services.reply(actor=u("unit_leader"), case=case, result_class=result_class, content="已办理。",
+                   measures="年内完成。" if result_class == "B" else "")
     return fresh(case)
 
 
@@ -120,17 +119,22 @@ def test_reply_form_prefilled_and_errors_keep_input(
     page = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
     assert f"您提出的《{case.title}》收悉" in page
     assert "衡阳市住房和城乡建设局" in page
+    # The unit has a leader account: the staff draft, the leader signs.
+    assert 'name="approved_by_name"' not in page
+    assert "提交签发" in page
     response = act(client, case, "reply", result_class="B", content="我局将分批改造。",
                    measures="", approved_by_name="")
     assert response.status_code == 400
     html = response.content.decode()
     assert "B 类答复须写明承诺的措施和完成时限" in html
-    assert "请填写单位签发人" in html
+    assert "请填写单位签发人" not in html
     assert "我局将分批改造。" in html
     assert not Reply.objects.filter(case=case).exists()
     response = act(client, case, "reply", result_class="B", content="我局将分批改造。",
-                   measures="年底前完成 3 个小区。", approved_by_name="张局长")
+                   measures="年底前完成 3 个小区。")
     assert response.status_code == 302
+    assert fresh(case).status == CaseStatus.DRAFTED
+    assert act(login("unit_leader"), case, "signoff", decision="approve").status_code == 302
     assert fresh(case).status == CaseStatus.REPLIED
     # B-class: the promise can be reported done.
     page = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
@@ -250,8 +254,8 @@ def test_author_rates_unsatisfied_needs_comment_then_reopens(
     assert reopened.status == CaseStatus.REOPENED
     assert reopened.round == 2
     # The unit replies again and the deputy is satisfied: the whole history stays visible.
-    services.reply(actor=u("unit"), case=reopened, result_class="A", content="已实地调查并整改。",
-                   measures="", approved_by_name="张局长")
+    services.reply(actor=u("unit_leader"), case=reopened, result_class="A",
+                   content="已实地调查并整改。", measures="")
     assert act(deputy, case, "rate", rating="satisfied", comment="").status_code == 302
     assert fresh(case).status == CaseStatus.CLOSED
     html = deputy.get(reverse("cases:detail", args=[case.pk])).content.decode()
@@ -282,26 +286,10 @@ def test_unknown_step_is_404(login: Callable[[str], Client], make_case: Callable
 
 
 def test_author_rates_from_the_suggestion_page(
-        login: Callable[[str], Client], unit_org: Organization,
-        django_capture_on_commit_callbacks: Any) -> None:
-    from renda.deputies.models import Mandate
-    from renda.suggestions import services as suggestion_services
-    from renda.suggestions.models import SuggestionKind
-
-    mandate = Mandate.objects.get(person__user__username="deputy", region_id="430400000000")
-    category = suggestion_services.categories(mandate.term.congress).first()
-    assert category is not None
-    with django_capture_on_commit_callbacks(execute=True):
-        item = suggestion_services.save(
-            actor=u("deputy"), mandate=mandate, submission_key=uuid.uuid4().hex, submit=True,
-            data=suggestion_services.SuggestionInput(
-                kind=SuggestionKind.SUGGESTION, title="关于增设公交站台的建议",
-                content="建议在人民路增设公交站台。", category_id=category.pk, session=0))
-        suggestion_services.review(actor=u("office"), suggestion=item, decision="accept")
-        case = suggestion_services.assign(actor=u("office"), suggestion=item, lead_unit=unit_org)
-    services.sign(actor=u("unit"), case=case)
-    services.reply(actor=u("unit"), case=fresh(case), result_class="A", content="已增设站台。",
-                   measures="", approved_by_name="张局长")
+        login: Callable[[str], Client], signed_suggestion: Callable[[], tuple[Any, Case]]) -> None:
+    item, case = signed_suggestion()
+    services.reply(actor=u("unit_leader"), case=fresh(case), result_class="A",
+                   content="已增设站台。", measures="")
     deputy = login("deputy")
     url = reverse("suggestions:detail", args=[item.pk])
     page = deputy.get(url).content.decode()

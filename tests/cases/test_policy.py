@@ -18,8 +18,8 @@ from .conftest import COUNTY, OTHER_COUNTY, city_unit, county_unit
 
 pytestmark = pytest.mark.django_db
 
-USERS = ["admin", "office", "county_office", "township_office", "leader", "deputy", "station",
-         "unit", "citizen"]
+USERS = ["admin", "office", "county_office", "township_office", "leader", "supervision", "deputy",
+         "station", "unit", "unit_leader", "citizen"]
 TARGETS = ("lead", "co", "city", "county", "other_county")
 
 Row = tuple[bool, bool, bool, bool, bool]
@@ -27,36 +27,45 @@ ALL: Row = (True, True, True, True, True)
 NONE: Row = (False, False, False, False, False)
 COUNTY_ONLY: Row = (False, False, False, True, False)
 
+LEAD_ONLY: Row = (True, False, False, False, False)
+LEAD_AND_CO: Row = (True, True, False, False, False)
+
 MATRIX: dict[str, dict[str, Row]] = {
     CaseAction.VIEW: {
         "admin": ALL, "office": ALL, "county_office": COUNTY_ONLY, "township_office": NONE,
-        "leader": ALL, "deputy": (True, False, False, False, False), "station": NONE,
-        "unit": (True, True, False, False, False), "citizen": (False, False, True, False, False),
+        "leader": ALL, "supervision": ALL, "deputy": LEAD_ONLY, "station": NONE,
+        "unit": LEAD_AND_CO, "unit_leader": LEAD_AND_CO,
+        "citizen": (False, False, True, False, False),
     },
     CaseAction.CHANGE: {
-        "admin": ALL, "office": ALL, "county_office": COUNTY_ONLY, "township_office": NONE,
-        "leader": NONE, "deputy": NONE, "station": NONE, "unit": NONE, "citizen": NONE,
+        **dict.fromkeys(USERS, NONE),
+        "admin": ALL, "office": ALL, "county_office": COUNTY_ONLY,
     },
     CaseAction.EXPORT: {
-        "admin": ALL, "office": ALL, "county_office": COUNTY_ONLY, "township_office": NONE,
-        "leader": NONE, "deputy": NONE, "station": NONE, "unit": NONE, "citizen": NONE,
+        **dict.fromkeys(USERS, NONE),
+        "admin": ALL, "office": ALL, "county_office": COUNTY_ONLY, "supervision": ALL,
     },
     CaseAction.HANDLE: {
-        **dict.fromkeys(USERS, NONE), "unit": (True, False, False, False, False),
+        **dict.fromkeys(USERS, NONE), "unit": LEAD_ONLY, "unit_leader": LEAD_ONLY,
+    },
+    CaseAction.APPROVE: {
+        **dict.fromkeys(USERS, NONE), "unit_leader": LEAD_ONLY,
     },
     CaseAction.CONTACT: {
-        **dict.fromkeys(USERS, NONE), "unit": (True, True, False, False, False),
+        **dict.fromkeys(USERS, NONE), "unit": LEAD_AND_CO, "unit_leader": LEAD_AND_CO,
     },
     CaseAction.CO_OPINION: {
         **dict.fromkeys(USERS, NONE), "unit": (False, True, False, False, False),
+        "unit_leader": (False, True, False, False, False),
     },
     CaseAction.RATE: {
         **dict.fromkeys(USERS, NONE), "deputy": (True, False, False, False, False),
         "citizen": (False, False, True, False, False),
     },
     CaseAction.SUPERVISE: {
-        "admin": ALL, "office": ALL, "county_office": COUNTY_ONLY, "township_office": NONE,
-        "leader": ALL, "deputy": NONE, "station": NONE, "unit": NONE, "citizen": NONE,
+        **dict.fromkeys(USERS, NONE),
+        "admin": ALL, "office": ALL, "county_office": COUNTY_ONLY, "leader": ALL,
+        "supervision": ALL,
     },
 }
 
@@ -97,9 +106,8 @@ def test_assign_needs_an_office_over_the_congress(targets: dict[str, Case]) -> N
         for name in USERS
     }
     assert allowed == {
+        **dict.fromkeys(USERS, (False, False)),
         "admin": (True, True), "office": (True, True), "county_office": (False, True),
-        "township_office": (False, False), "leader": (False, False), "deputy": (False, False),
-        "station": (False, False), "unit": (False, False), "citizen": (False, False),
     }
 
 

@@ -70,7 +70,7 @@ def test_first_seen_late_claims_every_passed_step_with_one_message(
     assert _scan(django_capture_on_commit_callbacks, today + DAY) == 0
 
 
-def test_overdue_escalates_to_unit_office_and_supervisor_once_per_step(
+def test_overdue_escalates_up_the_ladder_once_per_step(
     make_case: Callable[..., Case], django_capture_on_commit_callbacks: Any
 ) -> None:
     today = services.local_date()
@@ -82,14 +82,19 @@ def test_overdue_escalates_to_unit_office_and_supervisor_once_per_step(
     assert _scan(django_capture_on_commit_callbacks, today) == 0
     call_command("case_deadlines", "--today", today.isoformat(), stdout=io.StringIO())
     overdue = _messages("case_overdue", case)
-    # The unit's staff, the offices whose jurisdiction covers the city, the supervising leader.
-    assert set(overdue.values_list("recipient__username", flat=True)) == {"unit", "office", "leader"}
-    assert overdue.count() == 3
-    assert Delivery.objects.filter(notification__in=overdue, channel="sms").count() == 3
-    # A week late: the 7-day escalation, once.
+    # The unit's staff and its leader, the offices whose jurisdiction covers the city, the
+    # supervising leader; not yet the government's supervision office.
+    first = {"unit", "unit_leader", "office", "leader"}
+    assert set(overdue.values_list("recipient__username", flat=True)) == first
+    assert overdue.count() == 4
+    assert Delivery.objects.filter(notification__in=overdue, channel="sms").count() == 4
+    first_pks = list(overdue.values_list("pk", flat=True))
+    # A week late: the 7-day escalation, once, now also to the supervision office (督查室).
     assert _scan(django_capture_on_commit_callbacks, today + 6 * DAY) == 1
     assert _scan(django_capture_on_commit_callbacks, today + 6 * DAY) == 0
-    assert _messages("case_overdue", case).count() == 6
+    later = _messages("case_overdue", case).exclude(pk__in=first_pks)
+    assert set(later.values_list("recipient__username", flat=True)) == {*first, "supervision"}
+    assert Delivery.objects.filter(notification__in=later, channel="sms").count() == 5
     # Closed cases are left alone.
     Case.objects.filter(pk=case.pk).update(status="closed")
     assert _scan(django_capture_on_commit_callbacks, today + 40 * DAY) == 0
@@ -103,8 +108,8 @@ def test_a_reopened_round_is_reminded_again(
     assert _scan(django_capture_on_commit_callbacks, today) == 2
     unit = User.objects.get(username="unit")
     services.sign(actor=unit, case=case)
-    services.reply(actor=unit, case=case, result_class="A", content="已修复。", measures="",
-                   approved_by_name="李局长")
+    services.reply(actor=User.objects.get(username="unit_leader"), case=case,
+                   result_class="A", content="已修复。", measures="")
     services.rate(actor=User.objects.get(username="deputy"), case=case, rating="unsatisfied",
                   comment="仍有路灯不亮。")
     case = _due(case, today + 2 * DAY)

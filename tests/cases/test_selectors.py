@@ -27,7 +27,7 @@ def u(name: str) -> User:
 def world(make_case: Callable[..., Case], unit_org: Organization, other_unit: Organization,
           third_unit: Organization) -> dict[str, Case]:
     """Cases in every state, over three units, some overdue."""
-    unit, deputy = u("unit"), u("deputy")
+    unit, deputy, leader = u("unit"), u("deputy"), u("unit_leader")
     edu = unit_user(other_unit, "edu_staff")
     made: dict[str, Case] = {}
     made["assigned"] = make_case()
@@ -43,8 +43,11 @@ def world(make_case: Callable[..., Case], unit_org: Organization, other_unit: Or
         staff = edu if name.startswith("edu") else unit
         case = made[name] = make_case(lead=lead)
         services.sign(actor=staff, case=case)
-        services.reply(actor=staff, case=case, result_class=result, content="答复",
-                       measures="措施", approved_by_name="李局长")
+        # The housing bureau's leader signs their own reply; the education bureau has no
+        # leader account, so its staff send theirs.
+        services.reply(actor=edu if name.startswith("edu") else leader, case=case,
+                       result_class=result, content="答复", measures="措施",
+                       approved_by_name="李局长")
         if rating:
             services.rate(actor=deputy, case=case, rating=rating, comment="理由")
     made["third"] = make_case(lead=third_unit, author=None)
@@ -96,6 +99,15 @@ def test_figures_by_unit_equal_direct_counts(world: dict[str, Case]) -> None:
         assert row.overdue == sum(c.is_open and c.due_on < today for c in mine)
         assert row.closed == sum(c.status == "closed" for c in mine)
     assert sum(r.total for r in rows.values()) == len(world)
+
+
+def test_figures_with_units_equal_the_separate_figures(world: dict[str, Case]) -> None:
+    ours = Case.objects.filter(subject_type=SUBJECT)
+    assert selectors.figures_with_units(ours) == (selectors.figures(ours),
+                                                  selectors.figures_by_unit(ours))
+    none = selectors.figures_with_units(ours.none())
+    assert (none[0].total, none[0].replies, none[0].ratings, none[1]) == (0, 0, 0, [])
+    assert none[0].by_status == dict.fromkeys(CaseStatus.values, 0)
 
 
 def test_lists_follow_the_policy_and_filters(world: dict[str, Case], unit_org: Organization,

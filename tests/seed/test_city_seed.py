@@ -23,7 +23,7 @@ def test_city_seed_in_a_scratch_database() -> None:
         assert Organization.objects.filter(kind=OrganizationKind.LIAISON_STATION).count() == 232
         deputies = RoleGrant.objects.filter(role="deputy", user__username__startswith="d0")
         assert deputies.count() == 13_195
-        assert Person.objects.count() == 13_195 + 9
+        assert Person.objects.count() == 13_195 + 11
         assert not Congress.objects.filter(
             region__level="township", has_standing_committee=True
         ).exists()

@@ -12,14 +12,17 @@ from django.db.models import Count
 from renda.cases.models import (
     OPEN_STATUSES,
     Case,
+    CaseEvent,
     CaseStatus,
     CaseUnit,
+    Contact,
     Evaluation,
     Rating,
     Reply,
     UnitRole,
 )
 from renda.core.models import User
+from renda.duties.models import DutyRecord, RecordStatus
 from renda.seed import suggestions as seed
 from renda.suggestions import dashboard
 from renda.suggestions.dashboard import DashboardFilters
@@ -43,6 +46,20 @@ def test_small_seed_is_consistent() -> None:
     assert cases.count() == assigned.count() == summary.cases > 10
     assert set(cases.values_list("subject_id", flat=True)) == {str(pk) for pk in assigned.values_list("pk", flat=True)}
     assert len(set(cases.values_list("status", flat=True))) >= 3
+    # Every submitted suggestion is on its deputy's duty record, once, as the services file it.
+    lodged = items.filter(submitted_at__isnull=False)
+    records = DutyRecord.objects.filter(source_type=seed.SUBJECT, kind="suggestion")
+    assert records.count() == lodged.count() == summary.duty_records
+    assert set(records.values_list("source_id", "mandate_id")) == {
+        (str(pk), m) for pk, m in lodged.values_list("pk", "mandate_id")}
+    assert not records.exclude(status=RecordStatus.CONFIRMED).exists()
+    # Units talk with deputies and co-units send their opinions, on the timeline as well.
+    contacts = Contact.objects.filter(case__in=cases)
+    assert contacts.exists()
+    assert not contacts.filter(case__signed_at__isnull=True).exists()
+    assert CaseEvent.objects.filter(action="contact", case__in=cases).count() == contacts.count()
+    opinions = CaseUnit.objects.filter(case__in=cases, role=UnitRole.CO, opinion_at__isnull=False)
+    assert CaseEvent.objects.filter(action="co_opinion", case__in=cases).count() == opinions.count()
     for case in cases:
         lead = CaseUnit.objects.get(case=case, role=UnitRole.LEAD, active=True)
         assert lead.unit_id == case.lead_unit_id

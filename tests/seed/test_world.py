@@ -75,7 +75,7 @@ def test_small_seed_counts() -> None:
     plan = world.PLANS["small"]
     seeded_deputies = RoleGrant.objects.filter(role=Role.DEPUTY, user__username__startswith="d0")
     assert seeded_deputies.count() == plan.deputy_count == 75
-    assert Person.objects.count() == plan.deputy_count + 9  # deputies and the demo accounts
+    assert Person.objects.count() == plan.deputy_count + 11  # deputies and the demo accounts
     by_level = Counter(seeded_deputies.values_list("region__level", flat=True))
     assert by_level == {"national": 1, "province": 2, "city": 12, "county": 20, "township": 40}
     # The codes other tests rely on.
@@ -154,6 +154,8 @@ def test_demo_accounts_keep_their_roles_and_password() -> None:
         "unit": {("unit", "430400000000", "衡阳市住房和城乡建设局")},
         "leader": {("leader", "430400000000", None)},
         "citizen": {("citizen", "430421100000", None)},
+        "unit_leader": {("unit_leader", "430400000000", "衡阳市住房和城乡建设局")},
+        "supervision": {("supervision", "430400000000", None)},
     }
     hashes: set[str] = set()
     for username, grants in expected.items():
@@ -164,7 +166,7 @@ def test_demo_accounts_keep_their_roles_and_password() -> None:
         hashes.add(user.password)
         assert not user.must_change_password
         assert user.person is not None
-    # One hash for all nine (checking Argon2 nine times would only slow the suite down).
+    # One hash for all of them (checking Argon2 for each would only slow the suite down).
     assert len(hashes) == 1
     assert check_password(world.DEMO_PASSWORD, hashes.pop())
     assert world.demo_password_hash().startswith("argon2$")

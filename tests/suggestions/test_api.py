@@ -66,3 +66,37 @@ def test_draft_then_submit_and_errors_in_chinese(
     multiline = client.api_post("/suggestions", _body(county_mandate, content="第一段\n第二段",
                                                       submit=False, submission_key="n2"))
     assert multiline.status_code == 201, multiline.content
+
+
+def test_office_exports_all_records_with_their_handling_and_it_is_audited(
+    bearer: Callable[[str], Any], county_mandate: Mandate, write: Callable[..., Suggestion]  # noqa: F811
+) -> None:
+    from renda.core.models import AuditAction, AuditEvent, Organization, User
+
+    office = User.objects.get(username="county_office")
+    first = write(county_mandate, title="关于农村饮水安全的建议")
+    second = write(county_mandate, title="关于乡村道路照明的建议")
+    unit = services.units_for(first).first()
+    assert isinstance(unit, Organization)
+    services.assign(actor=office, suggestion=services.review(actor=office, suggestion=first,
+                                                             decision="accept"),
+                    lead_unit=unit, co_units=[])
+    client = bearer("county_office")
+    page = client.api_get("/suggestions/records?limit=1").json()
+    assert page["count"] == 2
+    assert len(page["items"]) == 1
+    rest = client.api_get("/suggestions/records?limit=1&offset=1").json()["items"]
+    rows = {r["id"]: r for r in [*page["items"], *rest]}
+    assert set(rows) == {first.pk, second.pk}
+    assert rows[first.pk]["case_status"] == "assigned"
+    assert rows[first.pk]["lead_unit"] == unit.name
+    assert rows[first.pk]["due_on"]
+    assert rows[second.pk]["case_status"] is None
+    assert rows[second.pk]["number"]
+    exports = AuditEvent.objects.filter(action=AuditAction.EXPORT, actor=office,
+                                        object_type="suggestions.suggestion")
+    assert exports.count() == 2
+    # A unit and a deputy may not export; an office outside the county gets none of these.
+    assert_problem(bearer("unit").api_get("/suggestions/records"), 403)
+    assert_problem(bearer("deputy").api_get("/suggestions/records"), 403)
+    assert bearer("township_office").api_get("/suggestions/records").json()["count"] == 0

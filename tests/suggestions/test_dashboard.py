@@ -20,11 +20,12 @@ from openpyxl import load_workbook
 
 from renda.cases import services as case_services
 from renda.cases.models import OPEN_STATUSES, Case, CaseStatus, CaseUnit, Evaluation, Rating, Reply
+from renda.cases.policies import cases as case_policy
 from renda.cases.services import local_date
 from renda.core.models import AuditAction, AuditEvent, User
 from renda.deputies.models import Mandate
 from renda.suggestions import dashboard, services
-from renda.suggestions.dashboard import DashboardFilters
+from renda.suggestions.dashboard import DashboardFilters, RecordFilters
 from renda.suggestions.models import Suggestion, SuggestionStatus
 from tests.cases.conftest import unit_user
 from tests.suggestions.conftest import CITY, COUNTY, client_for
@@ -204,6 +205,24 @@ def test_county_office_sees_only_its_county(world: World, login: Callable[[str],
     html = city.get(reverse("suggestions:dashboard_records")).content.decode()
     assert world.city.title in html
     assert world.county[0].title in html
+
+
+def test_staff_figures_cover_the_jurisdiction_only(world: World) -> None:
+    """A staff member's own case elsewhere (the county office as the author of a city case)
+    stays theirs to follow through the case policy, but is no figure of their county."""
+    office = User.objects.get(username="county_office")
+    city_case = Case.objects.get(subject_type=SOURCE, subject_id=str(world.city.pk))
+    Case.objects.filter(pk=city_case.pk).update(author=office)
+    want = _expected(COUNTY)
+    policy_cases = case_policy.filter(office, Case.objects.filter(subject_type=SOURCE))
+    assert policy_cases.count() == want["cases"] + 1
+    board = dashboard.dashboard(office, DashboardFilters())
+    assert board.case_figures.total == want["cases"]
+    assert {b.key: b.count for b in board.by_case_status} == want["by_case_status"]
+    assert sum(u.total for u in board.by_unit) == want["cases"]
+    listed = dashboard.records(office, DashboardFilters(),
+                               RecordFilters(case_status=city_case.status))
+    assert world.city.pk not in {s.pk for s in listed}
 
 
 def test_unit_sees_only_its_cases(world: World) -> None:

@@ -15,8 +15,8 @@ from tests.suggestions.conftest import COUNTY, OTHER_COUNTY, peers
 
 pytestmark = pytest.mark.django_db
 
-USERS = ["admin", "office", "county_office", "township_office", "leader", "deputy", "station",
-         "unit", "citizen"]
+USERS = ["admin", "office", "county_office", "township_office", "leader", "supervision", "deputy",
+         "station", "unit", "unit_leader", "citizen"]
 TARGETS = ["own", "cosigned", "proxy", "county", "other_county", "county_draft"]
 
 
@@ -58,25 +58,33 @@ def _expected(targets: dict[str, Suggestion]) -> dict[str, dict[str, tuple[bool,
     return {
         Action.VIEW: {
             "admin": admin, "office": office_all, "county_office": county,
-            "township_office": township_row, "leader": office_all,
+            "township_office": township_row, "leader": office_all, "supervision": office_all,
             "deputy": (True, True, False, False, False, False),
             "station": (False, False, True, False, False, False),
-            "unit": none, "citizen": none,
+            "unit": none, "unit_leader": none, "citizen": none,
         },
         Action.CHANGE: {
             "admin": (False,) * 5 + (superuser,), "office": none, "county_office": none,
-            "township_office": none, "leader": none, "deputy": (True, False, False, False, False, False),
-            "station": (False, False, True, False, False, False), "unit": none, "citizen": none,
+            "township_office": none, "leader": none, "supervision": none,
+            "deputy": (True, False, False, False, False, False),
+            "station": (False, False, True, False, False, False), "unit": none,
+            "unit_leader": none, "citizen": none,
         },
         REVIEW: {
             "admin": admin, "office": office_all, "county_office": county,
-            "township_office": township_row, "leader": none, "deputy": none, "station": none,
-            "unit": none, "citizen": none,
+            "township_office": township_row, "leader": none, "supervision": none, "deputy": none,
+            "station": none, "unit": none, "unit_leader": none, "citizen": none,
+        },
+        # The Excel export of the records: offices, and the government's supervision office.
+        Action.EXPORT: {
+            "admin": admin, "office": office_all, "county_office": county,
+            "township_office": township_row, "leader": none, "supervision": office_all,
+            "deputy": none, "station": none, "unit": none, "unit_leader": none, "citizen": none,
         },
     }
 
 
-@pytest.mark.parametrize("action", [Action.VIEW, Action.CHANGE, REVIEW])
+@pytest.mark.parametrize("action", [Action.VIEW, Action.CHANGE, REVIEW, Action.EXPORT])
 @pytest.mark.parametrize("username", USERS)
 def test_matrix(username: str, action: str) -> None:
     targets = _targets()

@@ -32,11 +32,12 @@ class Command(BaseCommand):
             self.stdout.write(f"  {line}")
 
         world.build(scale, log=log)
+        # Suggestions and their cases first: submitting one is a duty record, which the
+        # points computed at the end of the duty data must count.
+        seed_suggestions.build(scale, log=log)
         # The duty data (activities, attendance, records, points) on top of the world.
         summary = activities.build(scale, log=log)
         if summary.points_skipped:
             self.stdout.write(self.style.WARNING(f"points not computed: {summary.points_skipped}"))
-        # Suggestions and their cases, after the duty data.
-        seed_suggestions.build(scale, log=log)
         self.stdout.write(self.style.SUCCESS(f"seeded {scale} in {time.perf_counter() - started:.1f}s"))
         self.stdout.write(world.demo_accounts_text())
