@@ -196,8 +196,11 @@ def latest_replies(cases: QuerySet[Case]) -> QuerySet[Reply]:
     return Reply.objects.filter(case__in=cases.values("pk")).filter(~Exists(_later_reply()))
 
 
-def _later_reply() -> QuerySet[Reply]:
-    return Reply.objects.filter(case_id=OuterRef("case_id"), round__gt=OuterRef("round"))
+def _later_reply(prefix: str = "") -> QuerySet[Reply]:
+    """A reply of the same case in a later round than the outer reply (``prefix`` names the
+    outer reply when the outer query starts from the case)."""
+    return Reply.objects.filter(case_id=OuterRef(f"{prefix}case_id"),
+                                round__gt=OuterRef(f"{prefix}round"))
 
 
 # Past signing: counted as signed whatever the current lead unit's signed_at says.
@@ -234,28 +237,30 @@ def _case_figures(groups: list[_Group], cases: QuerySet[Case]) -> Figures:
     by_status = dict.fromkeys(CaseStatus.values, 0)
     for g in groups:
         by_status[g.status] = by_status.get(g.status, 0) + g.total
-    ids = cases.order_by().values("pk")
     # Replies: the count, the on-time count and the latest reply's class of each case in one
-    # pass, grouped by class (three rows).
+    # pass, grouped by class (three rows). Both this and the ratings start from the cases and
+    # join their rows: the planner walks the cases' index once, where "reply in (the cases)"
+    # made it look each case up again for every reply (about half again as slow).
     replies = on_time = 0
     by_class = dict.fromkeys(ResultClass.values, 0)
     for result, n, timely, latest in (
-        Reply.objects.filter(case__in=ids).order_by().values_list("result_class")
-        .annotate(n=Count("pk"), timely=Count("pk", filter=Q(on_time=True)),
-                  latest=Count("pk", filter=~Exists(_later_reply())))
+        cases.order_by().filter(replies__isnull=False).values_list("replies__result_class")
+        .annotate(n=Count("replies"), timely=Count("replies", filter=Q(replies__on_time=True)),
+                  latest=Count("replies", filter=~Exists(_later_reply("replies__"))))
     ):
         replies, on_time = replies + n, on_time + timely
         by_class[result] = by_class.get(result, 0) + latest
-    ratings = Evaluation.objects.filter(case__in=ids).aggregate(
-        ratings=Count("pk"),
-        satisfied=Count("pk", filter=Q(rating=Rating.SATISFIED)),
-        basic=Count("pk", filter=Q(rating=Rating.BASIC)),
+    # (The keys must not be the relation's name, or the aggregate would shadow it.)
+    ratings = cases.order_by().aggregate(
+        rated=Count("ratings"),
+        satisfied=Count("ratings", filter=Q(ratings__rating=Rating.SATISFIED)),
+        basic=Count("ratings", filter=Q(ratings__rating=Rating.BASIC)),
     )
     return Figures(
         total=sum(g.total for g in groups), by_status=by_status,
         overdue=sum(g.overdue for g in groups), signed=sum(g.signed for g in groups),
         replies=replies, on_time_replies=on_time,
-        ratings=ratings["ratings"], satisfied=ratings["satisfied"], basic=ratings["basic"],
+        ratings=ratings["rated"], satisfied=ratings["satisfied"], basic=ratings["basic"],
         by_class=by_class,
     )
 

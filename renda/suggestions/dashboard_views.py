@@ -29,6 +29,7 @@ from renda.suggestions.dashboard import DashboardFilters, RecordFilters
 from renda.suggestions.models import SuggestionStatus
 from renda.web import exports
 from renda.web import services as web_services
+from renda.web.forms import FastSelect
 
 PER_PAGE = 20
 # Units listed on the dashboard before "show all": a city has hundreds of handling units, a
@@ -54,12 +55,13 @@ def _choices(form: forms.Form, name: str) -> forms.ChoiceField:
     return field
 
 class DashboardForm(forms.Form):
+    # A city office chooses among two hundred-odd congresses: rendered in Python.
     congress = forms.TypedChoiceField(label=gettext_lazy("人大"), required=False, coerce=int,
-                                      empty_value=None)
+                                      empty_value=None, widget=FastSelect)
     session = forms.TypedChoiceField(label=gettext_lazy("会议"), required=False, coerce=int,
-                                     empty_value=None)
+                                     empty_value=None, widget=FastSelect)
     year = forms.TypedChoiceField(label=gettext_lazy("年度"), required=False, coerce=int,
-                                  empty_value=None)
+                                  empty_value=None, widget=FastSelect)
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
