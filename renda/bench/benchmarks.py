@@ -21,6 +21,7 @@ import time
 import tracemalloc
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.apps import apps
@@ -142,20 +143,25 @@ def _query_report(client: Client, url: str) -> tuple[int, list[str]]:
     return len(timings), lines
 
 
+@contextmanager
+def page_database(log: Any) -> Iterator[None]:
+    """A scratch database and the settings a page benchmark requests pages with: the bench
+    URLs with their bare view, and as in production no query log kept in memory and no
+    debug pages."""
+    with (
+        isolated(),
+        scratch_database(log),
+        override_settings(ROOT_URLCONF="renda.bench.urls", ALLOWED_HOSTS=["testserver"],
+                          DEBUG=False),
+    ):
+        yield
+
+
 @register("workbench", "workbench page server time for the city office: p50 and p95")
 def workbench(options: Options) -> Iterator[Metric]:
     log = options.log
     n = options.requests
-    with (
-        isolated(),
-        scratch_database(log),
-        override_settings(
-            ROOT_URLCONF="renda.bench.urls",
-            ALLOWED_HOSTS=["testserver"],
-            # As in production: no query log kept in memory, no debug pages.
-            DEBUG=False,
-        ),
-    ):
+    with page_database(log):
         log(f"seeding {options.scale}")
         world.build(options.scale)
         client = Client()
@@ -206,12 +212,7 @@ def ledger(options: Options) -> Iterator[Metric]:
     # for this year, which is what the acceptance figure of 1 s is about); both metrics
     # have the bare view's p95 from the same run as baseline.
     log = options.log
-    with (
-        isolated(),
-        scratch_database(log),
-        override_settings(ROOT_URLCONF="renda.bench.urls", ALLOWED_HOSTS=["testserver"],
-                          DEBUG=False),
-    ):
+    with page_database(log):
         log(f"seeding {options.scale} with duty data")
         world.build(options.scale)
         summary = activities.build(options.scale, log=log)
@@ -315,12 +316,7 @@ def suggestions(options: Options) -> Iterator[Metric]:
     from renda.cases.models import OPEN_STATUSES, Case
 
     log = options.log
-    with (
-        isolated(),
-        scratch_database(log),
-        override_settings(ROOT_URLCONF="renda.bench.urls", ALLOWED_HOSTS=["testserver"],
-                          DEBUG=False),
-    ):
+    with page_database(log):
         log(f"seeding {options.scale} with suggestions")
         world.build(options.scale)
         summary = seed_suggestions.build(options.scale, log=log)

@@ -20,9 +20,7 @@ from pydantic import Field
 
 from renda.cases import selectors, services, subjects
 from renda.cases.models import Case, CaseUnit, Reply, ReplyDraft
-from renda.cases.policies import CaseAction
-from renda.cases.policies import cases as case_policy
-from renda.cases.views import TimelineRow, insider, timeline
+from renda.cases.selectors import TimelineRow
 from renda.core.errors import NotFound
 
 MAX_ID = 2**63 - 1
@@ -223,11 +221,9 @@ def _detail(user: Any, case_id: int) -> Case:
     detail = selectors.case_detail(user, pk=case_id)
     case = detail.case
     case.detail = detail  # type: ignore[attr-defined]
-    # Drafts are the lead unit's own business.
-    in_lead = case_policy.can(user, case, CaseAction.HANDLE)
-    case.detail_draft = selectors.reply_draft(case) if in_lead else None  # type: ignore[attr-defined]
-    case.timeline = timeline(  # type: ignore[attr-defined]
-        detail.events, case, inside=in_lead or insider(user, case))
+    seen = selectors.seen_by(user, detail)
+    case.detail_draft = seen.draft  # type: ignore[attr-defined]
+    case.timeline = seen.timeline  # type: ignore[attr-defined]
     return case
 
 

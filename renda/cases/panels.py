@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from renda.cases import selectors, services
 from renda.cases.models import CaseStatus
 from renda.core import policies, workbench
-from renda.core.models import UNIT_ROLES, Role
+from renda.core.models import OVERSIGHT_ROLES, UNIT_ROLES, Role
 
 TOP = 5
 SOON_DAYS = 15
@@ -49,6 +49,6 @@ def register() -> None:
     ))
     workbench.register(workbench.Panel(
         key="cases.overdue", title=cast(str, _("逾期未答复事项")),
-        roles=frozenset({Role.OFFICE, Role.ADMIN, Role.LEADER, Role.SUPERVISION}),
+        roles=frozenset(OVERSIGHT_ROLES),
         build=office_overdue, template="cases/panels/overdue.html", order=14,
     ))

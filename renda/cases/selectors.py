@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext_lazy
 
 from renda.cases.models import (
     OPEN_STATUSES,
@@ -312,3 +313,99 @@ def figures_with_units(cases: QuerySet[Case], *, today: datetime.date | None = N
     """``figures`` and ``figures_by_unit`` together, sharing their pass over the cases."""
     groups = _groups(cases, today or local_date())
     return _case_figures(groups, cases), _unit_figures(groups)
+
+
+# The timeline as each viewer sees it ------------------------------------------------------
+
+
+EVENT_LABELS: dict[str, Any] = {
+    "assign": gettext_lazy("交办"),
+    "sign": gettext_lazy("签收"),
+    "request_reassignment": gettext_lazy("申请调整"),
+    "approve_reassignment": gettext_lazy("同意调整"),
+    "refuse_reassignment": gettext_lazy("不同意调整"),
+    "contact": gettext_lazy("沟通"),
+    "co_opinion": gettext_lazy("协办意见"),
+    "reply": gettext_lazy("答复"),
+    "draft_reply": gettext_lazy("提交签发"),
+    "approve_reply": gettext_lazy("签发答复"),
+    "return_reply": gettext_lazy("退回修改"),
+    "rate": gettext_lazy("评价"),
+    "promise_done": gettext_lazy("承诺事项完成"),
+    "publish": gettext_lazy("公开答复"),
+    "supervise": gettext_lazy("督办"),
+}
+
+
+# The lead unit's own drafting (a draft submitted, a draft returned): the author and the
+# co-units see the reply when it is sent, not the unit's internal sign-off.
+INTERNAL_EVENTS = frozenset({"draft_reply", "return_reply"})
+
+
+def oversees(user: Any, case: Case) -> bool:
+    """Those who oversee the case (the office, leaders, the supervision office) follow its
+    sign-off step by step, as the lead unit does."""
+    return any(case_policy.can(user, case, action)
+               for action in (CaseAction.SUPERVISE, CaseAction.CHANGE))
+
+
+@dataclass(frozen=True)
+class TimelineRow:
+    event: CaseEvent
+    # The step and the status it left as this viewer sees them.
+    action: str
+    from_status: str
+    label: Any
+    from_label: str
+    to_label: str
+
+
+@dataclass(frozen=True)
+class Timeline:
+    rows: list[TimelineRow]
+    # The case's status as this viewer sees it: outsiders see a draft awaiting sign-off as
+    # the status it was drafted in (办理中 or 重新办理).
+    status: str
+    status_label: str
+
+
+def timeline(events: list[CaseEvent], case: Case, *, inside: bool) -> Timeline:
+    """The case's history for a viewer: insiders see every step; outsiders (the author, the
+    co-units) see a signed-off draft as the reply it sent, from the status before it."""
+    labels = dict(CaseStatus.choices)
+    rows: list[TimelineRow] = []
+    shown = ""
+    for event in events:
+        if not inside and event.action in INTERNAL_EVENTS:
+            continue
+        action, from_status, to_status = event.action, event.from_status, event.to_status
+        if not inside and action == "approve_reply":
+            action, from_status = "reply", shown
+        moved = bool(to_status) and from_status != to_status
+        rows.append(TimelineRow(
+            event, action, from_status, EVENT_LABELS.get(action, action),
+            str(labels.get(from_status, "")) if moved else "",
+            str(labels.get(to_status, "")) if moved else ""))
+        shown = to_status or shown
+    status = case.status
+    if not inside and status == CaseStatus.DRAFTED:
+        status = shown if shown and shown != CaseStatus.DRAFTED else CaseStatus.SIGNED
+    return Timeline(rows=rows, status=status, status_label=str(labels[status]))
+
+
+@dataclass(frozen=True)
+class SeenCase:
+    """A case's detail as one viewer sees it: the lead unit's pending or returned draft
+    (None for everyone else) and the timeline."""
+
+    draft: ReplyDraft | None
+    timeline: Timeline
+
+
+def seen_by(user: Any, detail: CaseDetail) -> SeenCase:
+    case = detail.case
+    # Drafts are the lead unit's own business: only its staff and leaders see them.
+    in_lead = case_policy.can(user, case, CaseAction.HANDLE)
+    inside = in_lead or oversees(user, case)
+    return SeenCase(draft=reply_draft(case) if in_lead else None,
+                    timeline=timeline(detail.events, case, inside=inside))

@@ -37,7 +37,6 @@ from renda.cases.forms import (
 from renda.cases.models import (
     OPEN_STATUSES,
     Case,
-    CaseEvent,
     CaseStatus,
     DraftDecision,
     Reply,
@@ -48,29 +47,12 @@ from renda.cases.policies import CaseAction
 from renda.cases.policies import cases as case_policy
 from renda.core import policies
 from renda.core.errors import NotFound, RendaError
-from renda.core.models import UNIT_ROLES, Role
+from renda.core.models import OVERSIGHT_ROLES, UNIT_ROLES
 from renda.core.requests import acting_user, local_url, show_service_errors, wants_partial
 
 PER_PAGE = 20
 SOON_DAYS = 15
 
-EVENT_LABELS: dict[str, Any] = {
-    "assign": gettext_lazy("交办"),
-    "sign": gettext_lazy("签收"),
-    "request_reassignment": gettext_lazy("申请调整"),
-    "approve_reassignment": gettext_lazy("同意调整"),
-    "refuse_reassignment": gettext_lazy("不同意调整"),
-    "contact": gettext_lazy("沟通"),
-    "co_opinion": gettext_lazy("协办意见"),
-    "reply": gettext_lazy("答复"),
-    "draft_reply": gettext_lazy("提交签发"),
-    "approve_reply": gettext_lazy("签发答复"),
-    "return_reply": gettext_lazy("退回修改"),
-    "rate": gettext_lazy("评价"),
-    "promise_done": gettext_lazy("承诺事项完成"),
-    "publish": gettext_lazy("公开答复"),
-    "supervise": gettext_lazy("督办"),
-}
 
 
 def _unit_ids(user: Any) -> list[int]:
@@ -80,9 +62,7 @@ def _unit_ids(user: Any) -> list[int]:
 def _oversees(user: Any) -> bool:
     """Offices, administrators, leaders and the supervision office follow all cases of their
     jurisdiction."""
-    return bool(user.is_superuser) or any(
-        g.role in (Role.OFFICE, Role.ADMIN, Role.LEADER, Role.SUPERVISION)
-        for g in policies.grants_of(user))
+    return bool(user.is_superuser) or policies.has_role(user, *OVERSIGHT_ROLES)
 
 
 def days_left(case: Case, today: datetime.date) -> int:
@@ -154,59 +134,8 @@ def _latest(replies: list[Reply]) -> Reply | None:
     return replies[-1] if replies else None
 
 
-# The lead unit's own drafting (a draft submitted, a draft returned): the author and the
-# co-units see the reply when it is sent, not the unit's internal sign-off.
-INTERNAL_EVENTS = frozenset({"draft_reply", "return_reply"})
-
-
-def insider(user: Any, case: Case) -> bool:
-    """The lead unit and those who oversee the case follow its sign-off step by step."""
-    return any(case_policy.can(user, case, action)
-               for action in (CaseAction.HANDLE, CaseAction.SUPERVISE, CaseAction.CHANGE))
-
-
-@dataclass(frozen=True)
-class TimelineRow:
-    event: CaseEvent
-    # The step and the status it left as this viewer sees them.
-    action: str
-    from_status: str
-    label: Any
-    from_label: str
-    to_label: str
-
-
-@dataclass(frozen=True)
-class Timeline:
-    rows: list[TimelineRow]
-    # The case's status as this viewer sees it: outsiders see a draft awaiting sign-off as
-    # the status it was drafted in (办理中 or 重新办理).
-    status: str
-    status_label: str
-
-
-def timeline(events: list[CaseEvent], case: Case, *, inside: bool) -> Timeline:
-    """The case's history for a viewer: insiders see every step; outsiders (the author, the
-    co-units) see a signed-off draft as the reply it sent, from the status before it."""
-    labels = dict(CaseStatus.choices)
-    rows: list[TimelineRow] = []
-    shown = ""
-    for event in events:
-        if not inside and event.action in INTERNAL_EVENTS:
-            continue
-        action, from_status, to_status = event.action, event.from_status, event.to_status
-        if not inside and action == "approve_reply":
-            action, from_status = "reply", shown
-        moved = bool(to_status) and from_status != to_status
-        rows.append(TimelineRow(
-            event, action, from_status, EVENT_LABELS.get(action, action),
-            str(labels.get(from_status, "")) if moved else "",
-            str(labels.get(to_status, "")) if moved else ""))
-        shown = to_status or shown
-    status = case.status
-    if not inside and status == CaseStatus.DRAFTED:
-        status = shown if shown and shown != CaseStatus.DRAFTED else CaseStatus.SIGNED
-    return Timeline(rows=rows, status=status, status_label=str(labels[status]))
+def _handles(user: Any, case: Case) -> bool:
+    return case_policy.can(user, case, CaseAction.HANDLE)
 
 
 def allowed_actions(user: Any, case: Case, latest: Reply | None) -> set[str]:
@@ -276,18 +205,14 @@ def _render_case(request: HttpRequest, detail: selectors.CaseDetail,
     user = acting_user(request)
     case = detail.case
     latest = _latest(detail.replies)
-    # Drafts are the lead unit's own business: only its staff and leaders see them.
-    in_lead = case_policy.can(user, case, CaseAction.HANDLE)
-    draft = selectors.reply_draft(case) if in_lead else None
-    page_forms = _forms(case, draft)
+    seen = selectors.seen_by(user, detail)
+    page_forms = _forms(case, seen.draft)
     if bound is not None:
         page_forms[bound[0]] = bound[1]
     ratings = {r.round: r for r in detail.ratings}
     today = services.local_date()
     _mark([case], today)
     actions = allowed_actions(user, case, latest)
-    inside = in_lead or insider(user, case)
-    shown = timeline(detail.events, case, inside=inside)
     # A step no longer on offer (a double click, a case changed meanwhile): its errors go on
     # top of the page, since its form is not shown.
     orphan = ([e for errors in bound[1].errors.values() for e in errors]
@@ -297,10 +222,10 @@ def _render_case(request: HttpRequest, detail: selectors.CaseDetail,
         "detail": detail,
         "subject_url": subjects.url(case.subject_type, case.subject_id),
         "subject_label": subjects.label(case.subject_type),
-        "timeline": shown,
+        "timeline": seen.timeline,
         "rounds": [(r, ratings.get(r.round)) for r in detail.replies],
         "latest": latest,
-        "draft": draft,
+        "draft": seen.draft,
         "reply_mode": services.reply_mode(user, case) if "reply" in actions else "",
         "actions": actions,
         "orphan_errors": orphan,
@@ -429,8 +354,9 @@ def panel(user: Any, subject_type: str, subject_id: str) -> dict[str, Any] | Non
     latest = _latest(detail.replies)
     can_rate = "rate" in allowed_actions(user, detail.case, latest)
     # Only a draft awaiting sign-off reads differently from outside the lead unit.
-    inside = detail.case.status != CaseStatus.DRAFTED or insider(user, detail.case)
-    shown = timeline(detail.events, detail.case, inside=inside)
+    inside = detail.case.status != CaseStatus.DRAFTED or any(
+        check(user, detail.case) for check in (selectors.oversees, _handles))
+    shown = selectors.timeline(detail.events, detail.case, inside=inside)
     return {"case": detail.case, "status": shown.status, "status_label": shown.status_label,
             "latest": latest, "can_rate": can_rate,
             "rate_form": RateForm() if can_rate else None,

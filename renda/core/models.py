@@ -308,6 +308,9 @@ ORGANIZATION_ROLES = (Role.STATION, Role.UNIT, Role.UNIT_LEADER)
 # Roles that act for a handling unit: its staff, and its leader who signs its replies and is
 # told when its cases fall overdue.
 UNIT_ROLES = (Role.UNIT, Role.UNIT_LEADER)
+# Roles that follow the handling of every case in their region: the congress office (and
+# administrators), congress leaders and the government's supervision office.
+OVERSIGHT_ROLES = (Role.ADMIN, Role.OFFICE, Role.LEADER, Role.SUPERVISION)
 # Roles whose sessions end after STAFF_IDLE_TIMEOUT idle seconds.
 STAFF_ROLES = (Role.ADMIN, Role.OFFICE, Role.LEADER, Role.STATION, Role.UNIT, Role.UNIT_LEADER,
                Role.SUPERVISION)

@@ -257,6 +257,18 @@ def build(
     return summary
 
 
+def first_stations() -> dict[int, int]:
+    """Each mandate's first active liaison station, the one duties.services files its
+    records with."""
+    found: dict[int, int] = {}
+    for mandate_id, station_id in (Mandate.stations.through.objects
+                                   .filter(organization__is_active=True)
+                                   .order_by("mandate_id", "organization_id")
+                                   .values_list("mandate_id", "organization_id")):
+        found.setdefault(mandate_id, station_id)
+    return found
+
+
 GROUP_SIZE = 12
 _NUMERALS = "一二三四五六七八九十"
 
@@ -272,11 +284,7 @@ def _groups() -> int:
         )
     )
     names = dict(Region.objects.values_list("code", "name"))
-    first_station: dict[int, int] = {}
-    for mandate_id, org_id in Mandate.stations.through.objects.order_by(
-        "mandate_id", "organization_id"
-    ).values_list("mandate_id", "organization_id"):
-        first_station.setdefault(mandate_id, org_id)
+    first_station = first_stations()
     members: dict[tuple[str, str, str], list[int]] = defaultdict(list)
     rows = (
         Mandate.objects.filter(person__user__username__startswith="d0", group__isnull=True)
@@ -347,12 +355,7 @@ class _Context:
             "congress_id", "congress__region_id", "start_date"
         ).order_by("congress__region_id", "start_date"):
             terms_of[region_id].append((congress_id, start))
-        first_station: dict[int, int] = {}
-        through = Mandate.stations.through
-        for mandate_id, org_id in through.objects.order_by("mandate_id", "organization_id").values_list(
-            "mandate_id", "organization_id"
-        ):
-            first_station.setdefault(mandate_id, org_id)
+        first_station = first_stations()
         rows = (
             Mandate.objects.filter(person__user__username__startswith="d0", status="serving")
             .order_by("pk")

@@ -48,6 +48,7 @@ from renda.core.models import (
 )
 from renda.deputies.models import Mandate, MandateStatus
 from renda.duties.models import DutyRecord, RecordSource, RecordStatus
+from renda.seed.activities import first_stations
 from renda.suggestions import similarity
 from renda.suggestions.models import (
     CoSigner,
@@ -204,13 +205,7 @@ class _Context:
                 reopen_months=rules.reopen_months, peers=by_congress[congress.pk],
             )
         self.deputies = [d for d in self.deputies if d.congress_id in self.congresses]
-        # Each mandate's first liaison station, as duties.services files a module's record.
-        self.stations: dict[int, int] = {}
-        for mandate_id, station_id in (Mandate.stations.through.objects
-                                       .filter(organization__is_active=True)
-                                       .order_by("mandate_id", "organization_id")
-                                       .values_list("mandate_id", "organization_id")):
-            self.stations.setdefault(mandate_id, station_id)
+        self.stations = first_stations()
         self.numbers: dict[tuple[int, int, int], int] = defaultdict(int)
         self.tokens: dict[str, list[str]] = {}
 

@@ -179,7 +179,7 @@ def build_router(pagination: type[PaginationBase]) -> Router:
         page = list(items[filters.offset:filters.offset + filters.limit])
         web_services.record_export(
             actor=user, object_type="suggestions.suggestion", fmt="api", rows=len(page),
-            filters=filters.dict(), label=_("议案建议办理情况"))
+            filters=filters.model_dump(), label=_("议案建议办理情况"))
         return {"count": count, "offset": filters.offset, "items": [_record(i) for i in page]}
 
     @router.get("/{suggestion_id}", response={200: SuggestionOut, **responses(401, 404, 422, 500)},

@@ -36,15 +36,16 @@ from renda.cases.models import (
 from renda.cases.policies import CaseAction
 from renda.cases.policies import cases as case_policy
 from renda.cases.services import local_date
-from renda.core.models import UNIT_ROLES, Congress, Region, RegionLevel, Role
+from renda.core.models import OVERSIGHT_ROLES, UNIT_ROLES, Congress, Region, RegionLevel
 from renda.core.policies import Action, grants_of, organization_ids, region_grants_q
 from renda.core.policies import Scope as Reach
+from renda.suggestions import selectors
 from renda.suggestions.models import Suggestion, SuggestionCategory, SuggestionStatus
 from renda.suggestions.policies import suggestions as policy
 from renda.suggestions.services import SOURCE_TYPE
 
 OVERDUE_LIST_MAX = 50
-STAFF_ROLES = (Role.ADMIN, Role.OFFICE, Role.LEADER, Role.SUPERVISION)
+STAFF_ROLES = OVERSIGHT_ROLES
 
 
 @dataclass(frozen=True)
@@ -269,7 +270,7 @@ def records(user: Any, filters: DashboardFilters, record: RecordFilters,
         items = items.filter(region__level=record.level)
     q = record.q.strip()
     if q:
-        items = items.filter(Q(title__contains=q) | Q(mandate__person__name__contains=q))
+        items = items.filter(selectors.matching(q))
     cases = found.cases
     case_filtered = False
     if record.case_status:
