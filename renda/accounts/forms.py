@@ -109,9 +109,9 @@ class PasswordChangeForm(AccessibleForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["new_password1"].help_text = (
-            password_validation.password_validators_help_text_html()
-        )
+        self.fields[
+            "new_password1"
+        ].help_text = password_validation.password_validators_help_text_html()
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

@@ -53,8 +53,12 @@ def confirm_totp_device(*, user: User, device_id: int, token: str) -> TOTPDevice
     # Any other half-finished setups are now meaningless secrets; drop them.
     TOTPDevice.objects.filter(user=user, confirmed=False).delete()
     audit.record(
-        actor=user, action=AuditAction.CREATE, obj=device, message=_("启用两步验证"),
-        after={"name": device.name, "confirmed": True}, region_code=_region_code(user),
+        actor=user,
+        action=AuditAction.CREATE,
+        obj=device,
+        message=_("启用两步验证"),
+        after={"name": device.name, "confirmed": True},
+        region_code=_region_code(user),
     )
     return device
 
@@ -71,7 +75,10 @@ def remove_totp_device(*, user: User, password: str) -> None:
     for device in devices:
         if device.confirmed:
             audit.record(
-                actor=user, action=AuditAction.DELETE, obj=device, message=_("移除两步验证"),
+                actor=user,
+                action=AuditAction.DELETE,
+                obj=device,
+                message=_("移除两步验证"),
                 before={"name": device.name, "confirmed": True},
                 region_code=_region_code(user),
             )

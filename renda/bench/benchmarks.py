@@ -151,8 +151,9 @@ def page_database(log: Any) -> Iterator[None]:
     with (
         isolated(),
         scratch_database(log),
-        override_settings(ROOT_URLCONF="renda.bench.urls", ALLOWED_HOSTS=["testserver"],
-                          DEBUG=False),
+        override_settings(
+            ROOT_URLCONF="renda.bench.urls", ALLOWED_HOSTS=["testserver"], DEBUG=False
+        ),
     ):
         yield
 
@@ -184,8 +185,9 @@ def workbench(options: Options) -> Iterator[Metric]:
         bare_queries, _ = _query_report(client, bare)
 
     yield Metric("workbench", "p50_ms", percentile(page_ms, 50), "ms", percentile(bare_ms, 50))
-    yield Metric("workbench", "p95_ms", percentile(page_ms, 95), "ms", percentile(bare_ms, 95),
-                 tuple(report))
+    yield Metric(
+        "workbench", "p95_ms", percentile(page_ms, 95), "ms", percentile(bare_ms, 95), tuple(report)
+    )
     yield Metric("workbench", "queries", page_queries, "n", bare_queries)
 
 
@@ -234,10 +236,22 @@ def ledger(options: Options) -> Iterator[Metric]:
         f"({options.scale}); p50 {percentile(samples['ledger'], 50):.1f} ms",
         *ledger_report,
     )
-    yield Metric("ledger", "ledger_ms", percentile(samples["ledger"], 95), "ms",
-                 percentile(bare_ms, 95), notes)
-    yield Metric("ledger", "deputy_list_p95_ms", percentile(samples["deputies"], 95), "ms",
-                 percentile(bare_ms, 95), tuple(list_report))
+    yield Metric(
+        "ledger",
+        "ledger_ms",
+        percentile(samples["ledger"], 95),
+        "ms",
+        percentile(bare_ms, 95),
+        notes,
+    )
+    yield Metric(
+        "ledger",
+        "deputy_list_p95_ms",
+        percentile(samples["deputies"], 95),
+        "ms",
+        percentile(bare_ms, 95),
+        tuple(list_report),
+    )
 
 
 @register("deputy-import", "import the whole deputies' registry from Excel: seconds")
@@ -262,8 +276,12 @@ def deputy_import(options: Options) -> Iterator[Metric]:
         log(f"seeding {options.scale}")
         world.build(options.scale)
         office = User.objects.create(username="bench_office")
-        core_services.grant_role(actor=None, user=office, role=Role.OFFICE,
-                                 region=Region.objects.get(code="000000000000"))
+        core_services.grant_role(
+            actor=None,
+            user=office,
+            role=Role.OFFICE,
+            region=Region.objects.get(code="000000000000"),
+        )
         generated = Mandate.objects.filter(person__user__username__startswith="d0")
         rows = list(deputy_selectors.export_rows(office, generated.order_by("pk")))
         content = exports.to_xlsx(spreadsheet.SHEET_TITLE, spreadsheet.headers(), rows)
@@ -282,8 +300,7 @@ def deputy_import(options: Options) -> Iterator[Metric]:
         item.refresh_from_db()
         if item.status != ImportStatus.VALID:
             raise BenchmarkError(f"import check: {item.status}, {item.errors[:3]}")
-        item = deputy_services.confirm_import(actor=office, deputy_import=item,
-                                              mode=ImportMode.ALL)
+        item = deputy_services.confirm_import(actor=office, deputy_import=item, mode=ImportMode.ALL)
         deputy_services.run_import(import_id=item.pk)
         seconds = time.perf_counter() - started
         done = DeputyImport.objects.get(pk=item.pk)
@@ -296,13 +313,17 @@ def deputy_import(options: Options) -> Iterator[Metric]:
 
         started = time.perf_counter()
         workbook = load_workbook(io.BytesIO(content), read_only=True)
-        cells = sum(len(row) for sheet in workbook.worksheets for row in sheet.iter_rows(values_only=True))
+        cells = sum(
+            len(row) for sheet in workbook.worksheets for row in sheet.iter_rows(values_only=True)
+        )
         workbook.close()
         baseline = time.perf_counter() - started
         baseline += reference.bulk_insert_rows(2 * len(rows)).seconds
 
-    notes = (f"{len(rows)} deputies, {cells} cells; baseline: openpyxl read + bulk_create of "
-             f"{2 * len(rows)} plain rows",)
+    notes = (
+        f"{len(rows)} deputies, {cells} cells; baseline: openpyxl read + bulk_create of "
+        f"{2 * len(rows)} plain rows",
+    )
     yield Metric("deputy-import", "seconds", seconds, "s", baseline, notes)
 
 
@@ -336,9 +357,22 @@ def suggestions(options: Options) -> Iterator[Metric]:
 
         open_cases = Case.objects.filter(status__in=OPEN_STATUSES)
         started = time.perf_counter()
-        rows = len(list(open_cases.values_list(
-            "pk", "round", "due_on", "congress_id", "lead_unit_id", "region_id", "title",
-            "subject_type", "subject_id", "supervisor_id").order_by()))
+        rows = len(
+            list(
+                open_cases.values_list(
+                    "pk",
+                    "round",
+                    "due_on",
+                    "congress_id",
+                    "lead_unit_id",
+                    "region_id",
+                    "title",
+                    "subject_type",
+                    "subject_id",
+                    "supervisor_id",
+                ).order_by()
+            )
+        )
         read_s = time.perf_counter() - started
         log(f"scanning deadlines of {rows} open cases")
         started = time.perf_counter()
@@ -346,12 +380,31 @@ def suggestions(options: Options) -> Iterator[Metric]:
         scan_s = time.perf_counter() - started
         log(f"scan sent {sent} reminders in {scan_s:.2f}s")
 
-    base = (f"{summary.suggestions} suggestions, {summary.cases} cases, {summary.events} case "
-            f"events ({options.scale})")
-    yield Metric("suggestions", "list_p95_ms", percentile(samples["list"], 95), "ms",
-                 percentile(bare_ms, 95), (base, *list_report))
-    yield Metric("suggestions", "dashboard_ms", percentile(samples["dashboard"], 95), "ms",
-                 percentile(bare_ms, 95), tuple(dashboard_report))
-    yield Metric("suggestions", "overdue_scan_s", scan_s, "s", read_s,
-                 (f"{rows} open cases, {sent} reminders sent; baseline: reading the open "
-                  f"cases' rows once",))
+    base = (
+        f"{summary.suggestions} suggestions, {summary.cases} cases, {summary.events} case "
+        f"events ({options.scale})"
+    )
+    yield Metric(
+        "suggestions",
+        "list_p95_ms",
+        percentile(samples["list"], 95),
+        "ms",
+        percentile(bare_ms, 95),
+        (base, *list_report),
+    )
+    yield Metric(
+        "suggestions",
+        "dashboard_ms",
+        percentile(samples["dashboard"], 95),
+        "ms",
+        percentile(bare_ms, 95),
+        tuple(dashboard_report),
+    )
+    yield Metric(
+        "suggestions",
+        "overdue_scan_s",
+        scan_s,
+        "s",
+        read_s,
+        (f"{rows} open cases, {sent} reminders sent; baseline: reading the open cases' rows once",),
+    )

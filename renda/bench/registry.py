@@ -103,4 +103,3 @@ def register(name: str, description: str) -> Callable[[Benchmark], Benchmark]:
         return run
 
     return decorate
-

@@ -53,9 +53,11 @@ class CaseOut(Schema):
     subject_label: str
     subject_id: str
     title: str
-    status: str = Field(description="assigned 已交办待签收 / signed 办理中 / reassign 申请调整 / "
-                                    "drafted 答复待签发 / replied 已答复待评价 / "
-                                    "reopened 重新办理 / closed 已办结")
+    status: str = Field(
+        description="assigned 已交办待签收 / signed 办理中 / reassign 申请调整 / "
+        "drafted 答复待签发 / replied 已答复待评价 / "
+        "reopened 重新办理 / closed 已办结"
+    )
     status_display: str
     lead_unit: str
     round: int
@@ -87,7 +89,9 @@ class CaseOut(Schema):
 class ReplyOut(Schema):
     round: int
     unit: str
-    result_class: str = Field(description="A 已解决或基本解决 / B 列入计划逐步解决 / C 因条件限制留作参考")
+    result_class: str = Field(
+        description="A 已解决或基本解决 / B 列入计划逐步解决 / C 因条件限制留作参考"
+    )
     content: str
     measures: str
     approved_by_name: str = Field(description="签发人")
@@ -169,8 +173,7 @@ class EventOut(Schema):
 class CaseDetailOut(CaseOut):
     units: list[UnitOut]
     replies: list[ReplyOut]
-    draft: DraftOut | None = Field(
-        description="本轮待签发或退回修改的答复稿(仅主办单位可见)")
+    draft: DraftOut | None = Field(description="本轮待签发或退回修改的答复稿(仅主办单位可见)")
     events: list[EventOut]
 
     @staticmethod
@@ -201,12 +204,16 @@ class CaseDetailOut(CaseOut):
 class ReplyIn(Schema):
     result_class: Literal["A", "B", "C"] = Field(description="办理结果")
     content: str = Field(max_length=20000, pattern=_TEXT, description="答复内容(答复函全文)")
-    measures: str = Field(default="", max_length=20000, pattern=_TEXT,
-                          description="承诺措施和完成时限;B 类必填")
+    measures: str = Field(
+        default="", max_length=20000, pattern=_TEXT, description="承诺措施和完成时限;B 类必填"
+    )
     approved_by_name: str = Field(
-        default="", max_length=50, pattern=_LINE,
+        default="",
+        max_length=50,
+        pattern=_LINE,
         description="单位签发人:仅本单位没有负责人账号时必填;有负责人账号的,经办人的答复待负责人"
-                    "签发,负责人本人答复的由本人签发")
+        "签发,负责人本人答复的由本人签发",
+    )
 
 
 class SignOffIn(Schema):
@@ -230,8 +237,12 @@ def _detail(user: Any, case_id: int) -> Case:
 def _result(answer: Reply | ReplyDraft) -> dict[str, Any]:
     sent = isinstance(answer, Reply)
     # The service's locked copy of the case, with its new status.
-    return {"sent": sent, "case_status": answer.case.status, "reply": answer if sent else None,
-            "draft": None if sent else answer}
+    return {
+        "sent": sent,
+        "case_status": answer.case.status,
+        "reply": answer if sent else None,
+        "draft": None if sent else answer,
+    }
 
 
 def _case(case_id: int) -> Case:
@@ -243,64 +254,88 @@ def _case(case_id: int) -> Case:
     return case
 
 
-def build_router(pagination: type[PaginationBase],
-                 responses: Callable[..., dict[int, Any]]) -> Router:
+def build_router(
+    pagination: type[PaginationBase], responses: Callable[..., dict[int, Any]]
+) -> Router:
     router = Router(tags=["交办办理"])
 
-    @router.get("", response={200: list[CaseOut], **responses(401, 422, 500)},
-                summary="本单位待办的交办事项(分页)",
-                description="本单位主办、待签收或待答复的事项,作为协办单位尚未提出意见的事项,"
-                            "以及(负责人)待签发答复的事项;最先到期的在前。")
+    @router.get(
+        "",
+        response={200: list[CaseOut], **responses(401, 422, 500)},
+        summary="本单位待办的交办事项(分页)",
+        description="本单位主办、待签收或待答复的事项,作为协办单位尚未提出意见的事项,"
+        "以及(负责人)待签发答复的事项;最先到期的在前。",
+    )
     @paginate(pagination)
     def list_cases(request: HttpRequest) -> Any:
         return selectors.unit_todo(request.auth)  # type: ignore[attr-defined]
 
-    @router.get("/{case_id}", response={200: CaseDetailOut, **responses(401, 404, 422, 500)},
-                summary="一件交办事项(含承办单位、答复和办理过程)")
+    @router.get(
+        "/{case_id}",
+        response={200: CaseDetailOut, **responses(401, 404, 422, 500)},
+        summary="一件交办事项(含承办单位、答复和办理过程)",
+    )
     def get_case(request: HttpRequest, case_id: PathEx[int, P(ge=1, le=MAX_ID)]) -> Any:
         return _detail(request.auth, case_id)  # type: ignore[attr-defined]
 
-    @router.post("/{case_id}/sign",
-                 response={200: CaseOut, **responses(400, 401, 403, 404, 409, 422, 500)},
-                 summary="签收", description="只有主办单位可以签收;已签收的再次签收返回 409。")
+    @router.post(
+        "/{case_id}/sign",
+        response={200: CaseOut, **responses(400, 401, 403, 404, 409, 422, 500)},
+        summary="签收",
+        description="只有主办单位可以签收;已签收的再次签收返回 409。",
+    )
     def sign_case(request: HttpRequest, case_id: PathEx[int, P(ge=1, le=MAX_ID)]) -> Any:
         user = request.auth  # type: ignore[attr-defined]
         services.sign(actor=user, case=_case(case_id))
         return selectors.case_detail(user, pk=case_id).case
 
-    @router.post("/{case_id}/reply",
-                 response={201: ReplyResultOut, **responses(400, 401, 403, 404, 409, 422, 500)},
-                 summary="答复",
-                 description="主办单位签收后答复;B 类须写明承诺措施。本单位有负责人账号的,经办人的答复"
-                             "成为答复稿,待负责人签发后才发送提出人(sent 为 false,事项状态为 drafted);"
-                             "负责人本人答复或本单位没有负责人账号的,答复立即发送,等待提出人评价。")
-    def reply_case(request: HttpRequest, case_id: PathEx[int, P(ge=1, le=MAX_ID)],
-                   body: ReplyIn) -> Any:
+    @router.post(
+        "/{case_id}/reply",
+        response={201: ReplyResultOut, **responses(400, 401, 403, 404, 409, 422, 500)},
+        summary="答复",
+        description="主办单位签收后答复;B 类须写明承诺措施。本单位有负责人账号的,经办人的答复"
+        "成为答复稿,待负责人签发后才发送提出人(sent 为 false,事项状态为 drafted);"
+        "负责人本人答复或本单位没有负责人账号的,答复立即发送,等待提出人评价。",
+    )
+    def reply_case(
+        request: HttpRequest, case_id: PathEx[int, P(ge=1, le=MAX_ID)], body: ReplyIn
+    ) -> Any:
         user = request.auth  # type: ignore[attr-defined]
-        answer = services.reply(actor=user, case=_case(case_id), result_class=body.result_class,
-                                content=body.content, measures=body.measures,
-                                approved_by_name=body.approved_by_name)
+        answer = services.reply(
+            actor=user,
+            case=_case(case_id),
+            result_class=body.result_class,
+            content=body.content,
+            measures=body.measures,
+            approved_by_name=body.approved_by_name,
+        )
         return Status(201, _result(answer))
 
-    @router.post("/{case_id}/approve",
-                 response={200: ReplyResultOut, **responses(400, 401, 403, 404, 409, 422, 500)},
-                 summary="签发答复",
-                 description="主办单位负责人签发经办人拟好的答复,答复即发送提出人;不是待签发状态的返回 409。")
-    def approve_case(request: HttpRequest, case_id: PathEx[int, P(ge=1, le=MAX_ID)],
-                     body: SignOffIn) -> Any:
+    @router.post(
+        "/{case_id}/approve",
+        response={200: ReplyResultOut, **responses(400, 401, 403, 404, 409, 422, 500)},
+        summary="签发答复",
+        description="主办单位负责人签发经办人拟好的答复,答复即发送提出人;不是待签发状态的返回 409。",
+    )
+    def approve_case(
+        request: HttpRequest, case_id: PathEx[int, P(ge=1, le=MAX_ID)], body: SignOffIn
+    ) -> Any:
         user = request.auth  # type: ignore[attr-defined]
-        return _result(services.approve_reply(actor=user, case=_case(case_id),
-                                              comment=body.comment))
+        return _result(
+            services.approve_reply(actor=user, case=_case(case_id), comment=body.comment)
+        )
 
-    @router.post("/{case_id}/return",
-                 response={200: ReplyResultOut, **responses(400, 401, 403, 404, 409, 422, 500)},
-                 summary="退回修改",
-                 description="主办单位负责人退回待签发的答复,须写明理由;事项回到拟稿前的状态,由经办人"
-                             "修改后重新提交。")
-    def return_case(request: HttpRequest, case_id: PathEx[int, P(ge=1, le=MAX_ID)],
-                    body: ReturnIn) -> Any:
+    @router.post(
+        "/{case_id}/return",
+        response={200: ReplyResultOut, **responses(400, 401, 403, 404, 409, 422, 500)},
+        summary="退回修改",
+        description="主办单位负责人退回待签发的答复,须写明理由;事项回到拟稿前的状态,由经办人"
+        "修改后重新提交。",
+    )
+    def return_case(
+        request: HttpRequest, case_id: PathEx[int, P(ge=1, le=MAX_ID)], body: ReturnIn
+    ) -> Any:
         user = request.auth  # type: ignore[attr-defined]
-        return _result(services.return_reply(actor=user, case=_case(case_id),
-                                             comment=body.comment))
+        return _result(services.return_reply(actor=user, case=_case(case_id), comment=body.comment))
 
     return router

@@ -15,18 +15,31 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 YES_NO = [("", _("全部")), ("yes", _("是")), ("no", _("否"))]
 
 
-def _text(label: Any, message: Any, *, rows: int = 4, required: bool = True,
-          max_length: int = 20000) -> forms.CharField:
-    return forms.CharField(label=label, widget=forms.Textarea(attrs={"rows": rows}),
-                           required=required, max_length=max_length,
-                           error_messages={"required": message})
+def _text(
+    label: Any, message: Any, *, rows: int = 4, required: bool = True, max_length: int = 20000
+) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        required=required,
+        max_length=max_length,
+        error_messages={"required": message},
+    )
 
 
 class CaseFilterForm(forms.Form):
-    status = forms.ChoiceField(label=_("状态"), required=False, widget=forms.Select,
-                               choices=[("", _("全部状态")), *CaseStatus.choices])
-    overdue = forms.ChoiceField(label=_("逾期"), required=False, widget=forms.Select, choices=YES_NO)
-    key = forms.ChoiceField(label=_("重点督办"), required=False, widget=forms.Select, choices=YES_NO)
+    status = forms.ChoiceField(
+        label=_("状态"),
+        required=False,
+        widget=forms.Select,
+        choices=[("", _("全部状态")), *CaseStatus.choices],
+    )
+    overdue = forms.ChoiceField(
+        label=_("逾期"), required=False, widget=forms.Select, choices=YES_NO
+    )
+    key = forms.ChoiceField(
+        label=_("重点督办"), required=False, widget=forms.Select, choices=YES_NO
+    )
     unit = forms.ChoiceField(label=_("承办单位"), required=False, widget=forms.Select)
 
     def __init__(self, *args: Any, units: list[tuple[int, str]], **kwargs: Any) -> None:
@@ -51,12 +64,20 @@ class ReasonForm(forms.Form):
 
 
 class ContactForm(forms.Form):
-    method = forms.ChoiceField(label=_("沟通方式"), choices=ContactMethod.choices,
-                               widget=forms.RadioSelect,
-                               error_messages={"required": _("请选择沟通方式。"),
-                                               "invalid_choice": _("请选择沟通方式。")})
-    happened_on = forms.DateField(label=_("沟通日期"), widget=DATE_INPUT, error_messages={
-        "invalid": _("请输入有效的日期,例如 2026-03-01。"), "required": _("请填写沟通日期。")})
+    method = forms.ChoiceField(
+        label=_("沟通方式"),
+        choices=ContactMethod.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("请选择沟通方式。"), "invalid_choice": _("请选择沟通方式。")},
+    )
+    happened_on = forms.DateField(
+        label=_("沟通日期"),
+        widget=DATE_INPUT,
+        error_messages={
+            "invalid": _("请输入有效的日期,例如 2026-03-01。"),
+            "required": _("请填写沟通日期。"),
+        },
+    )
     note = _text(_("沟通情况"), _("请填写沟通情况。"))
 
 
@@ -69,9 +90,15 @@ class ReplyForm(forms.Form):
     so every missing part is reported at once."""
 
     result_class = forms.ChoiceField(
-        label=_("办理结果"), choices=ResultClass.choices, widget=forms.RadioSelect, required=False,
-        error_messages={"required": _("请选择办理结果(A、B 或 C 类)。"),
-                        "invalid_choice": _("请选择办理结果(A、B 或 C 类)。")})
+        label=_("办理结果"),
+        choices=ResultClass.choices,
+        widget=forms.RadioSelect,
+        required=False,
+        error_messages={
+            "required": _("请选择办理结果(A、B 或 C 类)。"),
+            "invalid_choice": _("请选择办理结果(A、B 或 C 类)。"),
+        },
+    )
     content = _text(_("答复内容(答复函)"), "", rows=14, required=False)
     measures = _text(_("承诺措施和完成时限"), "", rows=4, required=False)
     approved_by_name = forms.CharField(label=_("签发人"), max_length=50, required=False)
@@ -85,9 +112,13 @@ class SignOffForm(forms.Form):
     """The leader signs off the draft (签发) or returns it (退回修改): one form, two buttons.
     The service requires the reason of a return."""
 
-    decision = forms.ChoiceField(choices=[("approve", _("签发")), ("return", _("退回修改"))],
-                                 error_messages={"required": _("请选择签发或退回修改。"),
-                                                 "invalid_choice": _("请选择签发或退回修改。")})
+    decision = forms.ChoiceField(
+        choices=[("approve", _("签发")), ("return", _("退回修改"))],
+        error_messages={
+            "required": _("请选择签发或退回修改。"),
+            "invalid_choice": _("请选择签发或退回修改。"),
+        },
+    )
     comment = _text(_("签发意见或退回理由"), "", rows=3, required=False, max_length=2000)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -100,16 +131,20 @@ class PromiseForm(forms.Form):
 
 
 class DecideForm(forms.Form):
-    decision = forms.ChoiceField(choices=[("approve", _("同意调整")), ("refuse", _("不同意调整"))],
-                                 error_messages={"required": _("请选择同意或不同意。")})
+    decision = forms.ChoiceField(
+        choices=[("approve", _("同意调整")), ("refuse", _("不同意调整"))],
+        error_messages={"required": _("请选择同意或不同意。")},
+    )
     new_lead_unit = forms.ChoiceField(label=_("新的主办单位"), required=False, widget=forms.Select)
     comment = _text(_("说明"), "", rows=3, required=False, max_length=2000)
 
     def __init__(self, *args: Any, congress: Congress, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        units = (Organization.objects.filter(kind__in=HANDLING_UNIT_KINDS, is_active=True)
-                 .filter(in_subtree_q("region_id", congress.region_id, congress.region.level))
-                 .order_by("region_id", "name"))
+        units = (
+            Organization.objects.filter(kind__in=HANDLING_UNIT_KINDS, is_active=True)
+            .filter(in_subtree_q("region_id", congress.region_id, congress.region.level))
+            .order_by("region_id", "name")
+        )
         self.units = {str(u.pk): u for u in units}
         field = self.fields["new_lead_unit"]
         assert isinstance(field, forms.ChoiceField)
@@ -124,10 +159,15 @@ class CommentForm(forms.Form):
 
 
 class RateForm(forms.Form):
-    rating = forms.ChoiceField(label=_("您对答复的评价"), choices=Rating.choices,
-                               widget=forms.RadioSelect,
-                               error_messages={"required": _("请选择满意、基本满意或不满意。"),
-                                               "invalid_choice": _("请选择满意、基本满意或不满意。")})
+    rating = forms.ChoiceField(
+        label=_("您对答复的评价"),
+        choices=Rating.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("请选择满意、基本满意或不满意。"),
+            "invalid_choice": _("请选择满意、基本满意或不满意。"),
+        },
+    )
     comment = _text(_("评价意见"), "", rows=3, required=False, max_length=2000)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -47,8 +47,10 @@ class DeadlineRules(models.Model):
         verbose_name_plural = _("办理期限规则")
         constraints = [
             models.CheckConstraint(
-                condition=Q(reply_months__gte=1) & Q(complex_reply_months__gte=1)
-                & Q(co_unit_months__gte=1) & Q(reopen_months__gte=1),
+                condition=Q(reply_months__gte=1)
+                & Q(complex_reply_months__gte=1)
+                & Q(co_unit_months__gte=1)
+                & Q(reopen_months__gte=1),
                 name="deadline_rules_positive",
             ),
         ]
@@ -78,8 +80,9 @@ class CaseStatus(models.TextChoices):
 # (then it is sent) or returns it (back to where the case was, for the staff to revise).
 CASE_TRANSITIONS: dict[str, frozenset[str]] = {
     CaseStatus.ASSIGNED: frozenset({CaseStatus.SIGNED, CaseStatus.REASSIGN_REQUESTED}),
-    CaseStatus.SIGNED: frozenset({CaseStatus.REPLIED, CaseStatus.DRAFTED,
-                                  CaseStatus.REASSIGN_REQUESTED}),
+    CaseStatus.SIGNED: frozenset(
+        {CaseStatus.REPLIED, CaseStatus.DRAFTED, CaseStatus.REASSIGN_REQUESTED}
+    ),
     CaseStatus.REASSIGN_REQUESTED: frozenset({CaseStatus.ASSIGNED, CaseStatus.SIGNED}),
     CaseStatus.DRAFTED: frozenset({CaseStatus.REPLIED, CaseStatus.SIGNED, CaseStatus.REOPENED}),
     CaseStatus.REPLIED: frozenset({CaseStatus.CLOSED, CaseStatus.REOPENED}),
@@ -178,8 +181,9 @@ class Case(models.Model):
             models.Index(fields=["region", "status"]),
             # Covers the dashboards' pass over a jurisdiction (a region-code range of one
             # subject type), grouped by lead unit and status: read from the index alone.
-            models.Index(fields=["subject_type", "region", "lead_unit", "status", "due_on",
-                                 "signed_at"]),
+            models.Index(
+                fields=["subject_type", "region", "lead_unit", "status", "due_on", "signed_at"]
+            ),
         ]
 
     def __str__(self) -> str:
@@ -202,7 +206,10 @@ class CaseUnit(models.Model):
         Case, verbose_name=_("办理事项"), on_delete=models.CASCADE, related_name="units"
     )
     unit = models.ForeignKey(
-        Organization, verbose_name=_("承办单位"), on_delete=models.PROTECT, related_name="case_units"
+        Organization,
+        verbose_name=_("承办单位"),
+        on_delete=models.PROTECT,
+        related_name="case_units",
     )
     role = models.CharField(_("角色"), max_length=8, choices=UnitRole.choices)
     # False once the unit was replaced by a reassignment: kept for the history.
@@ -285,7 +292,11 @@ class Reply(models.Model):
     # without a leader account, else the signing leader's name and account.
     approved_by_name = models.CharField(_("签发人"), max_length=50)
     approved_by = models.ForeignKey(
-        User, verbose_name=_("签发人账号"), on_delete=models.SET_NULL, null=True, blank=True,
+        User,
+        verbose_name=_("签发人账号"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="+",
     )
     sent_by = models.ForeignKey(
@@ -345,17 +356,26 @@ class ReplyDraft(models.Model):
         User, verbose_name=_("拟稿人"), on_delete=models.SET_NULL, null=True, related_name="+"
     )
     drafted_at = models.DateTimeField(_("拟稿时间"))
-    decision = models.CharField(_("签发结果"), max_length=16, choices=DraftDecision.choices,
-                                default=DraftDecision.PENDING)
+    decision = models.CharField(
+        _("签发结果"), max_length=16, choices=DraftDecision.choices, default=DraftDecision.PENDING
+    )
     decided_by = models.ForeignKey(
-        User, verbose_name=_("签发人"), on_delete=models.SET_NULL, null=True, blank=True,
+        User,
+        verbose_name=_("签发人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="+",
     )
     decided_at = models.DateTimeField(_("签发时间"), null=True, blank=True)
     # The reason of a return (required) or the leader's remark on signing.
     comment = models.TextField(_("签发意见"), blank=True)
     reply = models.OneToOneField(
-        Reply, verbose_name=_("答复"), on_delete=models.SET_NULL, null=True, blank=True,
+        Reply,
+        verbose_name=_("答复"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="draft",
     )
 

@@ -25,16 +25,22 @@ def unit_todo(user: Any) -> dict[str, Any] | None:
     counts = todo.order_by().aggregate(
         to_sign=Count("pk", filter=Q(status=CaseStatus.ASSIGNED)),
         to_approve=Count("pk", filter=Q(status=CaseStatus.DRAFTED)),
-        due_soon=Count("pk", filter=Q(due_on__gte=today,
-                                      due_on__lte=today + datetime.timedelta(days=SOON_DAYS))),
+        due_soon=Count(
+            "pk",
+            filter=Q(due_on__gte=today, due_on__lte=today + datetime.timedelta(days=SOON_DAYS)),
+        ),
         overdue=Count("pk", filter=Q(due_on__lt=today)),
     )
     items = list(todo[:TOP])
     for case in items:
         case.days_left = (case.due_on - today).days  # type: ignore[attr-defined]
     signs_off = bool(policies.organization_ids(user, Role.UNIT_LEADER))
-    return {**counts, "items": items, "signs_off": signs_off,
-            "handles": bool(policies.organization_ids(user, Role.UNIT))}
+    return {
+        **counts,
+        "items": items,
+        "signs_off": signs_off,
+        "handles": bool(policies.organization_ids(user, Role.UNIT)),
+    }
 
 
 def office_overdue(user: Any) -> dict[str, Any] | None:
@@ -43,12 +49,23 @@ def office_overdue(user: Any) -> dict[str, Any] | None:
 
 
 def register() -> None:
-    workbench.register(workbench.Panel(
-        key="cases.todo", title=cast(str, _("交办事项待办")), roles=frozenset(UNIT_ROLES),
-        build=unit_todo, template="cases/panels/todo.html", order=12,
-    ))
-    workbench.register(workbench.Panel(
-        key="cases.overdue", title=cast(str, _("逾期未答复事项")),
-        roles=frozenset(OVERSIGHT_ROLES),
-        build=office_overdue, template="cases/panels/overdue.html", order=14,
-    ))
+    workbench.register(
+        workbench.Panel(
+            key="cases.todo",
+            title=cast(str, _("交办事项待办")),
+            roles=frozenset(UNIT_ROLES),
+            build=unit_todo,
+            template="cases/panels/todo.html",
+            order=12,
+        )
+    )
+    workbench.register(
+        workbench.Panel(
+            key="cases.overdue",
+            title=cast(str, _("逾期未答复事项")),
+            roles=frozenset(OVERSIGHT_ROLES),
+            build=office_overdue,
+            template="cases/panels/overdue.html",
+            order=14,
+        )
+    )

@@ -81,15 +81,18 @@ def unit_todo(user: Any, *, subject_type: str | None = None) -> QuerySet[Case]:
     parts: list[Q] = []
     if staff_units:
         lead = CaseUnit.objects.filter(unit_id__in=staff_units, active=True, role=UnitRole.LEAD)
-        co = CaseUnit.objects.filter(unit_id__in=staff_units, active=True, role=UnitRole.CO,
-                                     opinion_at__isnull=True)
-        parts += [Q(pk__in=lead.values("case_id"), status__in=WAITING_FOR_LEAD),
-                  Q(pk__in=co.values("case_id"), status__in=OPEN_STATUSES)]
+        co = CaseUnit.objects.filter(
+            unit_id__in=staff_units, active=True, role=UnitRole.CO, opinion_at__isnull=True
+        )
+        parts += [
+            Q(pk__in=lead.values("case_id"), status__in=WAITING_FOR_LEAD),
+            Q(pk__in=co.values("case_id"), status__in=OPEN_STATUSES),
+        ]
     if leader_units:
-        signing = CaseUnit.objects.filter(unit_id__in=leader_units, active=True,
-                                          role=UnitRole.LEAD)
-        parts.append(Q(pk__in=signing.values("case_id"))
-                     & (Q(status=CaseStatus.DRAFTED) | overdue_q()))
+        signing = CaseUnit.objects.filter(unit_id__in=leader_units, active=True, role=UnitRole.LEAD)
+        parts.append(
+            Q(pk__in=signing.values("case_id")) & (Q(status=CaseStatus.DRAFTED) | overdue_q())
+        )
     wanted = policies.any_of(parts)
     if wanted is None:
         return Case.objects.none()
@@ -102,9 +105,12 @@ def unit_todo(user: Any, *, subject_type: str | None = None) -> QuerySet[Case]:
 def reply_draft(case: Case) -> ReplyDraft | None:
     """The latest draft of the case's current round (pending sign-off, or returned and to
     be revised), for its lead unit's pages; None once the round's reply went out."""
-    draft = (ReplyDraft.objects.filter(case=case, round=case.round)
-             .select_related("drafted_by__person", "decided_by__person")
-             .order_by("-drafted_at", "-id").first())
+    draft = (
+        ReplyDraft.objects.filter(case=case, round=case.round)
+        .select_related("drafted_by__person", "decided_by__person")
+        .order_by("-drafted_at", "-id")
+        .first()
+    )
     if draft is None or draft.decision == DraftDecision.APPROVED:
         return None
     return draft
@@ -128,14 +134,25 @@ class CaseDetail:
         return [u for u in self.units if u.active and u.role == UnitRole.CO]
 
 
-def case_detail(user: Any, *, pk: int | None = None, subject_type: str | None = None,
-                subject_id: str | None = None) -> CaseDetail:
+def case_detail(
+    user: Any,
+    *,
+    pk: int | None = None,
+    subject_type: str | None = None,
+    subject_id: str | None = None,
+) -> CaseDetail:
     """One case the user may see, by id or by its subject, with its whole history."""
-    lookup: dict[str, Any] = {"pk": pk} if pk is not None else {
-        "subject_type": subject_type, "subject_id": str(subject_id)}
-    case = (case_policy.filter(user, Case.objects.all(), CaseAction.VIEW)
-            .select_related("lead_unit", "region", "congress", "author", "supervisor")
-            .filter(**lookup).first())
+    lookup: dict[str, Any] = (
+        {"pk": pk}
+        if pk is not None
+        else {"subject_type": subject_type, "subject_id": str(subject_id)}
+    )
+    case = (
+        case_policy.filter(user, Case.objects.all(), CaseAction.VIEW)
+        .select_related("lead_unit", "region", "congress", "author", "supervisor")
+        .filter(**lookup)
+        .first()
+    )
     if case is None:
         raise NotFound()
     return CaseDetail(
@@ -200,8 +217,9 @@ def latest_replies(cases: QuerySet[Case]) -> QuerySet[Reply]:
 def _later_reply(prefix: str = "") -> QuerySet[Reply]:
     """A reply of the same case in a later round than the outer reply (``prefix`` names the
     outer reply when the outer query starts from the case)."""
-    return Reply.objects.filter(case_id=OuterRef(f"{prefix}case_id"),
-                                round__gt=OuterRef(f"{prefix}round"))
+    return Reply.objects.filter(
+        case_id=OuterRef(f"{prefix}case_id"), round__gt=OuterRef(f"{prefix}round")
+    )
 
 
 # Past signing: counted as signed whatever the current lead unit's signed_at says.
@@ -224,12 +242,23 @@ def _groups(cases: QuerySet[Case], day: datetime.date) -> list[_Group]:
     row is a sum of these (a few rows per unit). Within a status group "overdue" and "signed"
     reduce to one plain condition each, so the pass needs no OR, which keeps it on the
     dashboard's covering index."""
-    rows = (cases.order_by().values_list("lead_unit_id", "status")
-            .annotate(n=Count("pk"), late=Count("pk", filter=Q(due_on__lt=day)),
-                      signed=Count("pk", filter=Q(signed_at__isnull=False))))
+    rows = (
+        cases.order_by()
+        .values_list("lead_unit_id", "status")
+        .annotate(
+            n=Count("pk"),
+            late=Count("pk", filter=Q(due_on__lt=day)),
+            signed=Count("pk", filter=Q(signed_at__isnull=False)),
+        )
+    )
     return [
-        _Group(unit, status, n, late if status in OPEN_STATUSES else 0,
-               n if status in _PAST_SIGNING else signed)
+        _Group(
+            unit,
+            status,
+            n,
+            late if status in OPEN_STATUSES else 0,
+            n if status in _PAST_SIGNING else signed,
+        )
         for unit, status, n, late, signed in rows
     ]
 
@@ -245,9 +274,14 @@ def _case_figures(groups: list[_Group], cases: QuerySet[Case]) -> Figures:
     replies = on_time = 0
     by_class = dict.fromkeys(ResultClass.values, 0)
     for result, n, timely, latest in (
-        cases.order_by().filter(replies__isnull=False).values_list("replies__result_class")
-        .annotate(n=Count("replies"), timely=Count("replies", filter=Q(replies__on_time=True)),
-                  latest=Count("replies", filter=~Exists(_later_reply("replies__"))))
+        cases.order_by()
+        .filter(replies__isnull=False)
+        .values_list("replies__result_class")
+        .annotate(
+            n=Count("replies"),
+            timely=Count("replies", filter=Q(replies__on_time=True)),
+            latest=Count("replies", filter=~Exists(_later_reply("replies__"))),
+        )
     ):
         replies, on_time = replies + n, on_time + timely
         by_class[result] = by_class.get(result, 0) + latest
@@ -258,10 +292,15 @@ def _case_figures(groups: list[_Group], cases: QuerySet[Case]) -> Figures:
         basic=Count("ratings", filter=Q(ratings__rating=Rating.BASIC)),
     )
     return Figures(
-        total=sum(g.total for g in groups), by_status=by_status,
-        overdue=sum(g.overdue for g in groups), signed=sum(g.signed for g in groups),
-        replies=replies, on_time_replies=on_time,
-        ratings=ratings["rated"], satisfied=ratings["satisfied"], basic=ratings["basic"],
+        total=sum(g.total for g in groups),
+        by_status=by_status,
+        overdue=sum(g.overdue for g in groups),
+        signed=sum(g.signed for g in groups),
+        replies=replies,
+        on_time_replies=on_time,
+        ratings=ratings["rated"],
+        satisfied=ratings["satisfied"],
+        basic=ratings["basic"],
         by_class=by_class,
     )
 
@@ -296,20 +335,32 @@ def _unit_figures(groups: list[_Group]) -> list[UnitFigures]:
     # The names in a second query by primary key: joining them into the pass would look up
     # the unit of every case instead of every unit once.
     names = dict(Organization.objects.filter(pk__in=counts).values_list("pk", "name"))
-    rows = [UnitFigures(unit_id=unit, unit_name=names.get(unit, ""), total=total, open=open_,
-                        overdue=overdue, replied=replied, closed=closed)
-            for unit, (total, open_, overdue, replied, closed) in counts.items()]
+    rows = [
+        UnitFigures(
+            unit_id=unit,
+            unit_name=names.get(unit, ""),
+            total=total,
+            open=open_,
+            overdue=overdue,
+            replied=replied,
+            closed=closed,
+        )
+        for unit, (total, open_, overdue, replied, closed) in counts.items()
+    ]
     rows.sort(key=lambda r: (-r.total, r.unit_name))
     return rows
 
 
-def figures_by_unit(cases: QuerySet[Case], *, today: datetime.date | None = None) -> list[UnitFigures]:
+def figures_by_unit(
+    cases: QuerySet[Case], *, today: datetime.date | None = None
+) -> list[UnitFigures]:
     """Per current lead unit, most cases first."""
     return _unit_figures(_groups(cases, today or local_date()))
 
 
-def figures_with_units(cases: QuerySet[Case], *, today: datetime.date | None = None
-                       ) -> tuple[Figures, list[UnitFigures]]:
+def figures_with_units(
+    cases: QuerySet[Case], *, today: datetime.date | None = None
+) -> tuple[Figures, list[UnitFigures]]:
     """``figures`` and ``figures_by_unit`` together, sharing their pass over the cases."""
     groups = _groups(cases, today or local_date())
     return _case_figures(groups, cases), _unit_figures(groups)
@@ -345,8 +396,9 @@ INTERNAL_EVENTS = frozenset({"draft_reply", "return_reply"})
 def oversees(user: Any, case: Case) -> bool:
     """Those who oversee the case (the office, leaders, the supervision office) follow its
     sign-off step by step, as the lead unit does."""
-    return any(case_policy.can(user, case, action)
-               for action in (CaseAction.SUPERVISE, CaseAction.CHANGE))
+    return any(
+        case_policy.can(user, case, action) for action in (CaseAction.SUPERVISE, CaseAction.CHANGE)
+    )
 
 
 @dataclass(frozen=True)
@@ -382,10 +434,16 @@ def timeline(events: list[CaseEvent], case: Case, *, inside: bool) -> Timeline:
         if not inside and action == "approve_reply":
             action, from_status = "reply", shown
         moved = bool(to_status) and from_status != to_status
-        rows.append(TimelineRow(
-            event, action, from_status, EVENT_LABELS.get(action, action),
-            str(labels.get(from_status, "")) if moved else "",
-            str(labels.get(to_status, "")) if moved else ""))
+        rows.append(
+            TimelineRow(
+                event,
+                action,
+                from_status,
+                EVENT_LABELS.get(action, action),
+                str(labels.get(from_status, "")) if moved else "",
+                str(labels.get(to_status, "")) if moved else "",
+            )
+        )
         shown = to_status or shown
     status = case.status
     if not inside and status == CaseStatus.DRAFTED:
@@ -407,5 +465,7 @@ def seen_by(user: Any, detail: CaseDetail) -> SeenCase:
     # Drafts are the lead unit's own business: only its staff and leaders see them.
     in_lead = case_policy.can(user, case, CaseAction.HANDLE)
     inside = in_lead or oversees(user, case)
-    return SeenCase(draft=reply_draft(case) if in_lead else None,
-                    timeline=timeline(detail.events, case, inside=inside))
+    return SeenCase(
+        draft=reply_draft(case) if in_lead else None,
+        timeline=timeline(detail.events, case, inside=inside),
+    )

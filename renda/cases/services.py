@@ -107,7 +107,9 @@ def rules_for(congress: Congress | int) -> DeadlineRules:
     return rules
 
 
-def reply_due(rules: DeadlineRules, assigned_on: datetime.date, *, is_complex: bool) -> datetime.date:
+def reply_due(
+    rules: DeadlineRules, assigned_on: datetime.date, *, is_complex: bool
+) -> datetime.date:
     return add_months(assigned_on, rules.complex_reply_months if is_complex else rules.reply_months)
 
 
@@ -143,7 +145,9 @@ def set_rules(
         ("reassign_days", reassign_days, 0, 90),
     ):
         if not low <= value <= high:
-            errors[name] = [_("请填写 %(low)d 到 %(high)d 之间的整数。") % {"low": low, "high": high}]
+            errors[name] = [
+                _("请填写 %(low)d 到 %(high)d 之间的整数。") % {"low": low, "high": high}
+            ]
     if complex_reply_months < reply_months:
         errors.setdefault("complex_reply_months", []).append(
             _("复杂事项的答复期限不能短于一般事项。")
@@ -154,8 +158,15 @@ def set_rules(
     if errors:
         raise InvalidInput(field_errors=errors)
     rules = DeadlineRules.objects.select_for_update().get(pk=rules_for(congress).pk)
-    fields = ["reply_months", "complex_reply_months", "co_unit_months", "reopen_months",
-              "reassign_days", "remind_days", "escalate_days"]
+    fields = [
+        "reply_months",
+        "complex_reply_months",
+        "co_unit_months",
+        "reopen_months",
+        "reassign_days",
+        "remind_days",
+        "escalate_days",
+    ]
     before = audit.snapshot(rules, fields)
     rules.reply_months, rules.complex_reply_months = reply_months, complex_reply_months
     rules.co_unit_months, rules.reopen_months = co_unit_months, reopen_months
@@ -164,8 +175,14 @@ def set_rules(
     rules.escalate_days = sorted(set(escalate_days))
     rules.save()
     old, new = audit.diff(before, audit.snapshot(rules, fields))
-    audit.record(actor=actor, action=AuditAction.UPDATE, obj=rules,
-                 region_code=congress.region_id, before=old, after=new)
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=rules,
+        region_code=congress.region_id,
+        before=old,
+        after=new,
+    )
     return rules
 
 
@@ -175,9 +192,12 @@ def set_rules(
 def unit_staff(unit_ids: Iterable[int], roles: Sequence[str] = (Role.UNIT,)) -> list[int]:
     """The active accounts acting for these units in ``roles`` (their staff by default)."""
     return list(
-        User.objects.filter(grants__role__in=list(roles),
-                            grants__organization_id__in=list(unit_ids), is_active=True)
-        .values_list("pk", flat=True).distinct().order_by("pk")
+        User.objects.filter(
+            grants__role__in=list(roles), grants__organization_id__in=list(unit_ids), is_active=True
+        )
+        .values_list("pk", flat=True)
+        .distinct()
+        .order_by("pk")
     )
 
 
@@ -192,9 +212,9 @@ def _region_grants(codes: Iterable[str], role: str) -> list[tuple[int, str, str]
     for code in codes:
         candidates |= _ancestor_codes(code)
     return list(
-        RoleGrant.objects.filter(role=role, region_id__in=sorted(candidates),
-                                 user__is_active=True)
-        .values_list("user_id", "region_id", "region__level")
+        RoleGrant.objects.filter(
+            role=role, region_id__in=sorted(candidates), user__is_active=True
+        ).values_list("user_id", "region_id", "region__level")
     )
 
 
@@ -223,8 +243,16 @@ def _subject(case: Case) -> str:
     return str(subjects.label(case.subject_type))
 
 
-def _notify(recipients: Iterable[int | None], kind: str, title: str, body: str,
-            case: Case, *, link: str = "", **sms: Any) -> None:
+def _notify(
+    recipients: Iterable[int | None],
+    kind: str,
+    title: str,
+    body: str,
+    case: Case,
+    *,
+    link: str = "",
+    **sms: Any,
+) -> None:
     """Notify once the change has committed: a rolled-back step tells nobody anything. The
     message links to the item (e.g. the suggestion), or to ``link``."""
     ids = sorted({r for r in recipients if r})
@@ -234,8 +262,9 @@ def _notify(recipients: Iterable[int | None], kind: str, title: str, body: str,
     params = {"title": case.title[:20], **sms}
 
     def send() -> None:
-        notifications.notify(recipients=ids, kind=kind, title=title[:200], body=body, url=url,
-                             sms_params=params)
+        notifications.notify(
+            recipients=ids, kind=kind, title=title[:200], body=body, url=url, sms_params=params
+        )
 
     transaction.on_commit(send, robust=True)
 
@@ -247,8 +276,9 @@ def _lock(case: Case) -> Case:
     return Case.objects.select_for_update().select_related("lead_unit", "congress").get(pk=case.pk)
 
 
-def _require(case: Case, to_status: str, action: str,
-             from_statuses: Iterable[str] | None = None) -> None:
+def _require(
+    case: Case, to_status: str, action: str, from_statuses: Iterable[str] | None = None
+) -> None:
     """Refuse a step the transition table (or the step's own narrower rule) does not allow."""
     allowed = to_status in CASE_TRANSITIONS[case.status]
     if from_statuses is not None:
@@ -272,8 +302,11 @@ def _check(actor: Any, case: Case, action: str) -> None:
     if case_policy.can(actor, case, action):
         return
     units = _actor_units(actor)
-    moved = (units and CaseUnit.objects.filter(case=case, unit_id__in=units, active=False).exists()
-             and not CaseUnit.objects.filter(case=case, unit_id__in=units, active=True).exists())
+    moved = (
+        units
+        and CaseUnit.objects.filter(case=case, unit_id__in=units, active=False).exists()
+        and not CaseUnit.objects.filter(case=case, unit_id__in=units, active=True).exists()
+    )
     if moved:
         raise NotPermitted(_("该事项已调整由其他单位承办,您的单位不能再办理。请刷新待办列表。"))
     case_policy.check(actor, case, action)
@@ -290,28 +323,60 @@ def _acting_unit(actor: Any, case: Case, role: str) -> CaseUnit:
     return found
 
 
-def _event(case: Case, action: str, actor: User | None, *, from_status: str = "",
-           to_status: str = "", unit_id: int | None = None, comment: str = "") -> CaseEvent:
+def _event(
+    case: Case,
+    action: str,
+    actor: User | None,
+    *,
+    from_status: str = "",
+    to_status: str = "",
+    unit_id: int | None = None,
+    comment: str = "",
+) -> CaseEvent:
     return CaseEvent.objects.create(
-        case=case, action=action, from_status=from_status, to_status=to_status,
+        case=case,
+        action=action,
+        from_status=from_status,
+        to_status=to_status,
         actor=actor if actor is not None and actor.pk else None,
         actor_name=actor.display_name if actor is not None else "",
-        unit_id=unit_id, comment=comment[:COMMENT_MAX],
+        unit_id=unit_id,
+        comment=comment[:COMMENT_MAX],
     )
 
 
-def _transition(case: Case, *, actor: User, to_status: str, action: str, fields: list[str],
-                unit_id: int | None = None, comment: str = "",
-                extra: dict[str, Any] | None = None) -> CaseEvent:
+def _transition(
+    case: Case,
+    *,
+    actor: User,
+    to_status: str,
+    action: str,
+    fields: list[str],
+    unit_id: int | None = None,
+    comment: str = "",
+    extra: dict[str, Any] | None = None,
+) -> CaseEvent:
     """Save the new state, and write its timeline and audit events."""
     previous = case.status
     case.status = to_status
     case.save(update_fields=[*fields, "status", "updated_at"])
-    event = _event(case, action, actor, from_status=previous, to_status=to_status,
-                   unit_id=unit_id, comment=comment)
-    audit.record(actor=actor, action=AuditAction.TRANSITION, obj=case,
-                 before={"status": previous}, after={"status": to_status, **(extra or {})},
-                 message=comment[:500])
+    event = _event(
+        case,
+        action,
+        actor,
+        from_status=previous,
+        to_status=to_status,
+        unit_id=unit_id,
+        comment=comment,
+    )
+    audit.record(
+        actor=actor,
+        action=AuditAction.TRANSITION,
+        obj=case,
+        before={"status": previous},
+        after={"status": to_status, **(extra or {})},
+        message=comment[:500],
+    )
     return event
 
 
@@ -329,8 +394,10 @@ def _check_unit(unit: Organization | None, congress: Congress) -> str | None:
         return _("“%(name)s”不是可以承办事项的单位。") % {"name": unit.name}
     low, high = code_bounds(congress.region_id, congress.region.level)
     if not low <= unit.region_id <= high:
-        return _("“%(name)s”不在%(congress)s的辖区内。") % {"name": unit.name,
-                                                          "congress": congress.name}
+        return _("“%(name)s”不在%(congress)s的辖区内。") % {
+            "name": unit.name,
+            "congress": congress.name,
+        }
     return None
 
 
@@ -379,10 +446,18 @@ def assign(
     try:
         with transaction.atomic():
             case = Case.objects.create(
-                subject_type=subject_type, subject_id=str(subject_id), title=title.strip()[:TITLE_MAX],
-                region_id=congress.region_id, congress=congress, author=author,
-                status=CaseStatus.ASSIGNED, lead_unit=lead_unit, is_complex=is_complex,
-                is_key=is_key, supervisor=supervisor, assigned_at=now,
+                subject_type=subject_type,
+                subject_id=str(subject_id),
+                title=title.strip()[:TITLE_MAX],
+                region_id=congress.region_id,
+                congress=congress,
+                author=author,
+                status=CaseStatus.ASSIGNED,
+                lead_unit=lead_unit,
+                is_complex=is_complex,
+                is_key=is_key,
+                supervisor=supervisor,
+                assigned_at=now,
                 reassign_until=today + datetime.timedelta(days=rules.reassign_days),
                 due_on=reply_due(rules, today, is_complex=is_complex),
             )
@@ -390,38 +465,64 @@ def assign(
         # The other office user's assignment committed between our check and our insert.
         raise Conflict(_("该事项已交办,请刷新后查看。")) from None
     opinion_due = add_months(today, rules.co_unit_months)
-    CaseUnit.objects.bulk_create([
-        CaseUnit(case=case, unit=lead_unit, role=UnitRole.LEAD, assigned_at=now),
-        *(CaseUnit(case=case, unit=u, role=UnitRole.CO, assigned_at=now, opinion_due_on=opinion_due)
-          for u in co),
-    ])
+    CaseUnit.objects.bulk_create(
+        [
+            CaseUnit(case=case, unit=lead_unit, role=UnitRole.LEAD, assigned_at=now),
+            *(
+                CaseUnit(
+                    case=case, unit=u, role=UnitRole.CO, assigned_at=now, opinion_due_on=opinion_due
+                )
+                for u in co
+            ),
+        ]
+    )
     comment = _("主办:%(lead)s") % {"lead": lead_unit.name}
     if co:
         comment += _(";协办:%(co)s") % {"co": "、".join(u.name for u in co)}
-    _event(case, "assign", actor, to_status=CaseStatus.ASSIGNED, unit_id=lead_unit.pk,
-           comment=comment)
+    _event(
+        case, "assign", actor, to_status=CaseStatus.ASSIGNED, unit_id=lead_unit.pk, comment=comment
+    )
     audit.record(
-        actor=actor, action=AuditAction.CREATE, obj=case,
-        after={**audit.snapshot(case, ["subject_type", "subject_id", "title", "lead_unit",
-                                       "is_complex", "is_key", "due_on", "reassign_until"]),
-               "co_units": [u.pk for u in co]},
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=case,
+        after={
+            **audit.snapshot(
+                case,
+                [
+                    "subject_type",
+                    "subject_id",
+                    "title",
+                    "lead_unit",
+                    "is_complex",
+                    "is_key",
+                    "due_on",
+                    "reassign_until",
+                ],
+            ),
+            "co_units": [u.pk for u in co],
+        },
         message=comment,
     )
     what = _subject(case)
     _notify(
-        unit_staff([lead_unit.pk]), notification_kinds.ASSIGNED.code,
+        unit_staff([lead_unit.pk]),
+        notification_kinds.ASSIGNED.code,
         _("新交办%(what)s:%(title)s") % {"what": what, "title": case.title},
         _("请于 %(reassign)s 前签收或申请调整承办单位,%(due)s 前答复。")
         % {"reassign": case.reassign_until.isoformat(), "due": case.due_on.isoformat()},
-        case, due=case.due_on.isoformat(),
+        case,
+        due=case.due_on.isoformat(),
     )
     if co:
         _notify(
-            unit_staff([u.pk for u in co]), notification_kinds.ASSIGNED.code,
+            unit_staff([u.pk for u in co]),
+            notification_kinds.ASSIGNED.code,
             _("协办%(what)s:%(title)s") % {"what": what, "title": case.title},
             _("主办单位为%(lead)s,请于 %(due)s 前提出协办意见。")
             % {"lead": lead_unit.name, "due": opinion_due.isoformat()},
-            case, due=opinion_due.isoformat(),
+            case,
+            due=opinion_due.isoformat(),
         )
     return case
 
@@ -437,11 +538,21 @@ def sign(*, actor: User, case: Case) -> Case:
     lead.signed_at = now
     lead.save(update_fields=["signed_at"])
     locked.signed_at = now
-    _transition(locked, actor=actor, to_status=CaseStatus.SIGNED, action="sign",
-                fields=["signed_at"], unit_id=lead.unit_id)
-    _notify([locked.author_id], notification_kinds.PROGRESS.code,
-            _("%(what)s已签收:%(title)s") % {"what": _subject(locked), "title": locked.title},
-            _("%(unit)s已签收,正在办理。") % {"unit": locked.lead_unit.name}, locked)
+    _transition(
+        locked,
+        actor=actor,
+        to_status=CaseStatus.SIGNED,
+        action="sign",
+        fields=["signed_at"],
+        unit_id=lead.unit_id,
+    )
+    _notify(
+        [locked.author_id],
+        notification_kinds.PROGRESS.code,
+        _("%(what)s已签收:%(title)s") % {"what": _subject(locked), "title": locked.title},
+        _("%(unit)s已签收,正在办理。") % {"unit": locked.lead_unit.name},
+        locked,
+    )
     return locked
 
 
@@ -460,13 +571,23 @@ def request_reassignment(*, actor: User, case: Case, reason: str) -> Case:
         )
     lead = _acting_unit(actor, locked, UnitRole.LEAD)
     locked.status_before_request = locked.status
-    _transition(locked, actor=actor, to_status=CaseStatus.REASSIGN_REQUESTED,
-                action="request_reassignment", fields=["status_before_request"],
-                unit_id=lead.unit_id, comment=_text(reason, COMMENT_MAX))
-    _notify(office_staff(locked.region_id), notification_kinds.PROGRESS.code,
-            _("申请调整承办单位:%(title)s") % {"title": locked.title},
-            _("%(unit)s申请调整,理由:%(reason)s") % {"unit": locked.lead_unit.name,
-                                                   "reason": _text(reason, 200)}, locked)
+    _transition(
+        locked,
+        actor=actor,
+        to_status=CaseStatus.REASSIGN_REQUESTED,
+        action="request_reassignment",
+        fields=["status_before_request"],
+        unit_id=lead.unit_id,
+        comment=_text(reason, COMMENT_MAX),
+    )
+    _notify(
+        office_staff(locked.region_id),
+        notification_kinds.PROGRESS.code,
+        _("申请调整承办单位:%(title)s") % {"title": locked.title},
+        _("%(unit)s申请调整,理由:%(reason)s")
+        % {"unit": locked.lead_unit.name, "reason": _text(reason, 200)},
+        locked,
+    )
     return locked
 
 
@@ -483,19 +604,31 @@ def decide_reassignment(
     refuses (it returns to the state it was in)."""
     locked = _lock(case)
     _check(actor, locked, CaseAction.CHANGE)
-    target = CaseStatus.ASSIGNED if approve else (locked.status_before_request or CaseStatus.ASSIGNED)
+    target = (
+        CaseStatus.ASSIGNED if approve else (locked.status_before_request or CaseStatus.ASSIGNED)
+    )
     _require(locked, target, _("审核调整申请"), from_statuses=[CaseStatus.REASSIGN_REQUESTED])
     old_unit = locked.lead_unit
     if not approve:
         if not comment.strip():
             raise InvalidInput(field_errors={"comment": [_("请填写不同意调整的理由。")]})
         locked.status_before_request = ""
-        _transition(locked, actor=actor, to_status=target, action="refuse_reassignment",
-                    fields=["status_before_request"], unit_id=old_unit.pk,
-                    comment=_text(comment, COMMENT_MAX))
-        _notify(unit_staff([old_unit.pk]), notification_kinds.PROGRESS.code,
-                _("调整申请未获同意:%(title)s") % {"title": locked.title},
-                _("请继续办理。理由:%(comment)s") % {"comment": _text(comment, 200)}, locked)
+        _transition(
+            locked,
+            actor=actor,
+            to_status=target,
+            action="refuse_reassignment",
+            fields=["status_before_request"],
+            unit_id=old_unit.pk,
+            comment=_text(comment, COMMENT_MAX),
+        )
+        _notify(
+            unit_staff([old_unit.pk]),
+            notification_kinds.PROGRESS.code,
+            _("调整申请未获同意:%(title)s") % {"title": locked.title},
+            _("请继续办理。理由:%(comment)s") % {"comment": _text(comment, 200)},
+            locked,
+        )
         return locked
     problem = _check_unit(new_lead_unit, locked.congress)
     if problem is None and new_lead_unit is not None and new_lead_unit.pk == old_unit.pk:
@@ -521,18 +654,37 @@ def decide_reassignment(
     if comment.strip():
         text += _text(comment, COMMENT_MAX)
     _transition(
-        locked, actor=actor, to_status=target, action="approve_reassignment",
-        fields=["lead_unit", "assigned_at", "signed_at", "status_before_request",
-                "reassign_until", "due_on"],
-        unit_id=new_lead_unit.pk, comment=text,
+        locked,
+        actor=actor,
+        to_status=target,
+        action="approve_reassignment",
+        fields=[
+            "lead_unit",
+            "assigned_at",
+            "signed_at",
+            "status_before_request",
+            "reassign_until",
+            "due_on",
+        ],
+        unit_id=new_lead_unit.pk,
+        comment=text,
         extra={"lead_unit": new_lead_unit.pk, "due_on": locked.due_on.isoformat()},
     )
-    _notify(unit_staff([new_lead_unit.pk]), notification_kinds.ASSIGNED.code,
-            _("新交办%(what)s:%(title)s") % {"what": _subject(locked), "title": locked.title},
-            _("经调整由您单位主办,请于 %(due)s 前答复。") % {"due": locked.due_on.isoformat()},
-            locked, due=locked.due_on.isoformat())
-    _notify(unit_staff([old_unit.pk]), notification_kinds.PROGRESS.code,
-            _("同意调整承办单位:%(title)s") % {"title": locked.title}, text, locked)
+    _notify(
+        unit_staff([new_lead_unit.pk]),
+        notification_kinds.ASSIGNED.code,
+        _("新交办%(what)s:%(title)s") % {"what": _subject(locked), "title": locked.title},
+        _("经调整由您单位主办,请于 %(due)s 前答复。") % {"due": locked.due_on.isoformat()},
+        locked,
+        due=locked.due_on.isoformat(),
+    )
+    _notify(
+        unit_staff([old_unit.pk]),
+        notification_kinds.PROGRESS.code,
+        _("同意调整承办单位:%(title)s") % {"title": locked.title},
+        text,
+        locked,
+    )
     return locked
 
 
@@ -540,10 +692,20 @@ def decide_reassignment(
 
 # Where a unit on the case may record a contact with the author, and a co-unit send its
 # opinion (the pages offer the steps in the same states).
-CONTACT_STATUSES = (CaseStatus.ASSIGNED, CaseStatus.SIGNED, CaseStatus.DRAFTED,
-                    CaseStatus.REOPENED, CaseStatus.REPLIED)
-CO_OPINION_STATUSES = (CaseStatus.ASSIGNED, CaseStatus.SIGNED, CaseStatus.REASSIGN_REQUESTED,
-                       CaseStatus.DRAFTED, CaseStatus.REOPENED)
+CONTACT_STATUSES = (
+    CaseStatus.ASSIGNED,
+    CaseStatus.SIGNED,
+    CaseStatus.DRAFTED,
+    CaseStatus.REOPENED,
+    CaseStatus.REPLIED,
+)
+CO_OPINION_STATUSES = (
+    CaseStatus.ASSIGNED,
+    CaseStatus.SIGNED,
+    CaseStatus.REASSIGN_REQUESTED,
+    CaseStatus.DRAFTED,
+    CaseStatus.REOPENED,
+)
 # Where the lead unit answers (and drafts its answer).
 REPLY_STATUSES = (CaseStatus.SIGNED, CaseStatus.REOPENED)
 
@@ -576,18 +738,39 @@ def record_contact(
         raise InvalidInput(field_errors=errors)
     assert happened_on is not None
     roles = (UnitRole.LEAD, UnitRole.CO)
-    unit = (CaseUnit.objects.filter(case=locked, active=True, role__in=roles).order_by("role").first()
-            if actor.is_superuser else
-            CaseUnit.objects.filter(case=locked, active=True, role__in=roles,
-                                    unit_id__in=_actor_units(actor)).order_by("role").first())
+    unit = (
+        CaseUnit.objects.filter(case=locked, active=True, role__in=roles).order_by("role").first()
+        if actor.is_superuser
+        else CaseUnit.objects.filter(
+            case=locked, active=True, role__in=roles, unit_id__in=_actor_units(actor)
+        )
+        .order_by("role")
+        .first()
+    )
     if unit is None:
         raise NotPermitted()
-    contact = Contact.objects.create(case=locked, unit_id=unit.unit_id, method=method,
-                                     happened_on=happened_on, note=_text(note), recorded_by=actor)
-    _event(locked, "contact", actor, unit_id=unit.unit_id,
-           comment=f"{contact.get_method_display()} {happened_on.isoformat()}:{_text(note, 200)}")
-    audit.record(actor=actor, action=AuditAction.CREATE, obj=contact, region_code=locked.region_id,
-                 after=audit.snapshot(contact, ["method", "happened_on", "unit"]))
+    contact = Contact.objects.create(
+        case=locked,
+        unit_id=unit.unit_id,
+        method=method,
+        happened_on=happened_on,
+        note=_text(note),
+        recorded_by=actor,
+    )
+    _event(
+        locked,
+        "contact",
+        actor,
+        unit_id=unit.unit_id,
+        comment=f"{contact.get_method_display()} {happened_on.isoformat()}:{_text(note, 200)}",
+    )
+    audit.record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=contact,
+        region_code=locked.region_id,
+        after=audit.snapshot(contact, ["method", "happened_on", "unit"]),
+    )
     return contact
 
 
@@ -606,11 +789,21 @@ def submit_co_opinion(*, actor: User, case: Case, opinion: str) -> CaseUnit:
     unit.signed_at = unit.signed_at or now
     unit.save(update_fields=["opinion", "opinion_at", "signed_at"])
     _event(locked, "co_opinion", actor, unit_id=unit.unit_id, comment=_text(opinion, 500))
-    audit.record(actor=actor, action=AuditAction.UPDATE, obj=unit, region_code=locked.region_id,
-                 after={"opinion_at": now.isoformat()}, message=locked.title)
-    _notify(unit_staff([locked.lead_unit_id]), notification_kinds.PROGRESS.code,
-            _("收到协办意见:%(title)s") % {"title": locked.title},
-            _("%(unit)s已提出协办意见。") % {"unit": unit.unit.name}, locked)
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=unit,
+        region_code=locked.region_id,
+        after={"opinion_at": now.isoformat()},
+        message=locked.title,
+    )
+    _notify(
+        unit_staff([locked.lead_unit_id]),
+        notification_kinds.PROGRESS.code,
+        _("收到协办意见:%(title)s") % {"title": locked.title},
+        _("%(unit)s已提出协办意见。") % {"unit": unit.unit.name},
+        locked,
+    )
     return unit
 
 
@@ -687,68 +880,132 @@ def reply(
         raise InvalidInput(field_errors=errors)
     lead = _acting_unit(actor, locked, UnitRole.LEAD)
     if mode == ReplyMode.DRAFT:
-        return _draft(actor, locked, lead.unit_id, result_class=result_class, content=content,
-                      measures=measures)
+        return _draft(
+            actor,
+            locked,
+            lead.unit_id,
+            result_class=result_class,
+            content=content,
+            measures=measures,
+        )
     signer = approved_by_name if mode == ReplyMode.TYPED else actor.display_name
-    return _send_reply(locked, actor=actor, unit_id=lead.unit_id, result_class=result_class,
-                       content=content, measures=measures, approved_by_name=signer,
-                       approved_by=actor if mode == ReplyMode.SELF_SIGNED else None, sent_by=actor,
-                       action="reply")
+    return _send_reply(
+        locked,
+        actor=actor,
+        unit_id=lead.unit_id,
+        result_class=result_class,
+        content=content,
+        measures=measures,
+        approved_by_name=signer,
+        approved_by=actor if mode == ReplyMode.SELF_SIGNED else None,
+        sent_by=actor,
+        action="reply",
+    )
 
 
-def _send_reply(case: Case, *, actor: User, unit_id: int, result_class: str, content: str,
-                measures: str, approved_by_name: str, approved_by: User | None,
-                sent_by: User | None, action: str, extra: dict[str, Any] | None = None) -> Reply:
+def _send_reply(
+    case: Case,
+    *,
+    actor: User,
+    unit_id: int,
+    result_class: str,
+    content: str,
+    measures: str,
+    approved_by_name: str,
+    approved_by: User | None,
+    sent_by: User | None,
+    action: str,
+    extra: dict[str, Any] | None = None,
+) -> Reply:
     """Send the round's reply to the author: deadline kept, on-time fixed, case replied."""
     now = timezone.now()
     answer = Reply.objects.create(
-        case=case, round=case.round, unit_id=unit_id, result_class=result_class,
-        content=content.strip(), measures=_text(measures),
-        approved_by_name=approved_by_name.strip()[:NAME_MAX], approved_by=approved_by,
-        sent_by=sent_by, sent_at=now, due_on=case.due_on, on_time=local_date(now) <= case.due_on,
+        case=case,
+        round=case.round,
+        unit_id=unit_id,
+        result_class=result_class,
+        content=content.strip(),
+        measures=_text(measures),
+        approved_by_name=approved_by_name.strip()[:NAME_MAX],
+        approved_by=approved_by,
+        sent_by=sent_by,
+        sent_at=now,
+        due_on=case.due_on,
+        on_time=local_date(now) <= case.due_on,
     )
     case.replied_at = now
-    _transition(case, actor=actor, to_status=CaseStatus.REPLIED, action=action,
-                fields=["replied_at"], unit_id=unit_id,
-                comment=f"{answer.get_result_class_display()}",
-                extra={"round": case.round, "result_class": result_class, **(extra or {})})
-    _notify([case.author_id], notification_kinds.REPLY.code,
-            _("%(what)s已答复:%(title)s") % {"what": _subject(case), "title": case.title},
-            _("%(unit)s已答复(%(result)s),请查看并评价。")
-            % {"unit": case.lead_unit.name, "result": answer.get_result_class_display()},
-            case)
+    _transition(
+        case,
+        actor=actor,
+        to_status=CaseStatus.REPLIED,
+        action=action,
+        fields=["replied_at"],
+        unit_id=unit_id,
+        comment=f"{answer.get_result_class_display()}",
+        extra={"round": case.round, "result_class": result_class, **(extra or {})},
+    )
+    _notify(
+        [case.author_id],
+        notification_kinds.REPLY.code,
+        _("%(what)s已答复:%(title)s") % {"what": _subject(case), "title": case.title},
+        _("%(unit)s已答复(%(result)s),请查看并评价。")
+        % {"unit": case.lead_unit.name, "result": answer.get_result_class_display()},
+        case,
+    )
     return answer
 
 
-def _draft(actor: User, case: Case, unit_id: int, *, result_class: str, content: str,
-           measures: str) -> ReplyDraft:
+def _draft(
+    actor: User, case: Case, unit_id: int, *, result_class: str, content: str, measures: str
+) -> ReplyDraft:
     draft = ReplyDraft.objects.create(
-        case=case, round=case.round, unit_id=unit_id, result_class=result_class,
-        content=content.strip(), measures=_text(measures), from_status=case.status,
-        drafted_by=actor, drafted_at=timezone.now(),
+        case=case,
+        round=case.round,
+        unit_id=unit_id,
+        result_class=result_class,
+        content=content.strip(),
+        measures=_text(measures),
+        from_status=case.status,
+        drafted_by=actor,
+        drafted_at=timezone.now(),
     )
-    _transition(case, actor=actor, to_status=CaseStatus.DRAFTED, action="draft_reply",
-                fields=[], unit_id=unit_id, comment=draft.get_result_class_display(),
-                extra={"round": case.round, "draft": draft.pk, "result_class": result_class})
-    _notify(unit_leaders(unit_id), notification_kinds.SIGN_OFF.code,
-            _("答复待签发:%(title)s") % {"title": case.title},
-            _("%(who)s拟好了答复(%(result)s),请审核后签发或退回修改。")
-            % {"who": actor.display_name, "result": draft.get_result_class_display()},
-            case, link=_case_link(case))
+    _transition(
+        case,
+        actor=actor,
+        to_status=CaseStatus.DRAFTED,
+        action="draft_reply",
+        fields=[],
+        unit_id=unit_id,
+        comment=draft.get_result_class_display(),
+        extra={"round": case.round, "draft": draft.pk, "result_class": result_class},
+    )
+    _notify(
+        unit_leaders(unit_id),
+        notification_kinds.SIGN_OFF.code,
+        _("答复待签发:%(title)s") % {"title": case.title},
+        _("%(who)s拟好了答复(%(result)s),请审核后签发或退回修改。")
+        % {"who": actor.display_name, "result": draft.get_result_class_display()},
+        case,
+        link=_case_link(case),
+    )
     return draft
 
 
 def _check_signer(actor: Any, case: Case) -> None:
     """Only the lead unit's leader signs off; others who see the case learn why."""
-    if (not case_policy.can(actor, case, CaseAction.APPROVE)
-            and case_policy.can(actor, case, CaseAction.VIEW)):
+    if not case_policy.can(actor, case, CaseAction.APPROVE) and case_policy.can(
+        actor, case, CaseAction.VIEW
+    ):
         raise NotPermitted(_("只有主办单位的负责人可以签发或退回答复。"))
     _check(actor, case, CaseAction.APPROVE)
 
 
 def _pending_draft(case: Case, action: str) -> ReplyDraft:
-    draft = (ReplyDraft.objects.select_for_update()
-             .filter(case=case, decision=DraftDecision.PENDING).first())
+    draft = (
+        ReplyDraft.objects.select_for_update()
+        .filter(case=case, decision=DraftDecision.PENDING)
+        .first()
+    )
     if draft is None:
         raise IllegalTransition(state=case.get_status_display(), action=action)
     return draft
@@ -763,20 +1020,32 @@ def approve_reply(*, actor: User, case: Case, comment: str = "") -> Reply:
     action = _("签发答复")
     _require(locked, CaseStatus.REPLIED, action, from_statuses=[CaseStatus.DRAFTED])
     draft = _pending_draft(locked, action)
-    answer = _send_reply(locked, actor=actor, unit_id=draft.unit_id,
-                         result_class=draft.result_class, content=draft.content,
-                         measures=draft.measures, approved_by_name=actor.display_name,
-                         approved_by=actor, sent_by=draft.drafted_by or actor,
-                         action="approve_reply", extra={"draft": draft.pk})
+    answer = _send_reply(
+        locked,
+        actor=actor,
+        unit_id=draft.unit_id,
+        result_class=draft.result_class,
+        content=draft.content,
+        measures=draft.measures,
+        approved_by_name=actor.display_name,
+        approved_by=actor,
+        sent_by=draft.drafted_by or actor,
+        action="approve_reply",
+        extra={"draft": draft.pk},
+    )
     draft.decision = DraftDecision.APPROVED
     draft.decided_by, draft.decided_at = actor, answer.sent_at
     draft.comment = _text(comment, COMMENT_MAX)
     draft.reply = answer
     draft.save(update_fields=["decision", "decided_by", "decided_at", "comment", "reply"])
-    _notify([draft.drafted_by_id], notification_kinds.SIGN_OFF.code,
-            _("答复已签发:%(title)s") % {"title": locked.title},
-            _("%(who)s已签发您拟的答复,答复已发送提出人。") % {"who": actor.display_name},
-            locked, link=_case_link(locked))
+    _notify(
+        [draft.drafted_by_id],
+        notification_kinds.SIGN_OFF.code,
+        _("答复已签发:%(title)s") % {"title": locked.title},
+        _("%(who)s已签发您拟的答复,答复已发送提出人。") % {"who": actor.display_name},
+        locked,
+        link=_case_link(locked),
+    )
     return answer
 
 
@@ -797,13 +1066,25 @@ def return_reply(*, actor: User, case: Case, comment: str) -> ReplyDraft:
     draft.decided_by, draft.decided_at = actor, timezone.now()
     draft.comment = reason
     draft.save(update_fields=["decision", "decided_by", "decided_at", "comment"])
-    _transition(locked, actor=actor, to_status=draft.from_status, action="return_reply",
-                fields=[], unit_id=draft.unit_id, comment=reason, extra={"draft": draft.pk})
-    _notify([*unit_staff([draft.unit_id]), draft.drafted_by_id], notification_kinds.SIGN_OFF.code,
-            _("答复被退回修改:%(title)s") % {"title": locked.title},
-            _("%(who)s退回了答复,理由:%(reason)s。请修改后重新提交签发。")
-            % {"who": actor.display_name, "reason": _text(comment, 200)},
-            locked, link=_case_link(locked))
+    _transition(
+        locked,
+        actor=actor,
+        to_status=draft.from_status,
+        action="return_reply",
+        fields=[],
+        unit_id=draft.unit_id,
+        comment=reason,
+        extra={"draft": draft.pk},
+    )
+    _notify(
+        [*unit_staff([draft.unit_id]), draft.drafted_by_id],
+        notification_kinds.SIGN_OFF.code,
+        _("答复被退回修改:%(title)s") % {"title": locked.title},
+        _("%(who)s退回了答复,理由:%(reason)s。请修改后重新提交签发。")
+        % {"who": actor.display_name, "reason": _text(comment, 200)},
+        locked,
+        link=_case_link(locked),
+    )
     return draft
 
 
@@ -822,33 +1103,56 @@ def rate(*, actor: User, case: Case, rating: str, comment: str) -> Case:
     target = CaseStatus.REOPENED if unsatisfied else CaseStatus.CLOSED
     _require(locked, target, _("评价"))
     if unsatisfied and not comment.strip():
-        raise InvalidInput(field_errors={"comment": [_("不满意时请写明理由,便于承办单位重新办理。")]})
-    Evaluation.objects.create(case=locked, round=locked.round, rating=rating,
-                              comment=_text(comment), rated_by=actor)
+        raise InvalidInput(
+            field_errors={"comment": [_("不满意时请写明理由,便于承办单位重新办理。")]}
+        )
+    Evaluation.objects.create(
+        case=locked, round=locked.round, rating=rating, comment=_text(comment), rated_by=actor
+    )
     label = Rating(rating).label
     now = timezone.now()
     if unsatisfied:
         rules = rules_for(locked.congress)
         locked.round += 1
         locked.due_on = add_months(local_date(now), rules.reopen_months)
-        _transition(locked, actor=actor, to_status=target, action="rate",
-                    fields=["round", "due_on"], unit_id=locked.lead_unit_id,
-                    comment=f"{label}:{_text(comment, 500)}",
-                    extra={"rating": rating, "round": locked.round, "due_on": locked.due_on.isoformat()})
-        _notify(unit_staff([locked.lead_unit_id]), notification_kinds.ASSIGNED.code,
-                _("重新办理:%(title)s") % {"title": locked.title},
-                _("提出人对答复不满意,请于 %(due)s 前重新办理并答复。意见:%(comment)s")
-                % {"due": locked.due_on.isoformat(), "comment": _text(comment, 200)},
-                locked, due=locked.due_on.isoformat())
+        _transition(
+            locked,
+            actor=actor,
+            to_status=target,
+            action="rate",
+            fields=["round", "due_on"],
+            unit_id=locked.lead_unit_id,
+            comment=f"{label}:{_text(comment, 500)}",
+            extra={"rating": rating, "round": locked.round, "due_on": locked.due_on.isoformat()},
+        )
+        _notify(
+            unit_staff([locked.lead_unit_id]),
+            notification_kinds.ASSIGNED.code,
+            _("重新办理:%(title)s") % {"title": locked.title},
+            _("提出人对答复不满意,请于 %(due)s 前重新办理并答复。意见:%(comment)s")
+            % {"due": locked.due_on.isoformat(), "comment": _text(comment, 200)},
+            locked,
+            due=locked.due_on.isoformat(),
+        )
     else:
         locked.closed_at = now
-        _transition(locked, actor=actor, to_status=target, action="rate",
-                    fields=["closed_at"], unit_id=locked.lead_unit_id,
-                    comment=f"{label}:{_text(comment, 500)}".rstrip(":"),
-                    extra={"rating": rating})
-        _notify(unit_staff([locked.lead_unit_id]), notification_kinds.PROGRESS.code,
-                _("答复评价:%(title)s") % {"title": locked.title},
-                _("提出人评价为“%(rating)s”,事项已办结。") % {"rating": label}, locked)
+        _transition(
+            locked,
+            actor=actor,
+            to_status=target,
+            action="rate",
+            fields=["closed_at"],
+            unit_id=locked.lead_unit_id,
+            comment=f"{label}:{_text(comment, 500)}".rstrip(":"),
+            extra={"rating": rating},
+        )
+        _notify(
+            unit_staff([locked.lead_unit_id]),
+            notification_kinds.PROGRESS.code,
+            _("答复评价:%(title)s") % {"title": locked.title},
+            _("提出人评价为“%(rating)s”,事项已办结。") % {"rating": label},
+            locked,
+        )
     return locked
 
 
@@ -861,18 +1165,31 @@ def report_promise_done(*, actor: User, case: Case, report: str) -> Reply:
     if answer is None or answer.result_class != ResultClass.B:
         raise InvalidInput(_("只有 B 类答复需要报告承诺事项的完成情况。"))
     if answer.promise_done_at is not None:
-        raise Conflict(_("承诺事项已于 %(date)s 报告完成。"),
-                       date=local_date(answer.promise_done_at).isoformat())
+        raise Conflict(
+            _("承诺事项已于 %(date)s 报告完成。"),
+            date=local_date(answer.promise_done_at).isoformat(),
+        )
     if not report.strip():
         raise InvalidInput(field_errors={"report": [_("请填写承诺事项的完成情况。")]})
     answer.promise_done_at = timezone.now()
     answer.promise_report = _text(report)
     answer.save(update_fields=["promise_done_at", "promise_report"])
     _event(locked, "promise_done", actor, unit_id=answer.unit_id, comment=_text(report, 500))
-    audit.record(actor=actor, action=AuditAction.UPDATE, obj=answer, region_code=locked.region_id,
-                 after={"promise_done_at": answer.promise_done_at.isoformat()}, message=locked.title)
-    _notify([locked.author_id], notification_kinds.PROGRESS.code,
-            _("承诺事项已完成:%(title)s") % {"title": locked.title}, _text(report, 200), locked)
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=answer,
+        region_code=locked.region_id,
+        after={"promise_done_at": answer.promise_done_at.isoformat()},
+        message=locked.title,
+    )
+    _notify(
+        [locked.author_id],
+        notification_kinds.PROGRESS.code,
+        _("承诺事项已完成:%(title)s") % {"title": locked.title},
+        _text(report, 200),
+        locked,
+    )
     return answer
 
 
@@ -890,8 +1207,14 @@ def publish_reply(*, actor: User, case: Case) -> Reply:
     answer.published_at = timezone.now()
     answer.save(update_fields=["published_at"])
     _event(locked, "publish", actor, unit_id=answer.unit_id)
-    audit.record(actor=actor, action=AuditAction.UPDATE, obj=answer, region_code=locked.region_id,
-                 after={"published_at": answer.published_at.isoformat()}, message=locked.title)
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=answer,
+        region_code=locked.region_id,
+        after={"published_at": answer.published_at.isoformat()},
+        message=locked.title,
+    )
     return answer
 
 
@@ -903,13 +1226,24 @@ def supervise(*, actor: User, case: Case, comment: str) -> CaseEvent:
     _require_open(locked, _("督办"), OPEN_STATUSES)
     if not comment.strip():
         raise InvalidInput(field_errors={"comment": [_("请填写督办意见。")]})
-    event = _event(locked, "supervise", actor, unit_id=locked.lead_unit_id,
-                   comment=_text(comment, COMMENT_MAX))
-    audit.record(actor=actor, action=AuditAction.UPDATE, obj=locked,
-                 after={"supervised": True}, message=_text(comment, 500))
+    event = _event(
+        locked, "supervise", actor, unit_id=locked.lead_unit_id, comment=_text(comment, COMMENT_MAX)
+    )
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=locked,
+        after={"supervised": True},
+        message=_text(comment, 500),
+    )
     # A supervision instruction is addressed to the unit's leadership as well as its staff.
-    _notify(unit_staff([locked.lead_unit_id], UNIT_ROLES), notification_kinds.PROGRESS.code,
-            _("督办:%(title)s") % {"title": locked.title}, _text(comment, 200), locked)
+    _notify(
+        unit_staff([locked.lead_unit_id], UNIT_ROLES),
+        notification_kinds.PROGRESS.code,
+        _("督办:%(title)s") % {"title": locked.title},
+        _text(comment, 200),
+        locked,
+    )
     return event
 
 
@@ -951,7 +1285,7 @@ def _claim(rows: list[_Key], token: str) -> set[tuple[int, str, int]]:
     chunk = max(1, min(1000, limit // len(columns)))
     with connection.cursor() as cursor:
         for start in range(0, len(rows), chunk):
-            part = rows[start:start + chunk]
+            part = rows[start : start + chunk]
             values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(part))
             # Only the model's own table and column names are interpolated; values are bound.
             cursor.execute(
@@ -977,15 +1311,29 @@ def scan_deadlines(*, today: datetime.date | None = None) -> int:
 
     open_due = Case.objects.filter(status__in=OPEN_STATUSES, due_on__lte=limit)
     candidates = [
-        _Candidate(*row) for row in open_due.values_list(
-            "pk", "round", "due_on", "congress_id", "lead_unit_id", "region_id", "title",
-            "subject_type", "subject_id", "supervisor_id",
+        _Candidate(*row)
+        for row in open_due.values_list(
+            "pk",
+            "round",
+            "due_on",
+            "congress_id",
+            "lead_unit_id",
+            "region_id",
+            "title",
+            "subject_type",
+            "subject_id",
+            "supervisor_id",
         ).order_by()
     ]
     sent = set(
         Reminder.objects.filter(
-            case__status__in=OPEN_STATUSES, case__due_on__lte=limit, round=F("case__round"),
-        ).exclude(kind=ReminderKind.CO_OPINION).values_list("case_id", "kind", "step").order_by()
+            case__status__in=OPEN_STATUSES,
+            case__due_on__lte=limit,
+            round=F("case__round"),
+        )
+        .exclude(kind=ReminderKind.CO_OPINION)
+        .values_list("case_id", "kind", "step")
+        .order_by()
     )
     token = uuid.uuid4().hex
     wanted: list[_Key] = []
@@ -996,26 +1344,46 @@ def scan_deadlines(*, today: datetime.date | None = None) -> int:
             steps = [s for s in remind.get(case.congress_id, DEFAULT_REMIND_DAYS) if days_left <= s]
         else:
             kind = ReminderKind.OVERDUE.value
-            steps = [s for s in escalate.get(case.congress_id, DEFAULT_ESCALATE_DAYS)
-                     if -days_left >= max(s, 1)]
-        wanted.extend((case.pk, case.round, kind, s) for s in steps
-                      if (case.pk, kind, s) not in sent)
+            steps = [
+                s
+                for s in escalate.get(case.congress_id, DEFAULT_ESCALATE_DAYS)
+                if -days_left >= max(s, 1)
+            ]
+        wanted.extend(
+            (case.pk, case.round, kind, s) for s in steps if (case.pk, kind, s) not in sent
+        )
     co_rows = list(
         CaseUnit.objects.filter(
-            role=UnitRole.CO, active=True, opinion_at__isnull=True,
+            role=UnitRole.CO,
+            active=True,
+            opinion_at__isnull=True,
             opinion_due_on__lte=today + datetime.timedelta(days=CO_OPINION_REMIND_DAYS),
             case__status__in=OPEN_STATUSES,
-        ).values_list("case_id", "case__round", "unit_id", "opinion_due_on", "case__title",
-                      "case__subject_type", "case__subject_id").order_by()
+        )
+        .values_list(
+            "case_id",
+            "case__round",
+            "unit_id",
+            "opinion_due_on",
+            "case__title",
+            "case__subject_type",
+            "case__subject_id",
+        )
+        .order_by()
     )
-    co_sent = set(
-        Reminder.objects.filter(
-            kind=ReminderKind.CO_OPINION, case__status__in=OPEN_STATUSES
-        ).values_list("case_id", "round", "step").order_by()
-    ) if co_rows else set()
+    co_sent = (
+        set(
+            Reminder.objects.filter(kind=ReminderKind.CO_OPINION, case__status__in=OPEN_STATUSES)
+            .values_list("case_id", "round", "step")
+            .order_by()
+        )
+        if co_rows
+        else set()
+    )
     wanted.extend(
         (cid, rnd, ReminderKind.CO_OPINION.value, unit_id)
-        for cid, rnd, unit_id, *_rest in co_rows if (cid, rnd, unit_id) not in co_sent
+        for cid, rnd, unit_id, *_rest in co_rows
+        if (cid, rnd, unit_id) not in co_sent
     )
     if not wanted:
         return 0
@@ -1029,10 +1397,14 @@ def scan_deadlines(*, today: datetime.date | None = None) -> int:
             return 0
         # A case answered or closed since the candidates were read needs no reminder; its
         # claimed row just records that the step is done.
-        live = set(Case.objects.filter(
-            status__in=OPEN_STATUSES,
-            pk__in=Reminder.objects.filter(claim=token).values("case_id"),
-        ).values_list("pk", flat=True).order_by())
+        live = set(
+            Case.objects.filter(
+                status__in=OPEN_STATUSES,
+                pk__in=Reminder.objects.filter(claim=token).values("case_id"),
+            )
+            .values_list("pk", flat=True)
+            .order_by()
+        )
         ours = {key for key in ours if key[0] in live}
         by_pk = {c.pk: c for c in candidates}
         claimed_cases: dict[str, set[int]] = defaultdict(set)
@@ -1044,14 +1416,16 @@ def scan_deadlines(*, today: datetime.date | None = None) -> int:
             if claimed_kind != ReminderKind.CO_OPINION:
                 claimed_cases[claimed_kind].add(case_id)
             if claimed_kind == ReminderKind.OVERDUE and step > min(
-                    escalate.get(by_pk[case_id].congress_id, DEFAULT_ESCALATE_DAYS), default=0):
+                escalate.get(by_pk[case_id].congress_id, DEFAULT_ESCALATE_DAYS), default=0
+            ):
                 escalated.add(case_id)
         for cid, _rnd, unit_id, due, title, stype, sid in co_rows:
             if due is not None and (cid, ReminderKind.CO_OPINION, unit_id) in ours:
                 co_claims.append((unit_id, cid, due, title, stype, sid))
         _send_due_soon([by_pk[pk] for pk in sorted(claimed_cases[ReminderKind.DUE_SOON])], today)
-        _send_overdue([by_pk[pk] for pk in sorted(claimed_cases[ReminderKind.OVERDUE])], today,
-                      escalated)
+        _send_overdue(
+            [by_pk[pk] for pk in sorted(claimed_cases[ReminderKind.OVERDUE])], today, escalated
+        )
         _send_co_opinion(co_claims, today)
     log.info("cases.deadline_scan", candidates=len(candidates), reminders=len(ours))
     return len(ours)
@@ -1066,16 +1440,24 @@ def _digest(cases: Sequence[_Candidate], line: Any) -> tuple[str, str]:
     return "\n".join(lines), url
 
 
-def _send(recipients: list[int], kind: str, title: str, cases: Sequence[_Candidate],
-          line: Any) -> None:
+def _send(
+    recipients: list[int], kind: str, title: str, cases: Sequence[_Candidate], line: Any
+) -> None:
     if not recipients or not cases:
         return
     body, url = _digest(cases, line)
     first = cases[0]
     notifications.notify(
-        recipients=recipients, kind=kind, title=title[:200], body=body, url=url,
-        sms_params={"title": first.title[:20], "count": len(cases),
-                    "due": first.due_on.isoformat()},
+        recipients=recipients,
+        kind=kind,
+        title=title[:200],
+        body=body,
+        url=url,
+        sms_params={
+            "title": first.title[:20],
+            "count": len(cases),
+            "due": first.due_on.isoformat(),
+        },
     )
 
 
@@ -1092,11 +1474,21 @@ def _send_due_soon(cases: list[_Candidate], today: datetime.date) -> None:
     staff = _staff_by_unit({c.lead_unit_id for c in cases})
     for unit_id, group in _group(cases, lambda c: c.lead_unit_id).items():
         group.sort(key=lambda c: (c.due_on, c.pk))
-        title = (_("办理期限提醒:%(title)s") % {"title": group[0].title} if len(group) == 1
-                 else _("办理期限提醒:%(n)d 件事项即将到期") % {"n": len(group)})
-        _send(staff.get(unit_id, []), notification_kinds.DUE_SOON.code, title, group,
-              lambda c: _("%(title)s,%(due)s 到期(还有 %(days)d 天)")
-              % {"title": c.title, "due": c.due_on.isoformat(), "days": (c.due_on - today).days})
+        title = (
+            _("办理期限提醒:%(title)s") % {"title": group[0].title}
+            if len(group) == 1
+            else _("办理期限提醒:%(n)d 件事项即将到期") % {"n": len(group)}
+        )
+        _send(
+            staff.get(unit_id, []),
+            notification_kinds.DUE_SOON.code,
+            title,
+            group,
+            lambda c: (
+                _("%(title)s,%(due)s 到期(还有 %(days)d 天)")
+                % {"title": c.title, "due": c.due_on.isoformat(), "days": (c.due_on - today).days}
+            ),
+        )
 
 
 def _send_overdue(cases: list[_Candidate], today: datetime.date, escalated: set[int]) -> None:
@@ -1108,7 +1500,10 @@ def _send_overdue(cases: list[_Candidate], today: datetime.date, escalated: set[
 
     def line(c: _Candidate) -> str:
         return _("%(title)s,%(due)s 到期,已逾期 %(days)d 天") % {
-            "title": c.title, "due": c.due_on.isoformat(), "days": (today - c.due_on).days}
+            "title": c.title,
+            "due": c.due_on.isoformat(),
+            "days": (today - c.due_on).days,
+        }
 
     def title_for(group: list[_Candidate]) -> str:
         if len(group) == 1:
@@ -1120,11 +1515,15 @@ def _send_overdue(cases: list[_Candidate], today: datetime.date, escalated: set[
     per_user: dict[int, list[_Candidate]] = defaultdict(list)
     staff = _staff_by_unit({c.lead_unit_id for c in cases}, UNIT_ROLES)
     offices = _offices_by_region({c.region_id for c in cases})
-    oversight = _offices_by_region({c.region_id for c in cases if c.pk in escalated},
-                                   Role.SUPERVISION)
+    oversight = _offices_by_region(
+        {c.region_id for c in cases if c.pk in escalated}, Role.SUPERVISION
+    )
     for case in cases:
-        users: set[int] = {*staff.get(case.lead_unit_id, []), *offices.get(case.region_id, []),
-                           *oversight.get(case.region_id, [])}
+        users: set[int] = {
+            *staff.get(case.lead_unit_id, []),
+            *offices.get(case.region_id, []),
+            *oversight.get(case.region_id, []),
+        }
         if case.supervisor_id:
             users.add(case.supervisor_id)
         for user_id in users:
@@ -1139,8 +1538,9 @@ def _send_overdue(cases: list[_Candidate], today: datetime.date, escalated: set[
         _send(sorted(user_ids), kind, title_for(group), group, line)
 
 
-def _send_co_opinion(claims: list[tuple[int, int, datetime.date, str, str, str]],
-                     today: datetime.date) -> None:
+def _send_co_opinion(
+    claims: list[tuple[int, int, datetime.date, str, str, str]], today: datetime.date
+) -> None:
     if not claims:
         return
     staff = _staff_by_unit({c[0] for c in claims})
@@ -1149,15 +1549,24 @@ def _send_co_opinion(claims: list[tuple[int, int, datetime.date, str, str, str]]
         grouped[unit_id].append(_Candidate(cid, 0, due, 0, unit_id, "", title, stype, sid, None))
     for unit_id, group in grouped.items():
         group.sort(key=lambda c: (c.due_on, c.pk))
-        title = (_("协办意见提醒:%(title)s") % {"title": group[0].title} if len(group) == 1
-                 else _("协办意见提醒:%(n)d 件事项的协办意见即将到期") % {"n": len(group)})
-        _send(staff.get(unit_id, []), notification_kinds.DUE_SOON.code, title, group,
-              lambda c: _("%(title)s,协办意见 %(due)s 到期") % {"title": c.title,
-                                                           "due": c.due_on.isoformat()})
+        title = (
+            _("协办意见提醒:%(title)s") % {"title": group[0].title}
+            if len(group) == 1
+            else _("协办意见提醒:%(n)d 件事项的协办意见即将到期") % {"n": len(group)}
+        )
+        _send(
+            staff.get(unit_id, []),
+            notification_kinds.DUE_SOON.code,
+            title,
+            group,
+            lambda c: (
+                _("%(title)s,协办意见 %(due)s 到期")
+                % {"title": c.title, "due": c.due_on.isoformat()}
+            ),
+        )
 
 
-def _staff_by_unit(unit_ids: set[int], roles: Sequence[str] = (Role.UNIT,)
-                   ) -> dict[int, list[int]]:
+def _staff_by_unit(unit_ids: set[int], roles: Sequence[str] = (Role.UNIT,)) -> dict[int, list[int]]:
     found: dict[int, list[int]] = defaultdict(list)
     rows = RoleGrant.objects.filter(
         role__in=list(roles), organization_id__in=sorted(unit_ids), user__is_active=True

@@ -54,7 +54,6 @@ PER_PAGE = 20
 SOON_DAYS = 15
 
 
-
 def _unit_ids(user: Any) -> list[int]:
     return sorted(policies.organization_ids(user, *UNIT_ROLES))
 
@@ -95,24 +94,37 @@ def todo(user: Any) -> list[Case]:
 def case_list(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
     oversees = _oversees(user)
-    context: dict[str, Any] = {"todo": todo(user) if _unit_ids(user) else None,
-                               "oversees": oversees}
+    context: dict[str, Any] = {
+        "todo": todo(user) if _unit_ids(user) else None,
+        "oversees": oversees,
+    }
     if oversees:
-        units = list(selectors.cases_for(user).order_by()
-                     .values_list("lead_unit_id", "lead_unit__name").distinct()
-                     .order_by("lead_unit__name"))
+        units = list(
+            selectors.cases_for(user)
+            .order_by()
+            .values_list("lead_unit_id", "lead_unit__name")
+            .distinct()
+            .order_by("lead_unit__name")
+        )
         form = CaseFilterForm(request.GET or None, units=units)
         unit = form.value("unit")
-        qs = selectors.cases_for(user, status=form.value("status"), overdue=form.flag("overdue"),
-                                 unit=int(unit) if unit else None, key=form.flag("key"))
+        qs = selectors.cases_for(
+            user,
+            status=form.value("status"),
+            overdue=form.flag("overdue"),
+            unit=int(unit) if unit else None,
+            key=form.flag("key"),
+        )
         page = Paginator(qs.order_by("due_on", "id"), PER_PAGE).get_page(request.GET.get("page"))
-        context.update(form=form, page=page, cases=_mark(list(page.object_list),
-                                                         services.local_date()))
+        context.update(
+            form=form, page=page, cases=_mark(list(page.object_list), services.local_date())
+        )
         if wants_partial(request):
             return render(request, "cases/list.html#results", context)
     elif context["todo"] is None:
-        context["mine"] = _mark(list(selectors.cases_for(user).order_by("-assigned_at")[:50]),
-                                services.local_date())
+        context["mine"] = _mark(
+            list(selectors.cases_for(user).order_by("-assigned_at")[:50]), services.local_date()
+        )
     return render(request, "cases/list.html", context)
 
 
@@ -126,8 +138,15 @@ def reply_template(case: Case) -> str:
         "尊敬的%(author)s代表:\n\n您提出的《%(title)s》收悉。现将办理情况答复如下:\n\n"
         "……\n\n感谢您对我们工作的关心和支持,欢迎继续提出宝贵意见和建议。\n\n"
         "%(unit)s\n%(date)s"
-    ) % {"author": author, "title": case.title, "unit": case.lead_unit.name,
-         "date": services.local_date().strftime("%Y年%m月%d日").replace("年0", "年").replace("月0", "月")}
+    ) % {
+        "author": author,
+        "title": case.title,
+        "unit": case.lead_unit.name,
+        "date": services.local_date()
+        .strftime("%Y年%m月%d日")
+        .replace("年0", "年")
+        .replace("月0", "月"),
+    }
 
 
 def _latest(replies: list[Reply]) -> Reply | None:
@@ -140,6 +159,7 @@ def _handles(user: Any, case: Case) -> bool:
 
 def allowed_actions(user: Any, case: Case, latest: Reply | None) -> set[str]:
     """The steps the policy and the case's state allow this user now."""
+
     def can(action: str) -> bool:
         return case_policy.can(user, case, action)
 
@@ -149,13 +169,18 @@ def allowed_actions(user: Any, case: Case, latest: Reply | None) -> set[str]:
     if handle:
         if status == CaseStatus.ASSIGNED:
             found.add("sign")
-        if status in (CaseStatus.ASSIGNED, CaseStatus.SIGNED) and \
-                services.local_date() <= case.reassign_until:
+        if (
+            status in (CaseStatus.ASSIGNED, CaseStatus.SIGNED)
+            and services.local_date() <= case.reassign_until
+        ):
             found.add("reassign")
         if status in services.REPLY_STATUSES:
             found.add("reply")
-        if latest is not None and latest.result_class == ResultClass.B and \
-                latest.promise_done_at is None:
+        if (
+            latest is not None
+            and latest.result_class == ResultClass.B
+            and latest.promise_done_at is None
+        ):
             found.add("promise")
     if status == CaseStatus.DRAFTED and can(CaseAction.APPROVE):
         found.add("signoff")
@@ -178,18 +203,27 @@ def allowed_actions(user: Any, case: Case, latest: Reply | None) -> set[str]:
 def _reply_initial(case: Case, draft: ReplyDraft | None) -> dict[str, Any]:
     """A returned draft comes back into the form to be revised; else the template."""
     if draft is not None and draft.decision == DraftDecision.RETURNED:
-        return {"result_class": draft.result_class, "content": draft.content,
-                "measures": draft.measures}
+        return {
+            "result_class": draft.result_class,
+            "content": draft.content,
+            "measures": draft.measures,
+        }
     return {"content": reply_template(case)}
 
 
 def _forms(case: Case, draft: ReplyDraft | None = None) -> dict[str, forms.Form]:
     return {
-        "reassign": ReasonForm(), "contact": ContactForm(), "opinion": OpinionForm(),
+        "reassign": ReasonForm(),
+        "contact": ContactForm(),
+        "opinion": OpinionForm(),
         "reply": ReplyForm(initial=_reply_initial(case, draft)),
-        "promise": PromiseForm(), "decide": DecideForm(congress=case.congress),
-        "supervise": CommentForm(), "rate": RateForm(), "sign": forms.Form(),
-        "publish": forms.Form(), "signoff": SignOffForm(),
+        "promise": PromiseForm(),
+        "decide": DecideForm(congress=case.congress),
+        "supervise": CommentForm(),
+        "rate": RateForm(),
+        "sign": forms.Form(),
+        "publish": forms.Form(),
+        "signoff": SignOffForm(),
     }
 
 
@@ -200,8 +234,12 @@ def _detail(user: Any, pk: int) -> selectors.CaseDetail:
         raise Http404 from None
 
 
-def _render_case(request: HttpRequest, detail: selectors.CaseDetail,
-                 bound: tuple[str, forms.Form] | None = None, status: int = 200) -> HttpResponse:
+def _render_case(
+    request: HttpRequest,
+    detail: selectors.CaseDetail,
+    bound: tuple[str, forms.Form] | None = None,
+    status: int = 200,
+) -> HttpResponse:
     user = acting_user(request)
     case = detail.case
     latest = _latest(detail.replies)
@@ -215,24 +253,32 @@ def _render_case(request: HttpRequest, detail: selectors.CaseDetail,
     actions = allowed_actions(user, case, latest)
     # A step no longer on offer (a double click, a case changed meanwhile): its errors go on
     # top of the page, since its form is not shown.
-    orphan = ([e for errors in bound[1].errors.values() for e in errors]
-              if bound is not None and bound[0] not in actions else [])
-    return render(request, "cases/detail.html", {
-        "case": case,
-        "detail": detail,
-        "subject_url": subjects.url(case.subject_type, case.subject_id),
-        "subject_label": subjects.label(case.subject_type),
-        "timeline": seen.timeline,
-        "rounds": [(r, ratings.get(r.round)) for r in detail.replies],
-        "latest": latest,
-        "draft": seen.draft,
-        "reply_mode": services.reply_mode(user, case) if "reply" in actions else "",
-        "actions": actions,
-        "orphan_errors": orphan,
-        "forms": page_forms,
-        "open_step": bound[0] if bound is not None else "",
-        "next": local_url(request, request.POST.get("next") or request.GET.get("next")),
-    }, status=status)
+    orphan = (
+        [e for errors in bound[1].errors.values() for e in errors]
+        if bound is not None and bound[0] not in actions
+        else []
+    )
+    return render(
+        request,
+        "cases/detail.html",
+        {
+            "case": case,
+            "detail": detail,
+            "subject_url": subjects.url(case.subject_type, case.subject_id),
+            "subject_label": subjects.label(case.subject_type),
+            "timeline": seen.timeline,
+            "rounds": [(r, ratings.get(r.round)) for r in detail.replies],
+            "latest": latest,
+            "draft": seen.draft,
+            "reply_mode": services.reply_mode(user, case) if "reply" in actions else "",
+            "actions": actions,
+            "orphan_errors": orphan,
+            "forms": page_forms,
+            "open_step": bound[0] if bound is not None else "",
+            "next": local_url(request, request.POST.get("next") or request.GET.get("next")),
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -268,47 +314,74 @@ def _sign_off(user: Any, case: Case, data: dict[str, Any]) -> Reply | ReplyDraft
 
 
 STEPS: dict[str, Step] = {
-    "sign": Step(lambda c, d: forms.Form(d),
-                 lambda u, c, d: services.sign(actor=u, case=c),
-                 gettext_lazy("已签收,请按期办理。")),
-    "reassign": Step(lambda c, d: ReasonForm(d),
-                     lambda u, c, d: services.request_reassignment(actor=u, case=c,
-                                                                   reason=d["reason"]),
-                     gettext_lazy("已提交调整申请,等待人大机关审核。")),
-    "contact": Step(lambda c, d: ContactForm(d),
-                    lambda u, c, d: services.record_contact(
-                        actor=u, case=c, method=d["method"], happened_on=d["happened_on"],
-                        note=d["note"]),
-                    gettext_lazy("已记录沟通情况。")),
-    "opinion": Step(lambda c, d: OpinionForm(d),
-                    lambda u, c, d: services.submit_co_opinion(actor=u, case=c,
-                                                               opinion=d["opinion"]),
-                    gettext_lazy("协办意见已送主办单位。")),
-    "reply": Step(lambda c, d: ReplyForm(d),
-                  lambda u, c, d: services.reply(
-                      actor=u, case=c, result_class=d["result_class"], content=d["content"],
-                      measures=d.get("measures", ""), approved_by_name=d["approved_by_name"]),
-                  _replied),
+    "sign": Step(
+        lambda c, d: forms.Form(d),
+        lambda u, c, d: services.sign(actor=u, case=c),
+        gettext_lazy("已签收,请按期办理。"),
+    ),
+    "reassign": Step(
+        lambda c, d: ReasonForm(d),
+        lambda u, c, d: services.request_reassignment(actor=u, case=c, reason=d["reason"]),
+        gettext_lazy("已提交调整申请,等待人大机关审核。"),
+    ),
+    "contact": Step(
+        lambda c, d: ContactForm(d),
+        lambda u, c, d: services.record_contact(
+            actor=u, case=c, method=d["method"], happened_on=d["happened_on"], note=d["note"]
+        ),
+        gettext_lazy("已记录沟通情况。"),
+    ),
+    "opinion": Step(
+        lambda c, d: OpinionForm(d),
+        lambda u, c, d: services.submit_co_opinion(actor=u, case=c, opinion=d["opinion"]),
+        gettext_lazy("协办意见已送主办单位。"),
+    ),
+    "reply": Step(
+        lambda c, d: ReplyForm(d),
+        lambda u, c, d: services.reply(
+            actor=u,
+            case=c,
+            result_class=d["result_class"],
+            content=d["content"],
+            measures=d.get("measures", ""),
+            approved_by_name=d["approved_by_name"],
+        ),
+        _replied,
+    ),
     "signoff": Step(lambda c, d: SignOffForm(d), _sign_off, _signed_off),
-    "promise": Step(lambda c, d: PromiseForm(d),
-                    lambda u, c, d: services.report_promise_done(actor=u, case=c,
-                                                                 report=d["report"]),
-                    gettext_lazy("已报告承诺事项完成情况。")),
-    "decide": Step(lambda c, d: DecideForm(d, congress=c.congress),
-                   lambda u, c, d: services.decide_reassignment(
-                       actor=u, case=c, approve=d["decision"] == "approve",
-                       new_lead_unit=d["unit"], comment=d.get("comment", "")),
-                   gettext_lazy("已处理调整申请。")),
-    "publish": Step(lambda c, d: forms.Form(d),
-                    lambda u, c, d: services.publish_reply(actor=u, case=c),
-                    gettext_lazy("答复已在门户网站公开。")),
-    "supervise": Step(lambda c, d: CommentForm(d),
-                      lambda u, c, d: services.supervise(actor=u, case=c, comment=d["comment"]),
-                      gettext_lazy("督办意见已发送承办单位。")),
-    "rate": Step(lambda c, d: RateForm(d),
-                 lambda u, c, d: services.rate(actor=u, case=c, rating=d["rating"],
-                                               comment=d.get("comment", "")),
-                 gettext_lazy("感谢您的评价。")),
+    "promise": Step(
+        lambda c, d: PromiseForm(d),
+        lambda u, c, d: services.report_promise_done(actor=u, case=c, report=d["report"]),
+        gettext_lazy("已报告承诺事项完成情况。"),
+    ),
+    "decide": Step(
+        lambda c, d: DecideForm(d, congress=c.congress),
+        lambda u, c, d: services.decide_reassignment(
+            actor=u,
+            case=c,
+            approve=d["decision"] == "approve",
+            new_lead_unit=d["unit"],
+            comment=d.get("comment", ""),
+        ),
+        gettext_lazy("已处理调整申请。"),
+    ),
+    "publish": Step(
+        lambda c, d: forms.Form(d),
+        lambda u, c, d: services.publish_reply(actor=u, case=c),
+        gettext_lazy("答复已在门户网站公开。"),
+    ),
+    "supervise": Step(
+        lambda c, d: CommentForm(d),
+        lambda u, c, d: services.supervise(actor=u, case=c, comment=d["comment"]),
+        gettext_lazy("督办意见已发送承办单位。"),
+    ),
+    "rate": Step(
+        lambda c, d: RateForm(d),
+        lambda u, c, d: services.rate(
+            actor=u, case=c, rating=d["rating"], comment=d.get("comment", "")
+        ),
+        gettext_lazy("感谢您的评价。"),
+    ),
 }
 
 
@@ -355,9 +428,15 @@ def panel(user: Any, subject_type: str, subject_id: str) -> dict[str, Any] | Non
     can_rate = "rate" in allowed_actions(user, detail.case, latest)
     # Only a draft awaiting sign-off reads differently from outside the lead unit.
     inside = detail.case.status != CaseStatus.DRAFTED or any(
-        check(user, detail.case) for check in (selectors.oversees, _handles))
+        check(user, detail.case) for check in (selectors.oversees, _handles)
+    )
     shown = selectors.timeline(detail.events, detail.case, inside=inside)
-    return {"case": detail.case, "status": shown.status, "status_label": shown.status_label,
-            "latest": latest, "can_rate": can_rate,
-            "rate_form": RateForm() if can_rate else None,
-            "ratings": detail.ratings}
+    return {
+        "case": detail.case,
+        "status": shown.status,
+        "status_label": shown.status_label,
+        "latest": latest,
+        "can_rate": can_rate,
+        "rate_form": RateForm() if can_rate else None,
+        "ratings": detail.ratings,
+    }

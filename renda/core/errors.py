@@ -19,7 +19,6 @@ class RendaError(Exception):
             self.message = self.message % params
         super().__init__(self.message)
 
-
     @property
     def summary(self) -> str:
         """One line for pages that can only flash a message (no form to show fields on):

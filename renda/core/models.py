@@ -312,8 +312,15 @@ UNIT_ROLES = (Role.UNIT, Role.UNIT_LEADER)
 # administrators), congress leaders and the government's supervision office.
 OVERSIGHT_ROLES = (Role.ADMIN, Role.OFFICE, Role.LEADER, Role.SUPERVISION)
 # Roles whose sessions end after STAFF_IDLE_TIMEOUT idle seconds.
-STAFF_ROLES = (Role.ADMIN, Role.OFFICE, Role.LEADER, Role.STATION, Role.UNIT, Role.UNIT_LEADER,
-               Role.SUPERVISION)
+STAFF_ROLES = (
+    Role.ADMIN,
+    Role.OFFICE,
+    Role.LEADER,
+    Role.STATION,
+    Role.UNIT,
+    Role.UNIT_LEADER,
+    Role.SUPERVISION,
+)
 
 
 class User(AbstractUser):

@@ -101,11 +101,13 @@ def region_grants_q(user: Any, rules: dict[str, Scope], field: str) -> Q | None:
     of ``rules`` over (the whole subtree); None when no grant qualifies."""
     if user.is_superuser:
         return Q()
-    return any_of([
-        in_subtree_q(field, g.region_code, g.region_level)
-        for g in grants_of(user)
-        if rules.get(g.role) is Scope.REGION
-    ])
+    return any_of(
+        [
+            in_subtree_q(field, g.region_code, g.region_level)
+            for g in grants_of(user)
+            if rules.get(g.role) is Scope.REGION
+        ]
+    )
 
 
 class Policy(Generic[M]):

@@ -305,8 +305,12 @@ def update_person(*, actor: User | None, person: Person, **changes: Any) -> Pers
 def reveal_person_contact(*, actor: User, person: Person) -> tuple[str, str]:
     """Full phone and ID number for someone entitled to them; every look is audited."""
     policies.people.check(actor, person, Action.VIEW_SENSITIVE)
-    audit.record(actor=actor, action=AuditAction.ACCESS, obj=person,
-                 message=_("查看完整手机号码和身份证号码"))
+    audit.record(
+        actor=actor,
+        action=AuditAction.ACCESS,
+        obj=person,
+        message=_("查看完整手机号码和身份证号码"),
+    )
     return person.phone, person.id_number
 
 

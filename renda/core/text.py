@@ -28,9 +28,25 @@ def chinese_ordinal(number: int) -> str:
 
 # Surnames read differently from the character's everyday reading (曾 is Zeng, not ceng).
 _SURNAME_INITIALS = {
-    "曾": "z", "单": "s", "解": "x", "仇": "q", "朴": "p", "区": "o", "查": "z", "乐": "y",
-    "覃": "q", "盖": "g", "缪": "m", "翟": "z", "种": "c", "繁": "p", "尉": "y", "秘": "b",
-    "员": "y", "万俟": "mq", "尉迟": "yc",
+    "曾": "z",
+    "单": "s",
+    "解": "x",
+    "仇": "q",
+    "朴": "p",
+    "区": "o",
+    "查": "z",
+    "乐": "y",
+    "覃": "q",
+    "盖": "g",
+    "缪": "m",
+    "翟": "z",
+    "种": "c",
+    "繁": "p",
+    "尉": "y",
+    "秘": "b",
+    "员": "y",
+    "万俟": "mq",
+    "尉迟": "yc",
 }
 
 

@@ -22,6 +22,6 @@ def sniff(upload: IO[bytes], signatures: tuple[Signature, ...]) -> tuple[str, st
     head = upload.read(16)
     upload.seek(0)
     for magic, offset, content_type, extension in signatures:
-        if head[offset:offset + len(magic)] == magic:
+        if head[offset : offset + len(magic)] == magic:
             return content_type, extension
     return None

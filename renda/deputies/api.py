@@ -103,9 +103,7 @@ class MandateOut(Schema):
 class MandateFiltersIn(Schema):
     q: SearchText = Field(default="", description="姓名或拼音首字母;完整的手机号码或身份证号码")
     level: RegionLevel | None = Field(default=None, description="人大层级")
-    region: RegionCode | None = Field(
-        default=None, description="只列出该区划(含下级)人大的代表"
-    )
+    region: RegionCode | None = Field(default=None, description="只列出该区划(含下级)人大的代表")
     term: int | None = Field(default=None, ge=1, le=MAX_ID, description="届次编号(id)")
     group: int | None = Field(default=None, ge=1, le=MAX_ID, description="代表小组编号(id)")
     group_name: SearchText = Field(default="", description="代表小组名称中的字")

@@ -120,7 +120,9 @@ class StatusChangeForm(forms.Form):
             "invalid_choice": _("请选择有效的状态。"),
         },
     )
-    effective_on = forms.DateField(label=_("生效日期"), widget=DATE_INPUT, error_messages=DATE_ERRORS)
+    effective_on = forms.DateField(
+        label=_("生效日期"), widget=DATE_INPUT, error_messages=DATE_ERRORS
+    )
     reason = forms.CharField(
         label=_("原因"),
         max_length=200,
@@ -148,7 +150,9 @@ class ImportUploadForm(forms.Form):
     )
     create_missing = forms.BooleanField(
         label=_("新建尚未登记的代表团、代表小组和选区"),
-        help_text=_("不勾选时,文件中写了但尚未登记的代表团、代表小组和选区按错误报告(可避免错别字建出新小组)。"),
+        help_text=_(
+            "不勾选时,文件中写了但尚未登记的代表团、代表小组和选区按错误报告(可避免错别字建出新小组)。"
+        ),
         required=False,
     )
 

@@ -56,12 +56,27 @@ PROGRESS_EVERY = 500
 ADULT_YEARS = 18
 
 LIMITS = {
-    "name": 50, "ethnicity": 20, "party": 30, "education": 30, "employer": 100, "post": 100,
-    "delegation": 100, "group": 100, "constituency": 100,
+    "name": 50,
+    "ethnicity": 20,
+    "party": 30,
+    "education": 30,
+    "employer": 100,
+    "post": 100,
+    "delegation": 100,
+    "group": 100,
+    "constituency": 100,
 }
 PERSON_KEYS = (
-    "name", "gender", "ethnicity", "birth_date", "party", "education", "employer", "post",
-    "phone", "id_number",
+    "name",
+    "gender",
+    "ethnicity",
+    "birth_date",
+    "party",
+    "education",
+    "employer",
+    "post",
+    "phone",
+    "id_number",
 )
 LINK_KEYS = ("delegation", "group", "constituency")
 LINK_MODELS: dict[str, type[Delegation] | type[DeputyGroup] | type[Constituency]] = {
@@ -166,9 +181,7 @@ class Plan:
 
     def sorted_problems(self) -> list[Problem]:
         order = {c.header: i for i, c in enumerate(COLUMNS)}
-        return sorted(
-            self.problems, key=lambda p: (not p.file, p.row, order.get(p.column, 99))
-        )
+        return sorted(self.problems, key=lambda p: (not p.file, p.row, order.get(p.column, 99)))
 
     def summary(self, rows: Sequence[Row]) -> dict[str, Any]:
         """What importing ``rows`` does: people created, updated or left, mandates, and the
@@ -216,7 +229,11 @@ def _open(source: IO[bytes], plan: Plan) -> Any:
         workbook = load_workbook(source, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError):
         plan.add_file(
-            0, "", _("无法读取该文件。请上传 Excel 工作簿(.xlsx);旧版 .xls 文件请先在 Excel 中“另存为”.xlsx。")
+            0,
+            "",
+            _(
+                "无法读取该文件。请上传 Excel 工作簿(.xlsx);旧版 .xls 文件请先在 Excel 中“另存为”.xlsx。"
+            ),
         )
         return None
     if spreadsheet.SHEET_TITLE in workbook.sheetnames:
@@ -237,8 +254,10 @@ def _header(sheet: Any, plan: Plan) -> tuple[int, dict[int, str]] | None:
             break
     if found is None:
         plan.add_file(
-            1, "", _("没有找到表头。第一行应为列名:%(columns)s(可下载导入模板对照)。")
-            % {"columns": "、".join(c.header for c in COLUMNS)}
+            1,
+            "",
+            _("没有找到表头。第一行应为列名:%(columns)s(可下载导入模板对照)。")
+            % {"columns": "、".join(c.header for c in COLUMNS)},
         )
         return None
     number, cells = found
@@ -252,12 +271,14 @@ def _header(sheet: Any, plan: Plan) -> tuple[int, dict[int, str]] | None:
         shown = spreadsheet.text(cell)
         if key is None:
             plan.add_file(
-                number, shown,
+                number,
+                shown,
                 _("“%(name)s”不是模板中的列。请改成模板中的列名,或删除该列。") % {"name": shown},
             )
         elif key in seen:
             plan.add_file(
-                number, shown,
+                number,
+                shown,
                 _("列“%(name)s”出现了两次(另一处为“%(other)s”),请只保留一列。")
                 % {"name": BY_KEY[key].header, "other": seen[key]},
             )
@@ -269,7 +290,8 @@ def _header(sheet: Any, plan: Plan) -> tuple[int, dict[int, str]] | None:
             continue
         if column.required:
             plan.add_file(
-                number, column.header,
+                number,
+                column.header,
                 _("缺少必填列“%(name)s”。请按导入模板补上该列。") % {"name": column.header},
             )
         else:
@@ -312,7 +334,8 @@ class _RowReader:
             value = cell[key]
             if len(value) > limit:
                 self.problem(
-                    row, key,
+                    row,
+                    key,
                     _("%(column)s不能超过 %(limit)d 个字(现有 %(n)d 个)。")
                     % {"column": BY_KEY[key].header, "limit": limit, "n": len(value)},
                 )
@@ -329,8 +352,10 @@ class _RowReader:
             row.term_number = spreadsheet.term_number(values.get("term"))
             if row.term_number is None:
                 self.problem(
-                    row, "term",
-                    _("届次“%(value)s”无法识别,请填写如“第十九届”或 19。") % {"value": cell["term"]},
+                    row,
+                    "term",
+                    _("届次“%(value)s”无法识别,请填写如“第十九届”或 19。")
+                    % {"value": cell["term"]},
                 )
         row.station_names = spreadsheet.station_names(values.get("stations"))
         self._category(row, cell["category"])
@@ -368,7 +393,9 @@ class _RowReader:
         except ValidationError as exc:
             message = exc.messages[0]
             if isinstance(raw, int | float) and not isinstance(raw, bool):
-                message = _("身份证号码被 Excel 存成了数字,末尾几位可能已被改掉。请把该列设为“文本”格式后重新填写。")
+                message = _(
+                    "身份证号码被 Excel 存成了数字,末尾几位可能已被改掉。请把该列设为“文本”格式后重新填写。"
+                )
             self.problem(row, "id_number", message)
             return
         row.given.add("id_number")
@@ -405,7 +432,8 @@ class _RowReader:
             )
             if not same:
                 self.problem(
-                    row, "birth_date",
+                    row,
+                    "birth_date",
                     _("出生日期与身份证号码中的出生日期(%(date)s)不一致。")
                     % {"date": row.birth_date.isoformat()},
                 )
@@ -428,7 +456,8 @@ class _RowReader:
         category = self.categories.get(value)
         if category is None:
             self.problem(
-                row, "category",
+                row,
+                "category",
                 _("代表构成“%(value)s”不在可选范围内,可选:%(choices)s。")
                 % {"value": value, "choices": "、".join(str(c.label) for c in DeputyCategory)},
             )
@@ -489,7 +518,8 @@ class _Resolver:
             )
         )
         allowed = {
-            c.pk for c in found
+            c.pk
+            for c in found
             if mandate_policy.can_in_region(self.user, Action.CREATE, c.region_id)
             and policies.people.can_in_region(self.user, Action.CREATE, c.region_id)
         }
@@ -505,17 +535,17 @@ class _Resolver:
             if len(inside) == 1:
                 resolved[value] = inside[0]
             elif len(inside) > 1:
-                resolved[value] = _("有多个人大与“%(value)s”同名,请改填人大的 12 位行政区划代码。") % {
-                    "value": value
-                }
+                resolved[value] = _(
+                    "有多个人大与“%(value)s”同名,请改填人大的 12 位行政区划代码。"
+                ) % {"value": value}
             elif matches:
                 resolved[value] = _("“%(value)s”不在您的管辖范围内,不能导入该人大的代表。") % {
                     "value": value
                 }
             else:
-                resolved[value] = _("找不到人大“%(value)s”。请填写人大全称(如“衡阳县人民代表大会”)或 12 位行政区划代码。") % {
-                    "value": value
-                }
+                resolved[value] = _(
+                    "找不到人大“%(value)s”。请填写人大全称(如“衡阳县人民代表大会”)或 12 位行政区划代码。"
+                ) % {"value": value}
         for row in rows:
             outcome = resolved[row.congress_text]
             if isinstance(outcome, Congress):
@@ -536,9 +566,12 @@ class _Resolver:
                 continue
             term = terms[row.congress.pk].get(row.term_number)
             if term is None:
-                known = "、".join(t.label for t in sorted(terms[row.congress.pk].values(), key=lambda t: t.number))
+                known = "、".join(
+                    t.label for t in sorted(terms[row.congress.pk].values(), key=lambda t: t.number)
+                )
                 self.problem(
-                    row, "term",
+                    row,
+                    "term",
                     _("%(congress)s没有第 %(n)d 届。已登记的届次:%(known)s。")
                     % {"congress": row.congress.name, "n": row.term_number, "known": known or "—"},
                 )
@@ -552,10 +585,13 @@ class _Resolver:
             return
         if row.elected_on < term.start_date or (term.end_date and row.elected_on > term.end_date):
             self.problem(
-                row, "elected_on",
+                row,
+                "elected_on",
                 _("当选日期必须在本届任期之内(%(start)s 至 %(end)s)。")
-                % {"start": term.start_date.isoformat(),
-                   "end": term.end_date.isoformat() if term.end_date else "—"},
+                % {
+                    "start": term.start_date.isoformat(),
+                    "end": term.end_date.isoformat() if term.end_date else "—",
+                },
             )
         elif row.birth_date and row.elected_on < _years_after(row.birth_date, ADULT_YEARS):
             self.problem(row, "elected_on", _("当选时未满 18 周岁,请核对身份证号码或当选日期。"))
@@ -579,8 +615,11 @@ class _Resolver:
                     self.plan.new_links[key][row.congress.pk].add(name)
                 else:
                     self.problem(
-                        row, key,
-                        _("%(kind)s“%(name)s”在%(congress)s尚未登记。请核对名称;如需新建,请勾选“新建尚未登记的代表团、代表小组和选区”后重新校验。")
+                        row,
+                        key,
+                        _(
+                            "%(kind)s“%(name)s”在%(congress)s尚未登记。请核对名称;如需新建,请勾选“新建尚未登记的代表团、代表小组和选区”后重新校验。"
+                        )
                         % {"kind": _link_label(key), "name": name, "congress": row.congress.name},
                     )
 
@@ -606,17 +645,22 @@ class _Resolver:
                 inside = [s for s in found if low <= s.region_id <= high]
                 if not found:
                     self.problem(
-                        row, "stations",
-                        _("找不到联络站“%(name)s”,请填写联络站全称(多个联络站用顿号分隔)。") % {"name": name},
+                        row,
+                        "stations",
+                        _("找不到联络站“%(name)s”,请填写联络站全称(多个联络站用顿号分隔)。")
+                        % {"name": name},
                     )
                 elif not inside:
                     self.problem(
-                        row, "stations",
+                        row,
+                        "stations",
                         _("联络站“%(name)s”不在%(congress)s的行政区域内。")
                         % {"name": name, "congress": row.congress.name},
                     )
                 elif len(inside) > 1:
-                    self.problem(row, "stations", _("有多个联络站名为“%(name)s”。") % {"name": name})
+                    self.problem(
+                        row, "stations", _("有多个联络站名为“%(name)s”。") % {"name": name}
+                    )
                 elif not inside[0].is_active:
                     self.problem(row, "stations", _("联络站“%(name)s”已停用。") % {"name": name})
                 else:
@@ -636,7 +680,8 @@ class _Resolver:
             if earlier.name != row.name:
                 for this, other in ((row, earlier), (earlier, row)):
                     self.problem(
-                        this, "id_number",
+                        this,
+                        "id_number",
                         _("身份证号码与第 %(other)d 行相同,但姓名不同(“%(name)s”),请核对。")
                         % {"other": other.number, "name": other.name},
                     )
@@ -647,8 +692,11 @@ class _Resolver:
                 mine, theirs = getattr(row, key), getattr(earlier, key)
                 if key in row.given and key in earlier.given and mine != theirs:
                     self.problem(
-                        row, key,
-                        _("同一人(身份证号码相同)在第 %(other)d 行填写的%(column)s与本行不一致,请统一。")
+                        row,
+                        key,
+                        _(
+                            "同一人(身份证号码相同)在第 %(other)d 行填写的%(column)s与本行不一致,请统一。"
+                        )
                         % {"other": earlier.number, "column": BY_KEY[key].header},
                     )
         for same in seats.values():
@@ -657,7 +705,8 @@ class _Resolver:
                 for row in same:
                     others = "、".join(str(r.number) for r in same if r is not row)
                     self.problem(
-                        row, "id_number",
+                        row,
+                        "id_number",
                         _("身份证号码与第 %(rows)s 行重复:同一人在同一届人大只能登记一次。")
                         % {"rows": others},
                     )
@@ -693,7 +742,8 @@ class _Resolver:
             if row.term and (person.pk, row.term.pk) in held:
                 assert row.congress is not None
                 self.problem(
-                    row, "id_number",
+                    row,
+                    "id_number",
                     _("%(name)s 已是%(congress)s%(term)s代表,不能重复登记。")
                     % {"name": row.name, "congress": row.congress.name, "term": row.term.label},
                 )

@@ -89,7 +89,9 @@ LIST_RELATED = ("person", "region", "term__congress", "group")
 ALL_RELATED = (*LIST_RELATED, "delegation", "constituency")
 
 
-def with_related(qs: QuerySet[Mandate], related: tuple[str, ...] = ALL_RELATED) -> QuerySet[Mandate]:
+def with_related(
+    qs: QuerySet[Mandate], related: tuple[str, ...] = ALL_RELATED
+) -> QuerySet[Mandate]:
     """Everything a row shows, in one query plus one for the stations. The list leaves out
     what it does not show: each join costs the planner time on every page."""
     return qs.select_related(*related).prefetch_related(
@@ -152,11 +154,26 @@ def can_list(user: Any) -> bool:
 
 
 EXPORT_FIELDS = (
-    "pk", "person_id", "person__name", "person__gender", "person__ethnicity",
-    "person__birth_date", "person__id_number", "person__phone", "person__party",
-    "person__education", "person__employer", "person__post", "term__congress__name",
-    "term__number", "delegation__name", "group__name", "constituency__name", "category",
-    "full_time", "elected_on",
+    "pk",
+    "person_id",
+    "person__name",
+    "person__gender",
+    "person__ethnicity",
+    "person__birth_date",
+    "person__id_number",
+    "person__phone",
+    "person__party",
+    "person__education",
+    "person__employer",
+    "person__post",
+    "term__congress__name",
+    "term__number",
+    "delegation__name",
+    "group__name",
+    "constituency__name",
+    "category",
+    "full_time",
+    "elected_on",
 )
 
 
@@ -186,9 +203,28 @@ def export_rows(user: User, qs: QuerySet[Mandate]) -> Iterator[list[Any]]:
         for mandate_id, name in names:
             stations.setdefault(mandate_id, []).append(name)
         for row in chunk:
-            (pk, person_id, name, gender, ethnicity, birth_date, id_number, phone, party,
-             education, employer, post, congress, term, delegation, group, constituency,
-             category, full_time, elected_on) = row
+            (
+                pk,
+                person_id,
+                name,
+                gender,
+                ethnicity,
+                birth_date,
+                id_number,
+                phone,
+                party,
+                education,
+                employer,
+                post,
+                congress,
+                term,
+                delegation,
+                group,
+                constituency,
+                category,
+                full_time,
+                elected_on,
+            ) = row
             full = person_id in sensitive
             values = {
                 "name": name,

@@ -60,12 +60,18 @@ def _check_links(
     stations: Iterable[Organization],
 ) -> None:
     errors: dict[str, list[str]] = {}
-    for field, value in (("delegation", delegation), ("group", group), ("constituency", constituency)):
+    for field, value in (
+        ("delegation", delegation),
+        ("group", group),
+        ("constituency", constituency),
+    ):
         if value is not None and value.congress_id != term.congress_id:
             errors[field] = [_("所选“%(name)s”不属于该人大。") % {"name": value.name}]
     for station in stations:
         if station.kind != OrganizationKind.LIAISON_STATION:
-            errors.setdefault("stations", []).append(_("“%(name)s”不是代表联络站。") % {"name": station.name})
+            errors.setdefault("stations", []).append(
+                _("“%(name)s”不是代表联络站。") % {"name": station.name}
+            )
     if errors:
         raise InvalidInput(field_errors=errors)
 
@@ -88,25 +94,37 @@ def create_mandate(
     if actor is not None and not mandate_policy.can_in_region(actor, Action.CREATE, region_code):
         raise NotPermitted()
     stations = list(stations)
-    _check_links(term=term, delegation=delegation, group=group, constituency=constituency, stations=stations)
+    _check_links(
+        term=term, delegation=delegation, group=group, constituency=constituency, stations=stations
+    )
     errors: dict[str, list[str]] = {}
     if category not in DeputyCategory.values:
         errors["category"] = [_("代表构成不正确。")]
     if elected_on < term.start_date or (term.end_date is not None and elected_on > term.end_date):
-        errors["elected_on"] = [_("当选日期必须在本届任期之内(%(start)s 至 %(end)s)。") % {
-            "start": term.start_date, "end": term.end_date or "—"}]
+        errors["elected_on"] = [
+            _("当选日期必须在本届任期之内(%(start)s 至 %(end)s)。")
+            % {"start": term.start_date, "end": term.end_date or "—"}
+        ]
     if errors:
         raise InvalidInput(field_errors=errors)
     try:
         with transaction.atomic():
             mandate = Mandate.objects.create(
-                person=person, term=term, region_id=region_code, elected_on=elected_on,
-                category=category, full_time=full_time, delegation=delegation, group=group,
+                person=person,
+                term=term,
+                region_id=region_code,
+                elected_on=elected_on,
+                category=category,
+                full_time=full_time,
+                delegation=delegation,
+                group=group,
                 constituency=constituency,
             )
     except IntegrityError:
         raise InvalidInput(
-            field_errors={"person": [_("%(name)s 已是本届代表,不能重复登记。") % {"name": person.name}]}
+            field_errors={
+                "person": [_("%(name)s 已是本届代表,不能重复登记。") % {"name": person.name}]
+            }
         ) from None
     if stations:
         mandate.stations.set(stations)
@@ -130,7 +148,9 @@ def change_status(
     if to_status not in MANDATE_TRANSITIONS.get(locked.status, frozenset()):
         raise IllegalTransition(
             state=locked.get_status_display(),
-            action=MandateStatus(to_status).label if to_status in MandateStatus.values else to_status,
+            action=MandateStatus(to_status).label
+            if to_status in MandateStatus.values
+            else to_status,
         )
     if not reason.strip():
         raise InvalidInput(field_errors={"reason": [_("请填写变动原因。")]})
@@ -142,12 +162,19 @@ def change_status(
     locked.end_reason = reason.strip()[:200]
     locked.save(update_fields=["status", "ended_on", "end_reason", "updated_at"])
     MandateEvent.objects.create(
-        mandate=locked, from_status=before, to_status=to_status, effective_on=effective_on,
-        reason=locked.end_reason, actor=actor,
+        mandate=locked,
+        from_status=before,
+        to_status=to_status,
+        effective_on=effective_on,
+        reason=locked.end_reason,
+        actor=actor,
     )
     audit.record(
-        actor=actor, action=AuditAction.TRANSITION, obj=locked,
-        before={"status": before}, after={"status": to_status, "ended_on": effective_on.isoformat()},
+        actor=actor,
+        action=AuditAction.TRANSITION,
+        obj=locked,
+        before={"status": before},
+        after={"status": to_status, "ended_on": effective_on.isoformat()},
         message=locked.end_reason,
     )
     return locked
@@ -220,9 +247,7 @@ def recheck_import(
         import_policy.check(actor, locked, Action.CHANGE)
         retry = (ImportStatus.VALID, ImportStatus.INVALID, ImportStatus.FAILED)
         if locked.status not in retry or not locked.file:
-            raise IllegalTransition(
-                state=locked.get_status_display(), action=_("重新校验")
-            )
+            raise IllegalTransition(state=locked.get_status_display(), action=_("重新校验"))
         locked.status = ImportStatus.PENDING
         locked.create_missing = create_missing
         locked.processed_rows = 0
@@ -241,8 +266,10 @@ def recheck_import(
 def _claim(import_id: int, expected: str, to: str) -> DeputyImport | None:
     with transaction.atomic():
         deputy_import = (
-            DeputyImport.objects.select_for_update().select_related("created_by")
-            .filter(pk=import_id).first()
+            DeputyImport.objects.select_for_update()
+            .select_related("created_by")
+            .filter(pk=import_id)
+            .first()
         )
         if deputy_import is None or deputy_import.status != expected:
             return None
@@ -261,7 +288,9 @@ def _progress(import_id: int) -> Callable[[int, int], None]:
     return report
 
 
-def _read(deputy_import: DeputyImport, progress: Callable[[int, int], None] | None) -> importing.Plan:
+def _read(
+    deputy_import: DeputyImport, progress: Callable[[int, int], None] | None
+) -> importing.Plan:
     with deputy_import.file.open("rb") as source:
         return importing.check(
             source,
@@ -288,7 +317,9 @@ def _store_plan(deputy_import: DeputyImport, plan: importing.Plan, *, message: s
 
 def _fail(import_id: int, message: str) -> None:
     DeputyImport.objects.filter(pk=import_id).update(
-        status=ImportStatus.FAILED, message=message, updated_at=timezone.now(),
+        status=ImportStatus.FAILED,
+        message=message,
+        updated_at=timezone.now(),
         finished_at=timezone.now(),
     )
 
@@ -342,7 +373,10 @@ def confirm_import(*, actor: User, deputy_import: DeputyImport, mode: str) -> De
 
 def import_now(deputy_import: DeputyImport) -> DeputyImport:
     """Write a confirmed small import inside the request (larger ones are queued)."""
-    if deputy_import.status == ImportStatus.QUEUED and deputy_import.total_rows <= _sync_import_rows():
+    if (
+        deputy_import.status == ImportStatus.QUEUED
+        and deputy_import.total_rows <= _sync_import_rows()
+    ):
         run_import(import_id=deputy_import.pk)
         deputy_import.refresh_from_db()
     return deputy_import
@@ -361,8 +395,11 @@ def run_import(*, import_id: int) -> None:
         rows = plan.good_rows() if plan.file_ok else []
         if not rows or (plan.problems and not good_only):
             _store_plan(
-                deputy_import, plan,
-                message=_("导入前再次校验时发现错误(名册可能已被他人修改),未写入任何数据。请查看下面的报告。"),
+                deputy_import,
+                plan,
+                message=_(
+                    "导入前再次校验时发现错误(名册可能已被他人修改),未写入任何数据。请查看下面的报告。"
+                ),
             )
             return
         # Reading is done; what is left is one transaction the progress bar cannot see into.
@@ -391,9 +428,15 @@ def run_import(*, import_id: int) -> None:
                 action=AuditAction.CREATE,
                 obj=deputy_import,
                 after={"mode": deputy_import.mode, "rows": plan.total, **counts},
-                message=_("导入代表名册“%(file)s”:新建代表资格 %(m)d 条,新建人员 %(new)d 人,更新人员 %(upd)d 人。")
-                % {"file": deputy_import.filename, "m": counts["mandates"],
-                   "new": counts["persons_created"], "upd": counts["persons_updated"]},
+                message=_(
+                    "导入代表名册“%(file)s”:新建代表资格 %(m)d 条,新建人员 %(new)d 人,更新人员 %(upd)d 人。"
+                )
+                % {
+                    "file": deputy_import.filename,
+                    "m": counts["mandates"],
+                    "new": counts["persons_created"],
+                    "upd": counts["persons_updated"],
+                },
             )
             if stored:
                 storage = DeputyImport._meta.get_field("file").storage  # type: ignore[union-attr]
@@ -401,7 +444,12 @@ def run_import(*, import_id: int) -> None:
     except IntegrityError:
         # Someone registered the same person, mandate or group between our check and write.
         log.warning("deputies.import.conflict", import_id=import_id)
-        _fail(import_id, _("导入期间名册被他人修改(例如同一代表被同时登记),未写入任何数据。请重新校验后再导入。"))
+        _fail(
+            import_id,
+            _(
+                "导入期间名册被他人修改(例如同一代表被同时登记),未写入任何数据。请重新校验后再导入。"
+            ),
+        )
     except Exception:
         log.exception("deputies.import.run_failed", import_id=import_id)
         _fail(import_id, _("导入时出错,未写入任何数据。请稍后重试;如仍出错,请联系系统管理员。"))
@@ -479,12 +527,17 @@ def _write(plan: importing.Plan, rows: list[importing.Row]) -> dict[str, int]:
         cid = row.congress.pk
         mandates.append(
             Mandate(
-                person=people[row.bidx], term=row.term, region_id=row.congress.region_id,
+                person=people[row.bidx],
+                term=row.term,
+                region_id=row.congress.region_id,
                 delegation=plan.links["delegation"].get((cid, row.delegation)),
                 group=plan.links["group"].get((cid, row.group)),
                 constituency=plan.links["constituency"].get((cid, row.constituency)),
-                category=row.category, full_time=row.full_time, elected_on=row.elected_on,
-                created_at=now, updated_at=now,
+                category=row.category,
+                full_time=row.full_time,
+                elected_on=row.elected_on,
+                created_at=now,
+                updated_at=now,
             )
         )
     Mandate.objects.bulk_create(mandates, batch_size=1000)
@@ -526,7 +579,10 @@ def _deputy_accounts(people: list[Person], mandates: list[Mandate]) -> int:
         )
     wanted = sorted({(have[m.person_id], m.region_id) for m in mandates} - granted)
     RoleGrant.objects.bulk_create(
-        [RoleGrant(user_id=user_id, role=Role.DEPUTY, region_id=region) for user_id, region in wanted],
+        [
+            RoleGrant(user_id=user_id, role=Role.DEPUTY, region_id=region)
+            for user_id, region in wanted
+        ],
         batch_size=1000,
     )
     return len(new)

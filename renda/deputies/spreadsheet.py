@@ -46,8 +46,12 @@ COLUMNS: tuple[Column, ...] = (
     Column("ethnicity", "民族", width=8),
     Column("birth_date", "出生日期", aliases=("出生年月",), date=True, width=12),
     Column(
-        "id_number", "身份证号码", required=True, aliases=("身份证号", "公民身份号码"),
-        text=True, width=21,
+        "id_number",
+        "身份证号码",
+        required=True,
+        aliases=("身份证号", "公民身份号码"),
+        text=True,
+        width=21,
     ),
     Column("phone", "手机号码", aliases=("手机号", "手机", "联系电话"), text=True, width=14),
     Column("party", "政治面貌", width=10),
@@ -74,7 +78,7 @@ _SPACES = re.compile(r"[\s\u3000\u200b\ufeff]+")
 
 
 def normalize_header(value: Any) -> str:
-    """"专职（是/否）*" -> "专职": spaces, required-marks and a trailing hint dropped."""
+    """ "专职（是/否）*" -> "专职": spaces, required-marks and a trailing hint dropped."""
     text = _SPACES.sub("", str(value or "")).replace("*", "").replace("＊", "")
     return _HINT.sub("", text)
 
@@ -141,8 +145,20 @@ def date_value(value: Any, *, month_ok: bool = False) -> tuple[datetime.date | N
     raise BadDate(raw)
 
 
-_NUMERALS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
-             "七": 7, "八": 8, "九": 9}
+_NUMERALS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 
 
 def chinese_number(value: str) -> int | None:
@@ -166,7 +182,7 @@ _TERM = re.compile(r"^第?\s*([0-9]+|[零〇一二两三四五六七八九十百
 
 
 def term_number(value: Any) -> int | None:
-    """"第十九届", "十九", "19", 19 -> 19; None when it is not a term number."""
+    """ "第十九届", "十九", "19", 19 -> 19; None when it is not a term number."""
     if isinstance(value, int | float) and not isinstance(value, bool):
         return int(value) if float(value).is_integer() and value >= 1 else None
     match = _TERM.match(text(value))
@@ -246,7 +262,10 @@ def _choice_list(sheet: Any, key: str, choices: Sequence[str], last_row: int) ->
     index = [c.key for c in COLUMNS].index(key) + 1
     letter = get_column_letter(index)
     validation = DataValidation(
-        type="list", formula1='"' + ",".join(choices) + '"', allow_blank=True, showErrorMessage=False
+        type="list",
+        formula1='"' + ",".join(choices) + '"',
+        allow_blank=True,
+        showErrorMessage=False,
     )
     validation.add(f"{letter}2:{letter}{last_row}")
     sheet.add_data_validation(validation)
@@ -326,19 +345,40 @@ def _notes() -> list[tuple[str, str]]:
         ("姓名", _("必填,不超过 50 个字。")),
         ("性别", _("必填,填“男”或“女”,须与身份证号码一致。")),
         ("民族", _("如“汉族”“瑶族”。")),
-        ("出生日期", _("可不填(按身份证号码计算);填写时须与身份证号码一致,如 1985-06-15 或 1985.06。")),
-        ("身份证号码", _("必填,18 位,最后一位可为 X。请将该列设为“文本”格式,否则 Excel 会改掉后几位数字。已登记的人员按身份证号码识别,并用本表中填写了的内容更新其信息;留空的内容保持不变。")),
+        (
+            "出生日期",
+            _("可不填(按身份证号码计算);填写时须与身份证号码一致,如 1985-06-15 或 1985.06。"),
+        ),
+        (
+            "身份证号码",
+            _(
+                "必填,18 位,最后一位可为 X。请将该列设为“文本”格式,否则 Excel 会改掉后几位数字。已登记的人员按身份证号码识别,并用本表中填写了的内容更新其信息;留空的内容保持不变。"
+            ),
+        ),
         ("手机号码", _("11 位手机号码。")),
         ("政治面貌", _("如“中共党员”“群众”“无党派人士”。")),
         ("学历", _("如“大学本科”“研究生”。")),
         ("工作单位", _("不超过 100 个字。")),
         ("职务", _("不超过 100 个字。")),
-        ("人大", _("必填,填人大全称(如“衡阳县人民代表大会”)或其 12 位行政区划代码;只能导入您管辖范围内的人大。")),
+        (
+            "人大",
+            _(
+                "必填,填人大全称(如“衡阳县人民代表大会”)或其 12 位行政区划代码;只能导入您管辖范围内的人大。"
+            ),
+        ),
         ("届次", _("必填,如“第十九届”或 19。")),
-        ("代表团", _("可不填。须为该人大已登记的代表团;上传时勾选“新建尚未登记的代表团、代表小组和选区”则自动新建。")),
+        (
+            "代表团",
+            _(
+                "可不填。须为该人大已登记的代表团;上传时勾选“新建尚未登记的代表团、代表小组和选区”则自动新建。"
+            ),
+        ),
         ("代表小组", _("可不填。规则同代表团。")),
         ("选区", _("可不填。规则同代表团。")),
-        ("联络站", _("可不填。填联络站全称,多个用顿号“、”分隔;须为该人大行政区域内已登记的联络站。")),
+        (
+            "联络站",
+            _("可不填。填联络站全称,多个用顿号“、”分隔;须为该人大行政区域内已登记的联络站。"),
+        ),
         ("代表构成", _("可不填(视为“其他”),可选:%(choices)s。") % {"choices": categories}),
         ("专职(是/否)", _("填“是”或“否”,不填视为“否”。")),
         ("当选日期", _("可不填(视为本届开始日期);须在本届任期之内,如 2021-10-01。")),

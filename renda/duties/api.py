@@ -21,8 +21,9 @@ from renda.duties import selectors, services
 from renda.duties.models import Activity, DutyRecord
 
 MAX_ID = 2**63 - 1
-KindIn = Literal["meeting", "inspection", "survey", "law_check", "training", "reception",
-                 "station_duty", "other"]
+KindIn = Literal[
+    "meeting", "inspection", "survey", "law_check", "training", "reception", "station_duty", "other"
+]
 
 
 class RecordOut(Schema):
@@ -35,7 +36,9 @@ class RecordOut(Schema):
     title: str
     content: str
     occurred_on: datetime.date
-    source: str = Field(description="organized 组织活动签到 / self 本人填报 / proxy 联络站代录 / module 业务系统")
+    source: str = Field(
+        description="organized 组织活动签到 / self 本人填报 / proxy 联络站代录 / module 业务系统"
+    )
     status: str = Field(description="submitted 待确认 / confirmed 已确认 / returned 已退回")
     review_comment: str
     activity_id: int | None
@@ -66,8 +69,9 @@ class RecordIn(Schema):
     content: str = Field(max_length=5000, description="履职内容(必填)")
     occurred_on: datetime.date
     is_public: bool = True
-    submission_key: str = Field(default="", max_length=36,
-                                description="客户端生成的一次性标识;重复提交返回同一条记录")
+    submission_key: str = Field(
+        default="", max_length=36, description="客户端生成的一次性标识;重复提交返回同一条记录"
+    )
 
 
 class ReviewIn(Schema):
@@ -103,46 +107,72 @@ class ActivityOut(Schema):
 def build_router(pagination: type[PaginationBase]) -> Router:
     router = Router(tags=["履职"])
 
-    @router.get("/records", response={200: list[RecordOut], **responses(401, 422, 500)},
-                summary="履职记录列表(分页)",
-                description="您管辖范围内的履职记录;代表只看到自己的,联络站只看到本站的。")
+    @router.get(
+        "/records",
+        response={200: list[RecordOut], **responses(401, 422, 500)},
+        summary="履职记录列表(分页)",
+        description="您管辖范围内的履职记录;代表只看到自己的,联络站只看到本站的。",
+    )
     @paginate(pagination)
     def list_records(request: HttpRequest, filters: Query[RecordFiltersIn]) -> Any:
-        return selectors.records(request.auth, selectors.RecordFilters(  # type: ignore[attr-defined]
-            q=filters.q, status=filters.status, kind=filters.kind, mandate=filters.mandate))
+        return selectors.records(
+            request.auth,
+            selectors.RecordFilters(  # type: ignore[attr-defined]
+                q=filters.q, status=filters.status, kind=filters.kind, mandate=filters.mandate
+            ),
+        )
 
-    @router.get("/records/{record_id}", response={200: RecordOut, **responses(401, 404, 422, 500)},
-                summary="一条履职记录")
+    @router.get(
+        "/records/{record_id}",
+        response={200: RecordOut, **responses(401, 404, 422, 500)},
+        summary="一条履职记录",
+    )
     def get_record(request: HttpRequest, record_id: PathEx[int, P(ge=1, le=MAX_ID)]) -> Any:
         return selectors.record(request.auth, record_id)  # type: ignore[attr-defined]
 
-    @router.post("/records", response={201: RecordOut, **responses(400, 401, 403, 404, 422, 500)},
-                 summary="填报履职记录(本人或代录)",
-                 description="代表填报自己的,联络站为本站联系的代表代录,人大机关为辖区代表代录。提交后待确认。")
+    @router.post(
+        "/records",
+        response={201: RecordOut, **responses(400, 401, 403, 404, 422, 500)},
+        summary="填报履职记录(本人或代录)",
+        description="代表填报自己的,联络站为本站联系的代表代录,人大机关为辖区代表代录。提交后待确认。",
+    )
     def create_record(request: HttpRequest, body: RecordIn) -> Any:
         user = request.auth  # type: ignore[attr-defined]
         mandate = services.mandates_for_entry(user).filter(pk=body.mandate_id).first()
         if mandate is None:
             raise InvalidInput(field_errors={"mandate_id": ["您不能为这位代表填报履职记录。"]})
         record = services.report(
-            actor=user, mandate=mandate, submission_key=body.submission_key,
-            data=services.RecordInput(kind=body.kind, title=body.title, content=body.content,
-                                      occurred_on=body.occurred_on, is_public=body.is_public),
+            actor=user,
+            mandate=mandate,
+            submission_key=body.submission_key,
+            data=services.RecordInput(
+                kind=body.kind,
+                title=body.title,
+                content=body.content,
+                occurred_on=body.occurred_on,
+                is_public=body.is_public,
+            ),
         )
         return Status(201, selectors.record(user, record.pk))
 
-    @router.post("/records/{record_id}/review",
-                 response={200: RecordOut, **responses(400, 401, 403, 404, 409, 422, 500)},
-                 summary="确认或退回履职记录")
-    def review_record(request: HttpRequest, record_id: PathEx[int, P(ge=1, le=MAX_ID)],
-                      body: ReviewIn) -> Any:
+    @router.post(
+        "/records/{record_id}/review",
+        response={200: RecordOut, **responses(400, 401, 403, 404, 409, 422, 500)},
+        summary="确认或退回履职记录",
+    )
+    def review_record(
+        request: HttpRequest, record_id: PathEx[int, P(ge=1, le=MAX_ID)], body: ReviewIn
+    ) -> Any:
         user = request.auth  # type: ignore[attr-defined]
         record = selectors.record(user, record_id)
         services.review(actor=user, record=record, decision=body.decision, comment=body.comment)
         return selectors.record(user, record_id)
 
-    @router.get("/activities", response={200: list[ActivityOut], **responses(401, 422, 500)},
-                summary="履职活动列表(分页)")
+    @router.get(
+        "/activities",
+        response={200: list[ActivityOut], **responses(401, 422, 500)},
+        summary="履职活动列表(分页)",
+    )
     @paginate(pagination)
     def list_activities(request: HttpRequest) -> Any:
         return selectors.activities(request.auth)  # type: ignore[attr-defined]

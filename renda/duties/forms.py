@@ -31,26 +31,40 @@ def _required(message: Any) -> dict[str, Any]:
 
 class ActivityForm(forms.Form):
     organizer = forms.ChoiceField(
-        label=_("组织单位"), widget=FastSelect,
+        label=_("组织单位"),
+        widget=FastSelect,
         error_messages={"required": _("请选择组织单位。"), "invalid_choice": _("请选择组织单位。")},
     )
     kind = forms.ChoiceField(
-        label=_("活动类型"), choices=KIND_CHOICES, widget=FastSelect,
+        label=_("活动类型"),
+        choices=KIND_CHOICES,
+        widget=FastSelect,
         error_messages={"required": _("请选择活动类型。"), "invalid_choice": _("请选择活动类型。")},
     )
-    title = forms.CharField(label=_("活动名称"), max_length=200,
-                            error_messages=_required(_("请填写活动名称。")))
+    title = forms.CharField(
+        label=_("活动名称"), max_length=200, error_messages=_required(_("请填写活动名称。"))
+    )
     location = forms.CharField(label=_("地点"), max_length=200, required=False)
-    starts_at = forms.DateTimeField(label=_("开始时间"), widget=DATETIME_INPUT,
-                                    error_messages=DATETIME_ERRORS)
-    ends_at = forms.DateTimeField(label=_("结束时间"), widget=DATETIME_INPUT,
-                                  error_messages=DATETIME_ERRORS)
-    description = forms.CharField(label=_("活动内容"), widget=forms.Textarea(attrs={"rows": 4}),
-                                  required=False, max_length=5000)
+    starts_at = forms.DateTimeField(
+        label=_("开始时间"), widget=DATETIME_INPUT, error_messages=DATETIME_ERRORS
+    )
+    ends_at = forms.DateTimeField(
+        label=_("结束时间"), widget=DATETIME_INPUT, error_messages=DATETIME_ERRORS
+    )
+    description = forms.CharField(
+        label=_("活动内容"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        max_length=5000,
+    )
     audience = forms.ChoiceField(
-        label=_("邀请代表"), widget=FastSelect,
+        label=_("邀请代表"),
+        widget=FastSelect,
         help_text=_("邀请后,代表会收到站内消息和短信。"),
-        error_messages={"required": _("请选择邀请的代表。"), "invalid_choice": _("请选择邀请的代表。")},
+        error_messages={
+            "required": _("请选择邀请的代表。"),
+            "invalid_choice": _("请选择邀请的代表。"),
+        },
     )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
@@ -97,31 +111,51 @@ class ActivityForm(forms.Form):
     def activity_input(self) -> services.ActivityInput:
         d = self.cleaned_data
         return services.ActivityInput(
-            kind=d["kind"], title=d["title"], description=d.get("description", ""),
-            location=d.get("location", ""), starts_at=d["starts_at"], ends_at=d["ends_at"],
+            kind=d["kind"],
+            title=d["title"],
+            description=d.get("description", ""),
+            location=d.get("location", ""),
+            starts_at=d["starts_at"],
+            ends_at=d["ends_at"],
         )
 
 
 class ReportForm(forms.Form):
     mandate = forms.ChoiceField(
-        label=_("代表"), widget=FastSelect,
+        label=_("代表"),
+        widget=FastSelect,
         error_messages={"required": _("请选择代表。"), "invalid_choice": _("请选择代表。")},
     )
     kind = forms.ChoiceField(
-        label=_("履职类型"), choices=KIND_CHOICES, widget=forms.RadioSelect,
+        label=_("履职类型"),
+        choices=KIND_CHOICES,
+        widget=forms.RadioSelect,
         error_messages={"required": _("请选择履职类型。"), "invalid_choice": _("请选择履职类型。")},
     )
-    occurred_on = forms.DateField(label=_("履职日期"), widget=DATE_INPUT, error_messages=DATE_ERRORS)
-    title = forms.CharField(label=_("标题(可不填)"), max_length=200, required=False,
-                            help_text=_("不填时以履职类型为标题。"))
-    content = forms.CharField(
-        label=_("履职内容"), widget=forms.Textarea(attrs={"rows": 5}), max_length=5000,
-        help_text=_("做了什么、在哪里、有什么结果。"),
-        error_messages={"required": _("请填写履职内容:做了什么、在哪里、有什么结果。"),
-                        "max_length": _("履职内容不能超过 %(limit_value)d 个字。")},
+    occurred_on = forms.DateField(
+        label=_("履职日期"), widget=DATE_INPUT, error_messages=DATE_ERRORS
     )
-    photos = MultipleFileField(label=_("现场照片(可选,最多 6 张)"), required=False,
-                               accept="image/jpeg,image/png,image/webp")
+    title = forms.CharField(
+        label=_("标题(可不填)"),
+        max_length=200,
+        required=False,
+        help_text=_("不填时以履职类型为标题。"),
+    )
+    content = forms.CharField(
+        label=_("履职内容"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=5000,
+        help_text=_("做了什么、在哪里、有什么结果。"),
+        error_messages={
+            "required": _("请填写履职内容:做了什么、在哪里、有什么结果。"),
+            "max_length": _("履职内容不能超过 %(limit_value)d 个字。"),
+        },
+    )
+    photos = MultipleFileField(
+        label=_("现场照片(可选,最多 6 张)"),
+        required=False,
+        accept="image/jpeg,image/png,image/webp",
+    )
     is_public = forms.BooleanField(label=_("在代表主页公开标题"), required=False, initial=True)
     submission_key = forms.CharField(widget=forms.HiddenInput, required=False)
 
@@ -135,8 +169,9 @@ class ReportForm(forms.Form):
             field.choices = [(str(m.pk), f"{m.term.congress.name}") for m in mandates]
         else:
             field.label = _("代哪位代表录入")
-            field.choices = [(str(m.pk), f"{m.person.name}({m.term.congress.name})")
-                             for m in mandates]
+            field.choices = [
+                (str(m.pk), f"{m.person.name}({m.term.congress.name})") for m in mandates
+            ]
         if not self.is_bound:
             self.initial.setdefault("occurred_on", timezone.localdate())
             self.initial.setdefault("submission_key", uuid.uuid4().hex)
@@ -149,30 +184,43 @@ class ReportForm(forms.Form):
     def record_input(self) -> services.RecordInput:
         d = self.cleaned_data
         return services.RecordInput(
-            kind=d["kind"], title=d.get("title", ""), content=d["content"],
-            occurred_on=d["occurred_on"], is_public=bool(d.get("is_public")),
+            kind=d["kind"],
+            title=d.get("title", ""),
+            content=d["content"],
+            occurred_on=d["occurred_on"],
+            is_public=bool(d.get("is_public")),
         )
 
 
 class ReviewForm(forms.Form):
     decision = forms.ChoiceField(
         choices=[("confirm", _("确认")), ("return", _("退回"))],
-        error_messages={"required": _("请选择确认或退回。"), "invalid_choice": _("请选择确认或退回。")},
+        error_messages={
+            "required": _("请选择确认或退回。"),
+            "invalid_choice": _("请选择确认或退回。"),
+        },
     )
-    comment = forms.CharField(label=_("意见(退回时必填)"), max_length=500, required=False,
-                              widget=forms.Textarea(attrs={"rows": 2}))
+    comment = forms.CharField(
+        label=_("意见(退回时必填)"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("事由"), max_length=200,
-                             error_messages=_required(_("请填写事由。")))
+    reason = forms.CharField(
+        label=_("事由"), max_length=200, error_messages=_required(_("请填写事由。"))
+    )
 
 
 class AttendanceForm(forms.Form):
     status = forms.ChoiceField(
-        choices=[(AttendanceStatus.ATTENDED.value, _("出席")),
-                 (AttendanceStatus.LEAVE.value, _("请假")),
-                 (AttendanceStatus.INVITED.value, _("未到(撤销登记)"))],
+        choices=[
+            (AttendanceStatus.ATTENDED.value, _("出席")),
+            (AttendanceStatus.LEAVE.value, _("请假")),
+            (AttendanceStatus.INVITED.value, _("未到(撤销登记)")),
+        ],
         error_messages={"required": _("请选择出席情况。"), "invalid_choice": _("请选择出席情况。")},
     )
     leave_reason = forms.CharField(max_length=200, required=False)
@@ -181,12 +229,16 @@ class AttendanceForm(forms.Form):
 class RecordFilterForm(forms.Form):
     q = SearchField(label=_("代表姓名或标题"))
     status = forms.ChoiceField(
-        label=_("状态"), required=False, widget=FastSelect,
+        label=_("状态"),
+        required=False,
+        widget=FastSelect,
         choices=[("", _("全部状态")), *RecordStatus.choices],
         error_messages={"invalid_choice": _("请从列表中选择。")},
     )
     kind = forms.ChoiceField(
-        label=_("履职类型"), required=False, widget=FastSelect,
+        label=_("履职类型"),
+        required=False,
+        widget=FastSelect,
         choices=[("", _("全部类型")), *KIND_CHOICES],
         error_messages={"invalid_choice": _("请从列表中选择。")},
     )

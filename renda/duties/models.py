@@ -379,4 +379,3 @@ class DutyRecordEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.record_id}: {self.from_status} -> {self.to_status}"
-

@@ -29,12 +29,23 @@ def to_review(user: Any) -> dict[str, Any] | None:
 
 
 def register() -> None:
-    workbench.register(workbench.Panel(
-        key="duties.mine", title=cast(str, _("我的履职")), roles=frozenset({Role.DEPUTY}),
-        build=my_duties, template="duties/panels/mine.html", order=15,
-    ))
-    workbench.register(workbench.Panel(
-        key="duties.review", title=cast(str, _("待确认的履职记录")),
-        roles=frozenset({Role.STATION, Role.OFFICE, Role.ADMIN}),
-        build=to_review, template="duties/panels/review.html", order=12,
-    ))
+    workbench.register(
+        workbench.Panel(
+            key="duties.mine",
+            title=cast(str, _("我的履职")),
+            roles=frozenset({Role.DEPUTY}),
+            build=my_duties,
+            template="duties/panels/mine.html",
+            order=15,
+        )
+    )
+    workbench.register(
+        workbench.Panel(
+            key="duties.review",
+            title=cast(str, _("待确认的履职记录")),
+            roles=frozenset({Role.STATION, Role.OFFICE, Role.ADMIN}),
+            build=to_review,
+            template="duties/panels/review.html",
+            order=12,
+        )
+    )

@@ -16,7 +16,11 @@ from renda.core.policies import Action, Grant, Policy, Scope
 from renda.duties.models import Activity, DutyRecord, Invitation
 
 # Organizers: offices over their region, station administrators for their own station.
-ORGANIZE: dict[str, Scope] = {Role.ADMIN: Scope.REGION, Role.OFFICE: Scope.REGION, Role.STATION: Scope.ORGANIZATION}
+ORGANIZE: dict[str, Scope] = {
+    Role.ADMIN: Scope.REGION,
+    Role.OFFICE: Scope.REGION,
+    Role.STATION: Scope.ORGANIZATION,
+}
 
 
 class ActivityPolicy(Policy[Activity]):

@@ -52,16 +52,23 @@ def records(user: Any, filters: RecordFilters = RecordFilters()) -> QuerySet[Dut
 
 def to_review(user: Any) -> QuerySet[DutyRecord]:
     """Reports waiting for this user's confirmation, oldest first."""
-    qs = record_policy.filter(user, DutyRecord.objects.filter(status=RecordStatus.SUBMITTED),
-                              Action.CHANGE)
+    qs = record_policy.filter(
+        user, DutyRecord.objects.filter(status=RecordStatus.SUBMITTED), Action.CHANGE
+    )
     return qs.select_related("mandate__person", "station").order_by("created_at", "id")
 
 
 def record(user: Any, pk: int) -> DutyRecord:
     found = (
         record_policy.filter(user, DutyRecord.objects.filter(pk=pk))
-        .select_related("mandate__person", "mandate__term__congress", "station", "activity",
-                        "entered_by__person", "reviewed_by__person")
+        .select_related(
+            "mandate__person",
+            "mandate__term__congress",
+            "station",
+            "activity",
+            "entered_by__person",
+            "reviewed_by__person",
+        )
         .first()
     )
     if found is None:
@@ -89,13 +96,16 @@ def own_mandates(user: Any) -> list[Mandate]:
     """The user's serving mandates, the lowest level first: a county-and-city deputy's
     everyday work is local."""
     found = list(
-        Mandate.objects.filter(person__user__id=user.pk, status=MandateStatus.SERVING)
-        .select_related("term__congress", "region")
+        Mandate.objects.filter(
+            person__user__id=user.pk, status=MandateStatus.SERVING
+        ).select_related("term__congress", "region")
     )
     return sorted(found, key=lambda m: (-m.region.depth, m.pk))
 
 
-def entry_mandates(user: Any, q: str = "", limit: int = 300, pk: int | None = None) -> list[Mandate]:
+def entry_mandates(
+    user: Any, q: str = "", limit: int = 300, pk: int | None = None
+) -> list[Mandate]:
     """Deputies the user may enter records for, by name (or one of them by id)."""
     qs = services.mandates_for_entry(user).select_related("person", "term__congress")
     if pk is not None:
@@ -115,16 +125,22 @@ def activities(user: Any, *, upcoming_only: bool = False) -> QuerySet[Activity]:
         from django.utils import timezone
 
         qs = qs.filter(ends_at__gte=timezone.now())
-    return qs.select_related("organizer").annotate(
-        invited=Count("invitations"),
-        attended=Count("invitations", filter=Q(invitations__status=AttendanceStatus.ATTENDED)),
-    ).order_by("-starts_at", "-id")
+    return (
+        qs.select_related("organizer")
+        .annotate(
+            invited=Count("invitations"),
+            attended=Count("invitations", filter=Q(invitations__status=AttendanceStatus.ATTENDED)),
+        )
+        .order_by("-starts_at", "-id")
+    )
 
 
 def activity(user: Any, pk: int) -> Activity:
-    found = activity_policy.filter(user, Activity.objects.filter(pk=pk)).select_related(
-        "organizer", "created_by__person"
-    ).first()
+    found = (
+        activity_policy.filter(user, Activity.objects.filter(pk=pk))
+        .select_related("organizer", "created_by__person")
+        .first()
+    )
     if found is None:
         activity_policy.get(user, pk=pk)
     assert found is not None
@@ -133,21 +149,26 @@ def activity(user: Any, pk: int) -> Activity:
 
 def invitations(item: Activity) -> list[Invitation]:
     return list(
-        item.invitations.select_related("mandate__person", "mandate__term__congress")
-        .order_by("mandate__person__name_initials", "mandate__person__name", "id")
+        item.invitations.select_related("mandate__person", "mandate__term__congress").order_by(
+            "mandate__person__name_initials", "mandate__person__name", "id"
+        )
     )
 
 
 def own_invitation(user: Any, item: Activity) -> Invitation | None:
     return (
-        item.invitations.filter(mandate__person__user__id=user.pk).select_related("mandate")
-        .order_by("id").first()
+        item.invitations.filter(mandate__person__user__id=user.pk)
+        .select_related("mandate")
+        .order_by("id")
+        .first()
     )
 
 
 def attendance_counts(item: Activity) -> dict[str, int]:
     counts = dict(
-        item.invitations.order_by().values_list("status").annotate(n=Count("id"))
+        item.invitations.order_by()
+        .values_list("status")
+        .annotate(n=Count("id"))
         .values_list("status", "n")
     )
     return {status: counts.get(status, 0) for status in AttendanceStatus.values}

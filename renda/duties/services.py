@@ -203,8 +203,10 @@ def create_activity(
         actor=actor,
         action=AuditAction.CREATE,
         obj=activity,
-        after={**audit.snapshot(activity, ["kind", "title", "starts_at", "ends_at", "location"]),
-               "invitees": len(invited)},
+        after={
+            **audit.snapshot(activity, ["kind", "title", "starts_at", "ends_at", "location"]),
+            "invitees": len(invited),
+        },
     )
     _notify_invitees(activity, [m.pk for m in invited])
     return activity
@@ -223,7 +225,9 @@ def _notify_invitees(activity: Activity, mandate_ids: Sequence[int]) -> None:
         recipients=users,
         kind=notification_kinds.INVITATION.code,
         title=_("活动邀请:%(title)s") % {"title": activity.title},
-        body=_("%(organizer)s 邀请您于 %(when)s 在 %(where)s 参加%(kind)s。不能参加的,请在活动页面请假。")
+        body=_(
+            "%(organizer)s 邀请您于 %(when)s 在 %(where)s 参加%(kind)s。不能参加的,请在活动页面请假。"
+        )
         % {
             "organizer": activity.organizer.name,
             "when": start.strftime("%Y-%m-%d %H:%M"),
@@ -246,8 +250,13 @@ def _save_attendance(
     invitation.save()
     old, new = audit.diff(before, audit.snapshot(invitation, ATTENDANCE_FIELDS))
     audit.record(
-        actor=actor, action=AuditAction.UPDATE, obj=invitation, region_code=activity.region_id,
-        before=old, after=new, message=activity.title,
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=invitation,
+        region_code=activity.region_id,
+        before=old,
+        after=new,
+        message=activity.title,
     )
     return invitation
 
@@ -298,8 +307,10 @@ def _own_invitation(actor: User, activity: Activity) -> Invitation:
         .first()
     )
     if invitation is None:
-        raise NotPermitted(_("您不在本次活动的邀请名单中。如需参加,请联系%(organizer)s。"),
-                           organizer=activity.organizer.name)
+        raise NotPermitted(
+            _("您不在本次活动的邀请名单中。如需参加,请联系%(organizer)s。"),
+            organizer=activity.organizer.name,
+        )
     return invitation
 
 
@@ -361,8 +372,9 @@ def add_invitees(*, actor: User, activity: Activity, invitees: Iterable[Mandate]
         [Invitation(activity=locked, mandate=m, updated_by=actor) for m in new], batch_size=500
     )
     if new:
-        audit.record(actor=actor, action=AuditAction.UPDATE, obj=locked,
-                     after={"invitees_added": len(new)})
+        audit.record(
+            actor=actor, action=AuditAction.UPDATE, obj=locked, after={"invitees_added": len(new)}
+        )
         _notify_invitees(locked, [m.pk for m in new])
     return len(new)
 
@@ -377,9 +389,7 @@ def close_activity(*, actor: User, activity: Activity) -> Activity:
         raise IllegalTransition(state=locked.get_status_display(), action=_("结束活动"))
     if timezone.now() < locked.starts_at:
         raise InvalidInput(_("活动尚未开始,不能结束登记。如活动不再举行,请取消活动。"))
-    invitations = list(
-        locked.invitations.select_for_update().select_related("mandate")
-    )
+    invitations = list(locked.invitations.select_for_update().select_related("mandate"))
     absent = [i.pk for i in invitations if i.status == AttendanceStatus.INVITED]
     Invitation.objects.filter(pk__in=absent).update(
         status=AttendanceStatus.ABSENT, updated_by=actor, updated_at=timezone.now()
@@ -392,30 +402,49 @@ def close_activity(*, actor: User, activity: Activity) -> Activity:
             mandate_id__in=[i.mandate_id for i in attended]
         ).values_list("mandate_id", "organization_id")
     )
-    organizer_station = locked.organizer_id if locked.organizer.kind == OrganizationKind.LIAISON_STATION else None
+    organizer_station = (
+        locked.organizer_id if locked.organizer.kind == OrganizationKind.LIAISON_STATION else None
+    )
     records = DutyRecord.objects.bulk_create(
         [
             DutyRecord(
-                mandate=i.mandate, region_id=i.mandate.region_id,
+                mandate=i.mandate,
+                region_id=i.mandate.region_id,
                 station_id=organizer_station or stations.get(i.mandate_id),
-                kind=locked.kind, title=locked.title, occurred_on=occurred,
-                source=RecordSource.ORGANIZED, status=RecordStatus.CONFIRMED,
-                activity=locked, entered_by=actor, reviewed_by=actor, reviewed_at=now,
+                kind=locked.kind,
+                title=locked.title,
+                occurred_on=occurred,
+                source=RecordSource.ORGANIZED,
+                status=RecordStatus.CONFIRMED,
+                activity=locked,
+                entered_by=actor,
+                reviewed_by=actor,
+                reviewed_at=now,
             )
             for i in attended
         ],
         batch_size=500,
     )
     DutyRecordEvent.objects.bulk_create(
-        [DutyRecordEvent(record=r, from_status="", to_status=RecordStatus.CONFIRMED,
-                         actor=actor, comment=_("活动签到")) for r in records],
+        [
+            DutyRecordEvent(
+                record=r,
+                from_status="",
+                to_status=RecordStatus.CONFIRMED,
+                actor=actor,
+                comment=_("活动签到"),
+            )
+            for r in records
+        ],
         batch_size=500,
     )
     locked.status = ActivityStatus.CLOSED
     locked.closed_at = now
     locked.save(update_fields=["status", "closed_at", "updated_at"])
     audit.record(
-        actor=actor, action=AuditAction.TRANSITION, obj=locked,
+        actor=actor,
+        action=AuditAction.TRANSITION,
+        obj=locked,
         before={"status": ActivityStatus.PLANNED},
         after={"status": ActivityStatus.CLOSED, "attended": len(attended), "absent": len(absent)},
     )
@@ -434,21 +463,28 @@ def cancel_activity(*, actor: User, activity: Activity, reason: str) -> Activity
     locked.status = ActivityStatus.CANCELLED
     locked.save(update_fields=["status", "updated_at"])
     audit.record(
-        actor=actor, action=AuditAction.TRANSITION, obj=locked,
-        before={"status": ActivityStatus.PLANNED}, after={"status": ActivityStatus.CANCELLED},
+        actor=actor,
+        action=AuditAction.TRANSITION,
+        obj=locked,
+        before={"status": ActivityStatus.PLANNED},
+        after={"status": ActivityStatus.CANCELLED},
         message=reason.strip()[:500],
     )
     users = list(
         User.objects.filter(person__mandates__invitations__activity=locked, is_active=True)
-        .values_list("pk", flat=True).distinct()
+        .values_list("pk", flat=True)
+        .distinct()
     )
     if users:
         notifications.notify(
-            recipients=users, kind=notification_kinds.INVITATION.code,
+            recipients=users,
+            kind=notification_kinds.INVITATION.code,
             title=_("活动取消:%(title)s") % {"title": locked.title},
             body=_("原定于 %(when)s 的活动已取消。原因:%(reason)s")
-            % {"when": timezone.localtime(locked.starts_at).strftime("%Y-%m-%d %H:%M"),
-               "reason": reason.strip()[:200]},
+            % {
+                "when": timezone.localtime(locked.starts_at).strftime("%Y-%m-%d %H:%M"),
+                "reason": reason.strip()[:200],
+            },
             url=reverse("duties:activity", args=[locked.pk]),
         )
     return locked
@@ -481,15 +517,19 @@ def send_reminders(*, now: datetime.datetime | None = None) -> int:
     for activity_id, invitation_ids in by_activity.items():
         with transaction.atomic():
             claimed = [
-                pk for pk in invitation_ids
-                if Invitation.objects.filter(pk=pk, reminded_at__isnull=True).update(reminded_at=now)
+                pk
+                for pk in invitation_ids
+                if Invitation.objects.filter(pk=pk, reminded_at__isnull=True).update(
+                    reminded_at=now
+                )
             ]
             if not claimed:
                 continue
             activity = Activity.objects.select_related("organizer").get(pk=activity_id)
             users = list(
                 User.objects.filter(person__mandates__invitations__in=claimed, is_active=True)
-                .values_list("pk", flat=True).distinct()
+                .values_list("pk", flat=True)
+                .distinct()
             )
             start = timezone.localtime(activity.starts_at)
             notifications.notify(
@@ -497,9 +537,11 @@ def send_reminders(*, now: datetime.datetime | None = None) -> int:
                 kind="reminder",
                 title=_("活动提醒:%(title)s") % {"title": activity.title},
                 body=_("%(when)s,%(where)s。%(organizer)s 组织。")
-                % {"when": start.strftime("%Y-%m-%d %H:%M"),
-                   "where": activity.location or _("地点另行通知"),
-                   "organizer": activity.organizer.name},
+                % {
+                    "when": start.strftime("%Y-%m-%d %H:%M"),
+                    "where": activity.location or _("地点另行通知"),
+                    "organizer": activity.organizer.name,
+                },
                 url=reverse("duties:activity", args=[activity.pk]),
                 sms_params={"title": activity.title[:20], "time": start.strftime("%m-%d %H:%M")},
             )
@@ -580,7 +622,10 @@ def _save_photos(record: DutyRecord, photos: Sequence[UploadedFile[bytes]]) -> N
 
 def _event(record: DutyRecord, from_status: str, actor: User | None, comment: str = "") -> None:
     DutyRecordEvent.objects.create(
-        record=record, from_status=from_status, to_status=record.status, actor=actor,
+        record=record,
+        from_status=from_status,
+        to_status=record.status,
+        actor=actor,
         comment=comment[:COMMENT_MAX],
     )
 
@@ -602,8 +647,9 @@ def report(
         if earlier is not None:
             return earlier
     try:
-        return _report(actor=actor, mandate=mandate, data=data, photos=photos,
-                       submission_key=submission_key)
+        return _report(
+            actor=actor, mandate=mandate, data=data, photos=photos, submission_key=submission_key
+        )
     except IntegrityError:
         # The other click of a double submit committed first.
         earlier = DutyRecord.objects.filter(mandate=mandate, submission_key=submission_key).first()
@@ -649,7 +695,9 @@ def _report(
     comment = "" if own else _("由 %(who)s 代为录入") % {"who": actor.display_name}
     _event(record, "", actor, comment)
     audit.record(
-        actor=actor, action=AuditAction.CREATE, obj=record,
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=record,
         after=audit.snapshot(record, ["kind", "title", "occurred_on", "source", "status"]),
         message=comment,
     )
@@ -664,11 +712,14 @@ def _notify_reviewers(record: DutyRecord) -> None:
     reviewers = list(
         User.objects.filter(
             grants__role=Role.STATION, grants__organization_id=record.station_id, is_active=True
-        ).values_list("pk", flat=True).distinct()
+        )
+        .values_list("pk", flat=True)
+        .distinct()
     )
     if reviewers:
         notifications.notify(
-            recipients=reviewers, kind=notification_kinds.REVIEW.code,
+            recipients=reviewers,
+            kind=notification_kinds.REVIEW.code,
             title=_("待确认的履职记录:%(name)s") % {"name": record.mandate.person.name},
             body=f"{record.get_kind_display()} · {record.occurred_on.isoformat()} · {record.title}",
             url=reverse("duties:record", args=[record.pk]),
@@ -734,17 +785,24 @@ def review(*, actor: User, record: DutyRecord, decision: str, comment: str = "")
     locked.reviewed_by = actor
     locked.reviewed_at = timezone.now()
     locked.review_comment = comment.strip()[:COMMENT_MAX]
-    locked.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_comment", "updated_at"])
+    locked.save(
+        update_fields=["status", "reviewed_by", "reviewed_at", "review_comment", "updated_at"]
+    )
     _event(locked, previous, actor, locked.review_comment)
     audit.record(
-        actor=actor, action=AuditAction.TRANSITION, obj=locked,
-        before={"status": previous}, after={"status": to_status}, message=locked.review_comment,
+        actor=actor,
+        action=AuditAction.TRANSITION,
+        obj=locked,
+        before={"status": previous},
+        after={"status": to_status},
+        message=locked.review_comment,
     )
     owner = User.objects.filter(person__mandates=locked.mandate_id, is_active=True).first()
     if owner is not None:
         confirmed = to_status == RecordStatus.CONFIRMED
         notifications.notify(
-            recipients=[owner], kind=notification_kinds.REVIEW.code,
+            recipients=[owner],
+            kind=notification_kinds.REVIEW.code,
             title=(_("履职记录已确认:%(title)s") if confirmed else _("履职记录被退回:%(title)s"))
             % {"title": locked.title},
             body=locked.review_comment or _("已计入履职档案和积分。"),
@@ -771,18 +829,30 @@ def record_from_module(
     if not source_type or not source_id:
         raise ValueError("a module record needs its source_type and source_id")
     record, created = DutyRecord.objects.get_or_create(
-        mandate=mandate, source_type=source_type, source_id=str(source_id),
+        mandate=mandate,
+        source_type=source_type,
+        source_id=str(source_id),
         defaults={
-            "region_id": mandate.region_id, "station": _station_of(mandate), "kind": kind,
-            "title": title[:TITLE_MAX], "occurred_on": occurred_on,
-            "source": RecordSource.MODULE, "status": RecordStatus.CONFIRMED,
-            "is_public": is_public, "reviewed_at": timezone.now(),
+            "region_id": mandate.region_id,
+            "station": _station_of(mandate),
+            "kind": kind,
+            "title": title[:TITLE_MAX],
+            "occurred_on": occurred_on,
+            "source": RecordSource.MODULE,
+            "status": RecordStatus.CONFIRMED,
+            "is_public": is_public,
+            "reviewed_at": timezone.now(),
         },
     )
     if created:
         _event(record, "", None, source_type)
-        audit.record(actor=None, actor_name=source_type, action=AuditAction.CREATE, obj=record,
-                     after=audit.snapshot(record, ["kind", "title", "occurred_on", "source"]))
+        audit.record(
+            actor=None,
+            actor_name=source_type,
+            action=AuditAction.CREATE,
+            obj=record,
+            after=audit.snapshot(record, ["kind", "title", "occurred_on", "source"]),
+        )
         _rescore([mandate.pk], occurred_on.year)
     return record
 

@@ -14,8 +14,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("activities/new/", views.activity_new, name="activity_new"),
     path("activities/<int:pk>/", views.activity_detail, name="activity"),
     path("activities/<int:pk>/qr.png", views.activity_qr, name="activity_qr"),
-    path("activities/<int:pk>/attendance/<int:invitation_id>/", views.activity_attendance,
-         name="activity_attendance"),
+    path(
+        "activities/<int:pk>/attendance/<int:invitation_id>/",
+        views.activity_attendance,
+        name="activity_attendance",
+    ),
     path("activities/<int:pk>/leave/", views.activity_leave, name="activity_leave"),
     path("activities/<int:pk>/close/", views.activity_close, name="activity_close"),
     path("activities/<int:pk>/cancel/", views.activity_cancel, name="activity_cancel"),

@@ -64,11 +64,14 @@ def record_list(request: HttpRequest) -> HttpResponse:
 def review_queue(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
     page = Paginator(selectors.to_review(user), PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "duties/review_queue.html",
-                  {"page": page, "records": list(page.object_list)})
+    return render(
+        request, "duties/review_queue.html", {"page": page, "records": list(page.object_list)}
+    )
 
 
-def _report_form(request: HttpRequest, user: Any, data: Any = None, files: Any = None) -> ReportForm:
+def _report_form(
+    request: HttpRequest, user: Any, data: Any = None, files: Any = None
+) -> ReportForm:
     own = selectors.own_mandates(user)
     if own:
         return ReportForm(data, files, mandates=own, own=True)
@@ -92,7 +95,9 @@ def report(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 record = services.report(
-                    actor=user, mandate=form.chosen_mandate(), data=form.record_input(),
+                    actor=user,
+                    mandate=form.chosen_mandate(),
+                    data=form.record_input(),
                     photos=form.cleaned_data["photos"],
                     submission_key=form.cleaned_data.get("submission_key") or "",
                 )
@@ -103,9 +108,15 @@ def report(request: HttpRequest) -> HttpResponse:
                 return redirect("duties:record", pk=record.pk)
     else:
         form = _report_form(request, user)
-    return render(request, "duties/report.html", {
-        "form": form, "own": bool(selectors.own_mandates(user)), "q": request.GET.get("q", ""),
-    })
+    return render(
+        request,
+        "duties/report.html",
+        {
+            "form": form,
+            "own": bool(selectors.own_mandates(user)),
+            "q": request.GET.get("q", ""),
+        },
+    )
 
 
 @login_required
@@ -118,25 +129,36 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
         review_form = ReviewForm(request.POST)
         if review_form.is_valid():
             try:
-                services.review(actor=user, record=item,
-                                decision=review_form.cleaned_data["decision"],
-                                comment=review_form.cleaned_data.get("comment", ""))
+                services.review(
+                    actor=user,
+                    record=item,
+                    decision=review_form.cleaned_data["decision"],
+                    comment=review_form.cleaned_data.get("comment", ""),
+                )
             except RendaError as exc:
                 show_service_errors(review_form, exc)
             else:
                 confirmed = review_form.cleaned_data["decision"] == "confirm"
-                messages.success(request, _("已确认,计入履职档案和积分。") if confirmed
-                                 else _("已退回,代表修改后可重新提交。"))
+                messages.success(
+                    request,
+                    _("已确认,计入履职档案和积分。")
+                    if confirmed
+                    else _("已退回,代表修改后可重新提交。"),
+                )
                 nxt = selectors.to_review(user).first()
                 return redirect("duties:record", pk=nxt.pk) if nxt else redirect("duties:review")
-    return render(request, "duties/record.html", {
-        "record": item,
-        "events": selectors.record_events(item),
-        "photos": list(item.photos.all()),
-        "can_review": selectors.can_review(user, item),
-        "can_resubmit": selectors.can_resubmit(user, item),
-        "review_form": review_form,
-    })
+    return render(
+        request,
+        "duties/record.html",
+        {
+            "record": item,
+            "events": selectors.record_events(item),
+            "photos": list(item.photos.all()),
+            "can_review": selectors.can_review(user, item),
+            "can_resubmit": selectors.can_resubmit(user, item),
+            "review_form": review_form,
+        },
+    )
 
 
 @login_required
@@ -156,18 +178,30 @@ def record_edit(request: HttpRequest, pk: int) -> HttpResponse:
         form = ReportForm(data, request.FILES, mandates=mandates, own=own)
         if form.is_valid():
             try:
-                services.resubmit(actor=user, record=item, data=form.record_input(),
-                                  photos=form.cleaned_data["photos"])
+                services.resubmit(
+                    actor=user,
+                    record=item,
+                    data=form.record_input(),
+                    photos=form.cleaned_data["photos"],
+                )
             except RendaError as exc:
                 show_service_errors(form, exc)
             else:
                 messages.success(request, _("已重新提交,等待确认。"))
                 return redirect("duties:record", pk=item.pk)
     else:
-        form = ReportForm(initial={
-            "mandate": str(item.mandate_id), "kind": item.kind, "occurred_on": item.occurred_on,
-            "title": item.title, "content": item.content, "is_public": item.is_public,
-        }, mandates=mandates, own=own)
+        form = ReportForm(
+            initial={
+                "mandate": str(item.mandate_id),
+                "kind": item.kind,
+                "occurred_on": item.occurred_on,
+                "title": item.title,
+                "content": item.content,
+                "is_public": item.is_public,
+            },
+            mandates=mandates,
+            own=own,
+        )
     return render(request, "duties/report.html", {"form": form, "record": item, "own": own})
 
 
@@ -194,10 +228,15 @@ def photo(request: HttpRequest, pk: int) -> FileResponse:
 def activity_list(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
     page = Paginator(selectors.activities(user), PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "duties/activities.html", {
-        "page": page, "activities": list(page.object_list),
-        "can_organize": selectors.can_organize(user),
-    })
+    return render(
+        request,
+        "duties/activities.html",
+        {
+            "page": page,
+            "activities": list(page.object_list),
+            "can_organize": selectors.can_organize(user),
+        },
+    )
 
 
 @login_required
@@ -210,14 +249,17 @@ def activity_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             activity = services.create_activity(
-                actor=user, organizer=form.chosen_organizer(), data=form.activity_input(),
+                actor=user,
+                organizer=form.chosen_organizer(),
+                data=form.activity_input(),
                 invitees=form.invitees(),
             )
         except RendaError as exc:
             show_service_errors(form, exc)
         else:
-            messages.success(request, _("活动已发布,已通知 %(n)d 位代表。")
-                             % {"n": activity.invitations.count()})
+            messages.success(
+                request, _("活动已发布,已通知 %(n)d 位代表。") % {"n": activity.invitations.count()}
+            )
             return redirect("duties:activity", pk=activity.pk)
     return render(request, "duties/activity_new.html", {"form": form})
 
@@ -229,17 +271,26 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     item = selectors.activity(user, pk)
     manage = selectors.can_manage(user, item)
     opens, closes = services.checkin_window(item)
-    return render(request, "duties/activity.html", {
-        "activity": item,
-        "can_manage": manage,
-        "invitations": selectors.invitations(item) if manage else [],
-        "counts": selectors.attendance_counts(item),
-        "mine": selectors.own_invitation(user, item),
-        "checkin_url": request.build_absolute_uri(
-            reverse("duties:checkin", args=[item.checkin_token])) if manage else "",
-        "opens": opens, "closes": closes,
-        "leave_form": ReasonForm(), "cancel_form": ReasonForm(),
-    })
+    return render(
+        request,
+        "duties/activity.html",
+        {
+            "activity": item,
+            "can_manage": manage,
+            "invitations": selectors.invitations(item) if manage else [],
+            "counts": selectors.attendance_counts(item),
+            "mine": selectors.own_invitation(user, item),
+            "checkin_url": request.build_absolute_uri(
+                reverse("duties:checkin", args=[item.checkin_token])
+            )
+            if manage
+            else "",
+            "opens": opens,
+            "closes": closes,
+            "leave_form": ReasonForm(),
+            "cancel_form": ReasonForm(),
+        },
+    )
 
 
 @login_required
@@ -250,7 +301,9 @@ def activity_qr(request: HttpRequest, pk: int) -> HttpResponse:
     item = selectors.activity(user, pk)
     if not selectors.can_manage(user, item):
         raise PermissionDenied(_("只有组织单位可以查看签到二维码。"))
-    image = qrcode.make(request.build_absolute_uri(reverse("duties:checkin", args=[item.checkin_token])))
+    image = qrcode.make(
+        request.build_absolute_uri(reverse("duties:checkin", args=[item.checkin_token]))
+    )
     buffer = io.BytesIO()
     image.save(buffer)
     response = HttpResponse(buffer.getvalue(), content_type="image/png")
@@ -258,7 +311,9 @@ def activity_qr(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-def _back_to_activity(request: HttpRequest, pk: int, exc: RendaError | None, done: str) -> HttpResponse:
+def _back_to_activity(
+    request: HttpRequest, pk: int, exc: RendaError | None, done: str
+) -> HttpResponse:
     if exc is None:
         messages.success(request, done)
     else:
@@ -278,13 +333,20 @@ def activity_attendance(request: HttpRequest, pk: int, invitation_id: int) -> Ht
         messages.error(request, _("请选择出席情况。"))
         return redirect("duties:activity", pk=pk)
     try:
-        services.set_attendance(actor=user, invitation=invitation,
-                                status=form.cleaned_data["status"],
-                                leave_reason=form.cleaned_data.get("leave_reason", ""))
+        services.set_attendance(
+            actor=user,
+            invitation=invitation,
+            status=form.cleaned_data["status"],
+            leave_reason=form.cleaned_data.get("leave_reason", ""),
+        )
     except RendaError as exc:
         error = exc
-    return _back_to_activity(request, pk, error, _("已登记 %(name)s 的出席情况。")
-                             % {"name": invitation.mandate.person.name})
+    return _back_to_activity(
+        request,
+        pk,
+        error,
+        _("已登记 %(name)s 的出席情况。") % {"name": invitation.mandate.person.name},
+    )
 
 
 @login_required
@@ -295,8 +357,9 @@ def activity_leave(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReasonForm(request.POST)
     error: RendaError | None = None
     try:
-        services.request_leave(actor=user, activity=item,
-                               reason=form.data.get("reason", "") if form.is_bound else "")
+        services.request_leave(
+            actor=user, activity=item, reason=form.data.get("reason", "") if form.is_bound else ""
+        )
     except RendaError as exc:
         error = exc
     return _back_to_activity(request, pk, error, _("已请假,组织单位会看到您的请假事由。"))
@@ -342,6 +405,15 @@ def checkin(request: HttpRequest, token: str) -> HttpResponse:
         except RendaError as exc:
             error = exc.message
     opens, closes = services.checkin_window(item)
-    return render(request, "duties/checkin.html", {
-        "activity": item, "error": error, "done": done, "opens": opens, "closes": closes,
-    }, status=400 if error else 200)
+    return render(
+        request,
+        "duties/checkin.html",
+        {
+            "activity": item,
+            "error": error,
+            "done": done,
+            "opens": opens,
+            "closes": closes,
+        },
+        status=400 if error else 200,
+    )

@@ -107,9 +107,7 @@ def build_router(pagination: type[PaginationBase]) -> Router:
         response={200: MaterialDetailOut, **responses(401, 403, 404, 422, 500)},
         summary="一份学习资料(不记为已读)",
     )
-    def get_material(
-        request: HttpRequest, material_id: PathEx[int, P(ge=1, le=MAX_ID)]
-    ) -> Any:
+    def get_material(request: HttpRequest, material_id: PathEx[int, P(ge=1, le=MAX_ID)]) -> Any:
         return _own_receipt(request.auth, material_id)  # type: ignore[attr-defined]
 
     @router.post(

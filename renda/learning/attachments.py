@@ -83,7 +83,9 @@ def inspect(upload: Any) -> Detected:
         raise InvalidInput(
             field_errors={
                 "attachment": [
-                    _("附件只能是 PDF、Word 文档(.doc、.docx)或图片(JPG、PNG、GIF、WEBP);所选文件的内容不是这些格式。")
+                    _(
+                        "附件只能是 PDF、Word 文档(.doc、.docx)或图片(JPG、PNG、GIF、WEBP);所选文件的内容不是这些格式。"
+                    )
                 ]
             }
         )

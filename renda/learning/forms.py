@@ -80,8 +80,10 @@ class PublishForm(forms.Form):
             lambda: [(str(c.pk), c.name) for c in selectors.congresses(user)]
         )
         group.choices = functools.cache(
-            lambda: [("", _("(不发送给代表小组)"))]
-            + [(str(g.pk), f"{g.congress.name} · {g.name}") for g in selectors.groups(user)]
+            lambda: (
+                [("", _("(不发送给代表小组)"))]
+                + [(str(g.pk), f"{g.congress.name} · {g.name}") for g in selectors.groups(user)]
+            )
         )
 
 

@@ -142,6 +142,8 @@ def groups(user: Any) -> QuerySet[DeputyGroup]:
     scope = _create_scope(user, "congress__region_id")
     if scope is None:
         return DeputyGroup.objects.none()
-    return DeputyGroup.objects.filter(scope).select_related("congress").order_by(
-        "congress__region_id", "name"
+    return (
+        DeputyGroup.objects.filter(scope)
+        .select_related("congress")
+        .order_by("congress__region_id", "name")
     )

@@ -162,7 +162,8 @@ def _notify(material: Material, person_ids: list[int], *, reminder: bool) -> int
         else _("新学习资料:%(title)s") % {"title": material.title}
     )
     body = (
-        _("%(congress)s发布的学习资料您还没有阅读,请抽空查看。") % {"congress": material.congress.name}
+        _("%(congress)s发布的学习资料您还没有阅读,请抽空查看。")
+        % {"congress": material.congress.name}
         if reminder
         else _("%(congress)s发布了新的学习资料,请查看。") % {"congress": material.congress.name}
     )
@@ -215,9 +216,7 @@ def remind_unread(*, actor: User, material: Material) -> int:
         return 0
     for start in range(0, len(ids), BATCH):
         chunk = ids[start : start + BATCH]
-        Receipt.objects.filter(pk__in=chunk).update(
-            reminded_on=today, reminders=F("reminders") + 1
-        )
+        Receipt.objects.filter(pk__in=chunk).update(reminded_on=today, reminders=F("reminders") + 1)
     _notify(locked, people, reminder=True)
     audit.record(
         actor=actor,

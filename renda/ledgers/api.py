@@ -41,11 +41,20 @@ class RowOut(Schema):
     @staticmethod
     def from_row(row: Row) -> "RowOut":
         return RowOut(
-            key=row.key, label=row.label, note=row.note, deputies=row.deputies,
-            activities=row.activities, kinds=row.kinds, suggestions=row.suggestions,
-            attended=row.attended, leave=row.leave, absent=row.absent,
-            attendance_rate=row.attendance_rate, points=float(row.points),
-            mandate_id=row.mandate_id, drill=row.drill,
+            key=row.key,
+            label=row.label,
+            note=row.note,
+            deputies=row.deputies,
+            activities=row.activities,
+            kinds=row.kinds,
+            suggestions=row.suggestions,
+            attended=row.attended,
+            leave=row.leave,
+            absent=row.absent,
+            attendance_rate=row.attendance_rate,
+            points=float(row.points),
+            mandate_id=row.mandate_id,
+            drill=row.drill,
         )
 
 
@@ -92,13 +101,21 @@ def build_router(pagination: Any) -> Router:
             raise InvalidInput(field_errors={"date_to": [_("结束日期不能早于开始日期。")]})
         region = params.region or default.region
         filters = LedgerFilters(
-            date_from=start, date_to=end, by=params.by or selectors.default_by(region),
-            region=region, own=params.own, level=params.level, station=params.station,
+            date_from=start,
+            date_to=end,
+            by=params.by or selectors.default_by(region),
+            region=region,
+            own=params.own,
+            level=params.level,
+            station=params.station,
             group=params.group,
         )
         result = selectors.ledger(user, filters, params.page)
         return LedgerOut(
-            by=filters.by, date_from=start, date_to=end, region=region,
+            by=filters.by,
+            date_from=start,
+            date_to=end,
+            region=region,
             rows=[RowOut.from_row(r) for r in result.rows],
             total=RowOut.from_row(result.total),
             page=result.page.number if result.page else None,

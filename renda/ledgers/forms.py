@@ -149,4 +149,3 @@ class InactiveFilterForm(forms.Form):
             "region": ok("region") or None,
             "level": ok("level") or None,
         }
-

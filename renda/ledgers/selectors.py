@@ -348,9 +348,12 @@ def _count(
 
     if mandate_ids is None:
         serving = narrow(MANDATES, Mandate.objects.filter(status=MandateStatus.SERVING))
-        for key, n in serving.annotate(k=_key(MANDATES, by)).values_list("k").annotate(
-            n=Count("id")
-        ).values_list("k", "n"):
+        for key, n in (
+            serving.annotate(k=_key(MANDATES, by))
+            .values_list("k")
+            .annotate(n=Count("id"))
+            .values_list("k", "n")
+        ):
             counts.deputies[_normal(key)] += n
 
     records = narrow(
@@ -454,7 +457,12 @@ def ledger(user: Any, filters: LedgerFilters, page_number: Any = None) -> Ledger
     scope = Region.objects.filter(code=filters.region).values_list("name", flat=True).first()
     months = [{"name": m, "value": n} for m, n in sorted(counts.months.items()) if m]
     return Ledger(
-        filters=filters, rows=rows, total=total, kinds=shown_kinds(), months=months, page=page,
+        filters=filters,
+        rows=rows,
+        total=total,
+        kinds=shown_kinds(),
+        months=months,
+        page=page,
         scope_name=scope or "",
     )
 
@@ -470,8 +478,7 @@ def _region_rows(counts: _Counts, filters: LedgerFilters, by: str) -> list[Row]:
     length = PREFIX_LENGTH[RegionLevel.COUNTY if by == By.COUNTY else RegionLevel.TOWNSHIP]
     codes = {key.ljust(12, "0"): key for key in _all_keys(counts) if key}
     regions = {
-        r.code: r
-        for r in Region.objects.filter(code__in=list(codes)).only("code", "name", "level")
+        r.code: r for r in Region.objects.filter(code__in=list(codes)).only("code", "name", "level")
     }
     rows: list[Row] = []
     for code in sorted(codes):
@@ -650,7 +657,8 @@ def inactive(
     start, end = this_year(day)
     filters = LedgerFilters(date_from=start, date_to=end, region=region, level=level)
     active = _scoped(
-        user, RECORDS,
+        user,
+        RECORDS,
         DutyRecord.objects.filter(status=RecordStatus.CONFIRMED, occurred_on__gte=cutoff),
         filters,
     ).values("mandate_id")

@@ -65,7 +65,9 @@ def _breadcrumb(user: Any, filters: LedgerFilters) -> list[dict[str, str]]:
     for code in dict.fromkeys(codes):
         if code not in names or len(code.rstrip("0")) < home_length:
             continue
-        params = filters.drill(region=code, own="", station="", group="", by=selectors.default_by(code))
+        params = filters.drill(
+            region=code, own="", station="", group="", by=selectors.default_by(code)
+        )
         crumbs.append({"name": names[code], "query": urlencode(params)})
     return crumbs
 
@@ -219,7 +221,9 @@ def inactive_page(request: HttpRequest) -> HttpResponse:
         "export_query": {k: str(v) for k, v in values.items() if v},
         "can_export": selectors.can_export(user),
     }
-    template = "ledgers/inactive.html#results" if wants_partial(request) else "ledgers/inactive.html"
+    template = (
+        "ledgers/inactive.html#results" if wants_partial(request) else "ledgers/inactive.html"
+    )
     return render(request, template, context)
 
 

@@ -32,7 +32,13 @@ class NotificationAdmin(ReadOnlyAdmin):
 @admin.register(Delivery)
 class DeliveryAdmin(ReadOnlyAdmin):
     list_display = (
-        "created_at", "channel", "destination", "status", "attempts", "sent_at", "last_error",
+        "created_at",
+        "channel",
+        "destination",
+        "status",
+        "attempts",
+        "sent_at",
+        "last_error",
     )
     list_filter = ("status", "channel")
     raw_id_fields = ("notification",)

@@ -47,8 +47,15 @@ def register(
     """Add a kind (idempotent for the same definition, so module reloads are harmless)."""
     if not code or len(code) > CODE_MAX_LENGTH or not code.replace("_", "").isalnum():
         raise ValueError(f"invalid notification kind code {code!r}")
-    kind = Kind(code=code, label=label, description=description, in_app=in_app or mandatory,
-                email=email, sms=sms, mandatory=mandatory)
+    kind = Kind(
+        code=code,
+        label=label,
+        description=description,
+        in_app=in_app or mandatory,
+        email=email,
+        sms=sms,
+        mandatory=mandatory,
+    )
     existing = _REGISTRY.get(code)
     if existing is not None and existing != kind:
         raise ValueError(f"notification kind {code!r} is already registered differently")
@@ -61,7 +68,8 @@ def get(code: str) -> Kind:
         return _REGISTRY[code]
     except KeyError:
         raise InvalidInput(
-            _("未知的消息类型“%(kind)s”。"), field_errors={"kind": [str(_("消息类型不正确。"))]},
+            _("未知的消息类型“%(kind)s”。"),
+            field_errors={"kind": [str(_("消息类型不正确。"))]},
             kind=code,
         ) from None
 
@@ -78,13 +86,22 @@ def all_kinds() -> list[Kind]:
 
 SYSTEM = register("system", _("系统消息"), description=_("平台公告、功能变更等一般通知。"))
 SECURITY = register(
-    "security", _("账号安全"), description=_("密码修改、异常登录、权限变更等安全提醒。"),
-    email=True, sms=True, mandatory=True,
+    "security",
+    _("账号安全"),
+    description=_("密码修改、异常登录、权限变更等安全提醒。"),
+    email=True,
+    sms=True,
+    mandatory=True,
 )
 REMINDER = register(
-    "reminder", _("活动提醒"), description=_("即将开始的会议、视察、接待选民等活动提醒。"),
+    "reminder",
+    _("活动提醒"),
+    description=_("即将开始的会议、视察、接待选民等活动提醒。"),
     sms=True,
 )
 OVERDUE = register(
-    "overdue", _("逾期督办"), description=_("办理期限将到或已经逾期的事项。"), sms=True,
+    "overdue",
+    _("逾期督办"),
+    description=_("办理期限将到或已经逾期的事项。"),
+    sms=True,
 )

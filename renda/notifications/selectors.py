@@ -32,7 +32,7 @@ def channels_for(user_ids: Iterable[int], kind: kinds.Kind) -> dict[int, Channel
     base = defaults(kind)
     result = dict.fromkeys(ids, base)
     for start in range(0, len(ids), 500):  # SQLite limits the parameters of one query
-        for pref in Preference.objects.filter(user_id__in=ids[start:start + 500], kind=kind.code):
+        for pref in Preference.objects.filter(user_id__in=ids[start : start + 500], kind=kind.code):
             result[pref.user_id] = Channels(
                 in_app=pref.in_app or kind.mandatory, email=pref.email, sms=pref.sms
             )
@@ -54,12 +54,15 @@ def preferences(user: Any) -> list[PreferenceRow]:
         if pref is None:
             rows.append(PreferenceRow(kind=kind, channels=defaults(kind), customised=False))
         else:
-            rows.append(PreferenceRow(
-                kind=kind,
-                channels=Channels(in_app=pref.in_app or kind.mandatory, email=pref.email,
-                                  sms=pref.sms),
-                customised=True,
-            ))
+            rows.append(
+                PreferenceRow(
+                    kind=kind,
+                    channels=Channels(
+                        in_app=pref.in_app or kind.mandatory, email=pref.email, sms=pref.sms
+                    ),
+                    customised=True,
+                )
+            )
     return rows
 
 

@@ -98,7 +98,8 @@ def notify(
     # In chunks: SQLite limits the number of parameters in one query.
     for start in range(0, len(ids), BATCH):
         users.extend(
-            get_user_model().objects.filter(pk__in=ids[start:start + BATCH], is_active=True)
+            get_user_model()
+            .objects.filter(pk__in=ids[start : start + BATCH], is_active=True)
             .select_related("person")
         )
     channels = selectors.channels_for([u.pk for u in users], spec)
@@ -110,30 +111,50 @@ def notify(
         chosen = channels[user.pk]
         if not (chosen.in_app or chosen.email or chosen.sms):
             continue
-        planned.append((user, chosen, Notification(
-            recipient=user, kind=spec.code, title=title, body=body, url=url,
-            in_app=chosen.in_app, created_at=now,
-        )))
-    notifications = Notification.objects.bulk_create(
-        [n for _u, _c, n in planned], batch_size=BATCH
-    )
+        planned.append(
+            (
+                user,
+                chosen,
+                Notification(
+                    recipient=user,
+                    kind=spec.code,
+                    title=title,
+                    body=body,
+                    url=url,
+                    in_app=chosen.in_app,
+                    created_at=now,
+                ),
+            )
+        )
+    notifications = Notification.objects.bulk_create([n for _u, _c, n in planned], batch_size=BATCH)
 
     deliveries: list[Delivery] = []
     for user, chosen, notification in planned:
         if chosen.email:
             email = (user.email or "").strip()
-            deliveries.append(Delivery(
-                notification=notification, channel=Channel.EMAIL, destination=mask_email(email),
-                status=DeliveryStatus.QUEUED if email else DeliveryStatus.SKIPPED,
-                last_error="" if email else _("未登记电子邮箱"), created_at=now,
-            ))
+            deliveries.append(
+                Delivery(
+                    notification=notification,
+                    channel=Channel.EMAIL,
+                    destination=mask_email(email),
+                    status=DeliveryStatus.QUEUED if email else DeliveryStatus.SKIPPED,
+                    last_error="" if email else _("未登记电子邮箱"),
+                    created_at=now,
+                )
+            )
         if chosen.sms:
             masked, problem = _sms_destination(user)
-            deliveries.append(Delivery(
-                notification=notification, channel=Channel.SMS, destination=masked,
-                status=DeliveryStatus.SKIPPED if problem else DeliveryStatus.QUEUED,
-                last_error=problem, params=params or {"title": title}, created_at=now,
-            ))
+            deliveries.append(
+                Delivery(
+                    notification=notification,
+                    channel=Channel.SMS,
+                    destination=masked,
+                    status=DeliveryStatus.SKIPPED if problem else DeliveryStatus.QUEUED,
+                    last_error=problem,
+                    params=params or {"title": title},
+                    created_at=now,
+                )
+            )
     Delivery.objects.bulk_create(deliveries, batch_size=BATCH)
 
     from renda.notifications.tasks import deliver
@@ -143,13 +164,20 @@ def notify(
             enqueue_on_commit(deliver, delivery.pk)
         else:
             log.info(
-                "notification.delivery", delivery_id=delivery.pk,
-                notification_id=delivery.notification_id, kind=spec.code,
-                channel=delivery.channel, destination=delivery.destination,
-                status=delivery.status, attempts=0, error=delivery.last_error,
+                "notification.delivery",
+                delivery_id=delivery.pk,
+                notification_id=delivery.notification_id,
+                kind=spec.code,
+                channel=delivery.channel,
+                destination=delivery.destination,
+                status=delivery.status,
+                attempts=0,
+                error=delivery.last_error,
             )
     log.info(
-        "notification.created", kind=spec.code, recipients=len(notifications),
+        "notification.created",
+        kind=spec.code,
+        recipients=len(notifications),
         deliveries=sum(d.status == DeliveryStatus.QUEUED for d in deliveries),
     )
     return notifications
@@ -179,14 +207,14 @@ def mark_all_read(*, user: Any) -> int:
 
 
 @transaction.atomic
-def set_preference(
-    *, user: User, kind: str, in_app: bool, email: bool, sms: bool
-) -> Preference:
+def set_preference(*, user: User, kind: str, in_app: bool, email: bool, sms: bool) -> Preference:
     spec = kinds.get(kind)
     if spec.mandatory and not in_app:
-        raise InvalidInput(field_errors={"in_app": [
-            _("“%(kind)s”类消息必须在站内接收,不能关闭。") % {"kind": spec.label}
-        ]})
+        raise InvalidInput(
+            field_errors={
+                "in_app": [_("“%(kind)s”类消息必须在站内接收,不能关闭。") % {"kind": spec.label}]
+            }
+        )
     pref = Preference.objects.select_for_update().filter(user=user, kind=spec.code).first()
     if pref is None:
         base = selectors.defaults(spec)
@@ -200,8 +228,11 @@ def set_preference(
     changed_before, changed_after = audit.diff(before, after)
     if changed_after:
         audit.record(
-            actor=user, action=AuditAction.UPDATE, obj=pref,
-            before=changed_before, after=changed_after,
+            actor=user,
+            action=AuditAction.UPDATE,
+            obj=pref,
+            before=changed_before,
+            after=changed_after,
             message=_("修改消息订阅:%(kind)s") % {"kind": spec.label},
             region_code=user.person.region_id if user.person_id and user.person else "",
         )
@@ -221,9 +252,7 @@ def requeue_stalled(*, older_than: datetime.timedelta = datetime.timedelta(minut
     stalled = Q(status=DeliveryStatus.QUEUED) & (
         Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lt=cutoff)
     ) | Q(status=DeliveryStatus.SENDING)
-    ids = list(
-        Delivery.objects.filter(stalled, updated_at__lt=cutoff).values_list("pk", flat=True)
-    )
+    ids = list(Delivery.objects.filter(stalled, updated_at__lt=cutoff).values_list("pk", flat=True))
     with transaction.atomic():
         # A worker that died mid-send left the row claimed; hand it back to the queue.
         Delivery.objects.filter(pk__in=ids, status=DeliveryStatus.SENDING).update(

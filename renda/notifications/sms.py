@@ -81,8 +81,12 @@ class ConsoleBackend(BaseBackend):
         message_id = f"console-{uuid.uuid4().hex[:16]}"
         # The log gets the masked number: logs are kept longer and read by more people.
         log.info(
-            "sms.console", phone=mask_phone(message.phone), sign_name=message.sign_name,
-            template_id=message.template_id, text=message.text, reference=message.reference,
+            "sms.console",
+            phone=mask_phone(message.phone),
+            sign_name=message.sign_name,
+            template_id=message.template_id,
+            text=message.text,
+            reference=message.reference,
             message_id=message_id,
         )
         return message_id

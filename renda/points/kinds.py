@@ -12,10 +12,12 @@ EVALUATION = "points_evaluation"
 
 def register() -> None:
     kinds.register(
-        DISPUTE_DECIDED, _("积分申诉处理结果"),
+        DISPUTE_DECIDED,
+        _("积分申诉处理结果"),
         description=_("您对履职积分提出的申诉经人大机关处理后的结果。"),
     )
     kinds.register(
-        EVALUATION, _("年度履职评价"),
+        EVALUATION,
+        _("年度履职评价"),
         description=_("年度履职评价的机关评价结果,或自评被退回修改。"),
     )

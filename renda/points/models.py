@@ -379,9 +379,7 @@ class Evaluation(models.Model):
     office_assessment = models.TextField(_("机关评价意见"), blank=True)
     grade = models.CharField(_("评价等次"), max_length=16, choices=Grade.choices, blank=True)
     # The year's points when the office assessed, so the form stays as it was signed.
-    points = models.DecimalField(
-        _("积分"), max_digits=8, decimal_places=1, null=True, blank=True
-    )
+    points = models.DecimalField(_("积分"), max_digits=8, decimal_places=1, null=True, blank=True)
     assessed_by = models.ForeignKey(
         User,
         verbose_name=_("评价人"),

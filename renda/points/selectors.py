@@ -61,9 +61,11 @@ def year_points(mandate: Mandate, year: int) -> Decimal:
     rule_set = scored_rule_set(mandate.term.congress_id, year)
     if rule_set is None:
         return Decimal(0)
-    total = PointTotal.objects.filter(rule_set=rule_set, mandate=mandate).values_list(
-        "points", flat=True
-    ).first()
+    total = (
+        PointTotal.objects.filter(rule_set=rule_set, mandate=mandate)
+        .values_list("points", flat=True)
+        .first()
+    )
     return total if total is not None else Decimal(0)
 
 
@@ -134,10 +136,10 @@ class Breakdown:
 
 
 def _entries(user: Any, mandate: Mandate, rule_set: PointRuleSet) -> QuerySet[PointEntry]:
-    return policies.entries.filter(
-        user, PointEntry.objects.filter(rule_set=rule_set, mandate=mandate)
-    ).select_related("record", "invitation__activity", "dispute").order_by(
-        "occurred_on", "id"
+    return (
+        policies.entries.filter(user, PointEntry.objects.filter(rule_set=rule_set, mandate=mandate))
+        .select_related("record", "invitation__activity", "dispute")
+        .order_by("occurred_on", "id")
     )
 
 
@@ -147,8 +149,12 @@ def breakdown(user: Any, mandate_id: int, year: int) -> Breakdown:
     mandate = deputy_selectors.mandate(user, mandate_id)
     rule_set = scored_rule_set(mandate.term.congress_id, year)
     result = Breakdown(
-        mandate=mandate, year=year, rule_set=rule_set, total=Decimal(0),
-        tenure_days=tenure_days(mandate, year), days_in_year=days_in_year(year),
+        mandate=mandate,
+        year=year,
+        rule_set=rule_set,
+        total=Decimal(0),
+        tenure_days=tenure_days(mandate, year),
+        days_in_year=days_in_year(year),
     )
     disputes = policies.disputes.filter(
         user, Dispute.objects.filter(mandate=mandate, year=year)
@@ -160,7 +166,8 @@ def breakdown(user: Any, mandate_id: int, year: int) -> Breakdown:
     rules = {r.code: r for r in PointRule.objects.filter(rule_set=rule_set)}
     open_by_source = {
         (d.code, d.record_id, d.invitation_id): d
-        for d in result.disputes if d.status == DisputeStatus.OPEN
+        for d in result.disputes
+        if d.status == DisputeStatus.OPEN
     }
     own = policies.entries.allows_anywhere(user, policies.DISPUTE) and (
         mandate.person_id == getattr(user, "person_id", None)
@@ -168,19 +175,29 @@ def breakdown(user: Any, mandate_id: int, year: int) -> Breakdown:
     sums: dict[str, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
     for entry in _entries(user, mandate, rule_set):
         open_dispute = open_by_source.get((entry.code, entry.record_id, entry.invitation_id))
-        result.rows.append(Row(
-            entry=entry, rule=rules.get(entry.code), url=source_url(entry),
-            title=source_title(entry), open_dispute=open_dispute,
-            can_dispute=own and entry.dispute_id is None and open_dispute is None,
-            note=gettext(entry.note) if entry.note else "",
-        ))
+        result.rows.append(
+            Row(
+                entry=entry,
+                rule=rules.get(entry.code),
+                url=source_url(entry),
+                title=source_title(entry),
+                open_dispute=open_dispute,
+                can_dispute=own and entry.dispute_id is None and open_dispute is None,
+                note=gettext(entry.note) if entry.note else "",
+            )
+        )
         result.total += entry.points
         sums[entry.code][0] += 1
         sums[entry.code][1] += entry.points
     labels = dict(RuleCode.choices)
     result.by_code = [
-        {"code": code, "label": labels.get(code, code), "count": int(n), "points": points,
-         "cap": rules[code].yearly_cap if code in rules else None}
+        {
+            "code": code,
+            "label": labels.get(code, code),
+            "count": int(n),
+            "points": points,
+            "cap": rules[code].yearly_cap if code in rules else None,
+        }
         for code, (n, points) in sorted(sums.items(), key=lambda kv: list(labels).index(kv[0]))
     ]
     return result
@@ -206,7 +223,9 @@ def entry_for_dispute(user: Any, pk: int) -> PointEntry:
 
 def rule_congresses(user: Any, action: str = Action.VIEW) -> QuerySet[Congress]:
     """The congresses whose rule tables the user may see (or change)."""
-    condition = core_policies.region_grants_q(user, policies.rule_sets.rules.get(action, {}), "region_id")
+    condition = core_policies.region_grants_q(
+        user, policies.rule_sets.rules.get(action, {}), "region_id"
+    )
     if condition is None:
         return Congress.objects.none()
     return Congress.objects.filter(condition).select_related("region").order_by("region_id")
@@ -219,8 +238,7 @@ def rule_versions(user: Any, congress: Congress, year: int) -> list[PointRuleSet
         user, PointRuleSet.objects.filter(congress=congress, year=year)
     ).select_related("created_by__person")
     return list(
-        qs.annotate(points_sum=Sum("totals__points"), deputies=Count("totals"))
-        .order_by("-version")
+        qs.annotate(points_sum=Sum("totals__points"), deputies=Count("totals")).order_by("-version")
     )
 
 
@@ -235,8 +253,14 @@ def rules_of(rule_set: PointRuleSet) -> list[PointRule]:
 def dispute(user: Any, pk: int) -> Dispute:
     found = (
         policies.disputes.filter(user, Dispute.objects.filter(pk=pk))
-        .select_related("mandate__person", "mandate__term__congress", "record",
-                        "invitation__activity", "created_by", "decided_by__person")
+        .select_related(
+            "mandate__person",
+            "mandate__term__congress",
+            "record",
+            "invitation__activity",
+            "created_by",
+            "decided_by__person",
+        )
         .first()
     )
     if found is None:
@@ -249,8 +273,9 @@ def disputes_to_decide(user: Any, status: str = DisputeStatus.OPEN) -> QuerySet[
     qs = policies.disputes.filter(user, Dispute.objects.all(), policies.DECIDE)
     if status:
         qs = qs.filter(status=status)
-    return qs.select_related("mandate__person", "mandate__term__congress", "record",
-                             "invitation__activity").order_by("created_at", "id")
+    return qs.select_related(
+        "mandate__person", "mandate__term__congress", "record", "invitation__activity"
+    ).order_by("created_at", "id")
 
 
 def open_dispute_count(user: Any) -> int:
@@ -329,15 +354,25 @@ def archive_year(user: Any, mandate: Mandate, year: int) -> ArchiveYear:
     counts = dict(
         Invitation.objects.filter(
             mandate=mandate, activity__starts_at__gte=low, activity__starts_at__lt=high
-        ).order_by().values_list("status").annotate(n=Count("id")).values_list("status", "n")
+        )
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
     )
     invitations = {status: counts.get(status, 0) for status in AttendanceStatus.values}
-    decided = sum(counts.get(s, 0) for s in (
-        AttendanceStatus.ATTENDED, AttendanceStatus.LEAVE, AttendanceStatus.ABSENT))
+    decided = sum(
+        counts.get(s, 0)
+        for s in (AttendanceStatus.ATTENDED, AttendanceStatus.LEAVE, AttendanceStatus.ABSENT)
+    )
     rate = counts.get(AttendanceStatus.ATTENDED, 0) / decided if decided else None
     return ArchiveYear(
-        year=year, breakdown=breakdown(user, mandate.pk, year), records=records,
-        by_kind=by_kind, invitations=invitations, attendance_rate=rate,
+        year=year,
+        breakdown=breakdown(user, mandate.pk, year),
+        records=records,
+        by_kind=by_kind,
+        invitations=invitations,
+        attendance_rate=rate,
         evaluation=evaluation(user, mandate, year),
     )
 

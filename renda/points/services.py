@@ -70,7 +70,10 @@ def ensure_rule_set(*, congress: Congress, year: int) -> PointRuleSet:
     try:
         with transaction.atomic():
             rule_set = PointRuleSet.objects.create(
-                congress=congress, year=year, version=1, is_current=True,
+                congress=congress,
+                year=year,
+                version=1,
+                is_current=True,
                 note=_("默认规则"),
             )
             PointRule.objects.bulk_create(
@@ -127,30 +130,52 @@ def _sources(region_id: str, year: int, mandate_ids: list[int] | None) -> list[s
         absences = absences.filter(mandate_id__in=mandate_ids)
         upheld = upheld.filter(mandate_id__in=mandate_ids)
     sources: list[scoring.Source] = []
-    for pk, mandate_id, kind, occurred_on, source_type in records.order_by().values_list(
-        "pk", "mandate_id", "kind", "occurred_on", "source_type"
-    ).iterator(chunk_size=BATCH):
-        sources.append(scoring.Source(
-            mandate_id=mandate_id, region_id=region_id,
-            code=scoring.code_for_record(kind, source_type), occurred_on=occurred_on,
-            record_id=pk, order=pk,
-        ))
-    for pk, mandate_id, starts_at in absences.order_by().values_list(
-        "pk", "mandate_id", "activity__starts_at"
-    ).iterator(chunk_size=BATCH):
-        sources.append(scoring.Source(
-            mandate_id=mandate_id, region_id=region_id, code=RuleCode.ABSENCE,
-            occurred_on=local_date(starts_at), invitation_id=pk, order=pk,
-        ))
+    for pk, mandate_id, kind, occurred_on, source_type in (
+        records.order_by()
+        .values_list("pk", "mandate_id", "kind", "occurred_on", "source_type")
+        .iterator(chunk_size=BATCH)
+    ):
+        sources.append(
+            scoring.Source(
+                mandate_id=mandate_id,
+                region_id=region_id,
+                code=scoring.code_for_record(kind, source_type),
+                occurred_on=occurred_on,
+                record_id=pk,
+                order=pk,
+            )
+        )
+    for pk, mandate_id, starts_at in (
+        absences.order_by()
+        .values_list("pk", "mandate_id", "activity__starts_at")
+        .iterator(chunk_size=BATCH)
+    ):
+        sources.append(
+            scoring.Source(
+                mandate_id=mandate_id,
+                region_id=region_id,
+                code=RuleCode.ABSENCE,
+                occurred_on=local_date(starts_at),
+                invitation_id=pk,
+                order=pk,
+            )
+        )
     for pk, mandate_id, adjustment, on, starts_at in upheld.order_by().values_list(
         "pk", "mandate_id", "adjustment", "record__occurred_on", "invitation__activity__starts_at"
     ):
         # The adjustment sits beside the entry it corrects.
         day = on if on is not None else local_date(starts_at) if starts_at else end
-        sources.append(scoring.Source(
-            mandate_id=mandate_id, region_id=region_id, code=RuleCode.ADJUSTMENT,
-            occurred_on=day, dispute_id=pk, adjustment=adjustment, order=pk,
-        ))
+        sources.append(
+            scoring.Source(
+                mandate_id=mandate_id,
+                region_id=region_id,
+                code=RuleCode.ADJUSTMENT,
+                occurred_on=day,
+                dispute_id=pk,
+                adjustment=adjustment,
+                order=pk,
+            )
+        )
     return sources
 
 
@@ -171,8 +196,17 @@ def _served(congress_id: int, year: int, mandate_ids: list[int] | None) -> list[
 # the ORM's bulk_create spends most of its time compiling SQL per value, which made the
 # city-scale seed (~500,000 records) several times slower.
 _ENTRY_COLUMNS = (
-    "rule_set_id", "mandate_id", "region_id", "code", "occurred_on", "base_points", "points",
-    "note", "record_id", "invitation_id", "dispute_id",
+    "rule_set_id",
+    "mandate_id",
+    "region_id",
+    "code",
+    "occurred_on",
+    "base_points",
+    "points",
+    "note",
+    "record_id",
+    "invitation_id",
+    "dispute_id",
 )
 
 
@@ -188,7 +222,7 @@ def _insert_entries(rows: list[tuple[Any, ...]]) -> None:
     )
     with connection.cursor() as cursor:
         for start in range(0, len(rows), BATCH):
-            cursor.executemany(sql, rows[start:start + BATCH])
+            cursor.executemany(sql, rows[start : start + BATCH])
 
 
 def _write(
@@ -202,20 +236,33 @@ def _write(
     counts: dict[int, int] = defaultdict(int)
     for scored in scoring.score(sources, _rules(rule_set)):
         source = scored.source
-        rows.append((
-            rule_set.pk, source.mandate_id, source.region_id, source.code,
-            date(source.occurred_on), number(scored.base_points, 7, 1),
-            number(scored.points, 7, 1), scored.note, source.record_id, source.invitation_id,
-            source.dispute_id,
-        ))
+        rows.append(
+            (
+                rule_set.pk,
+                source.mandate_id,
+                source.region_id,
+                source.code,
+                date(source.occurred_on),
+                number(scored.base_points, 7, 1),
+                number(scored.points, 7, 1),
+                scored.note,
+                source.record_id,
+                source.invitation_id,
+                source.dispute_id,
+            )
+        )
         sums[source.mandate_id] += scored.points
         counts[source.mandate_id] += 1
     _insert_entries(rows)
     totals = set(mandate_ids) | set(sums)
     PointTotal.objects.bulk_create(
         (
-            PointTotal(rule_set=rule_set, mandate_id=pk, points=sums.get(pk, Decimal(0)),
-                       entries=counts.get(pk, 0))
+            PointTotal(
+                rule_set=rule_set,
+                mandate_id=pk,
+                points=sums.get(pk, Decimal(0)),
+                entries=counts.get(pk, 0),
+            )
             for pk in sorted(totals)
         ),
         batch_size=BATCH,
@@ -258,7 +305,7 @@ def recompute_mandates(*, mandate_ids: Iterable[int], year: int) -> int:
         congress = Congress.objects.get(pk=congress_id)
         rule_set = _locked_current(congress, year)
         for start in range(0, len(ids), ID_CHUNK):
-            chunk = sorted(ids[start:start + ID_CHUNK])
+            chunk = sorted(ids[start : start + ID_CHUNK])
             sources = _sources(congress.region_id, year, chunk)
             PointEntry.objects.filter(rule_set=rule_set, mandate_id__in=chunk).delete()
             PointTotal.objects.filter(rule_set=rule_set, mandate_id__in=chunk).delete()
@@ -287,13 +334,19 @@ def _check_rule(code: str, points: Decimal, cap: Decimal | None) -> dict[str, li
     errors: dict[str, list[str]] = {}
     label = RuleCode(code).label
     if abs(points) > POINTS_LIMIT:
-        errors[f"{code}_points"] = [_("“%(rule)s”每次分值应在 -100 至 100 之间。") % {"rule": label}]
+        errors[f"{code}_points"] = [
+            _("“%(rule)s”每次分值应在 -100 至 100 之间。") % {"rule": label}
+        ]
     elif code == RuleCode.ABSENCE and points > 0:
-        errors[f"{code}_points"] = [_("“%(rule)s”是扣分项目,分值应为 0 或负数,如 -2。") % {"rule": label}]
+        errors[f"{code}_points"] = [
+            _("“%(rule)s”是扣分项目,分值应为 0 或负数,如 -2。") % {"rule": label}
+        ]
     elif code != RuleCode.ABSENCE and points < 0:
         errors[f"{code}_points"] = [_("“%(rule)s”是加分项目,分值不能为负数。") % {"rule": label}]
     if cap is not None and not (0 <= cap <= CAP_LIMIT):
-        errors[f"{code}_cap"] = [_("“%(rule)s”年度上限应在 0 至 10000 之间,不设上限请留空。") % {"rule": label}]
+        errors[f"{code}_cap"] = [
+            _("“%(rule)s”年度上限应在 0 至 10000 之间,不设上限请留空。") % {"rule": label}
+        ]
     return errors
 
 
@@ -334,32 +387,45 @@ def change_rules(
     if errors:
         raise InvalidInput(field_errors=errors)
     changed = {
-        code: value for code, value in wanted.items()
+        code: value
+        for code, value in wanted.items()
         if (current[code].points, current[code].yearly_cap) != value
     }
     if not changed:
         raise InvalidInput(_("没有修改任何分值或上限。"))
-    latest = PointRuleSet.objects.filter(
-        congress_id=locked.congress_id, year=locked.year
-    ).aggregate(v=Max("version"))["v"] or 0
+    latest = (
+        PointRuleSet.objects.filter(congress_id=locked.congress_id, year=locked.year).aggregate(
+            v=Max("version")
+        )["v"]
+        or 0
+    )
     locked.is_current = False
     locked.save(update_fields=["is_current"])
     new = PointRuleSet.objects.create(
-        congress_id=locked.congress_id, year=locked.year, version=latest + 1, is_current=True,
-        note=note, created_by=actor,
+        congress_id=locked.congress_id,
+        year=locked.year,
+        version=latest + 1,
+        is_current=True,
+        note=note,
+        created_by=actor,
     )
     PointRule.objects.bulk_create(
         PointRule(
-            rule_set=new, code=rule.code,
+            rule_set=new,
+            code=rule.code,
             points=changed.get(rule.code, (rule.points, rule.yearly_cap))[0],
             yearly_cap=changed.get(rule.code, (rule.points, rule.yearly_cap))[1],
         )
         for rule in current.values()
     )
     audit.record(
-        actor=actor, action=AuditAction.UPDATE, obj=new,
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=new,
         region_code=locked.congress.region_id,
-        before={code: [str(current[code].points), _plain(current[code].yearly_cap)] for code in changed},
+        before={
+            code: [str(current[code].points), _plain(current[code].yearly_cap)] for code in changed
+        },
         after={code: [str(p), _plain(c)] for code, (p, c) in changed.items()},
         message=note,
     )
@@ -392,19 +458,32 @@ def file_dispute(*, actor: User, entry: PointEntry, reason: str) -> Dispute:
     if not reason:
         raise InvalidInput(field_errors={"reason": [_("请写明申诉理由,如“该次活动我已请假”。")]})
     if len(reason) > REASON_MAX:
-        raise InvalidInput(field_errors={"reason": [_("申诉理由不能超过 %(n)s 个字。") % {"n": REASON_MAX}]})
+        raise InvalidInput(
+            field_errors={"reason": [_("申诉理由不能超过 %(n)s 个字。") % {"n": REASON_MAX}]}
+        )
     year = entry.occurred_on.year
     try:
         with transaction.atomic():
             dispute = Dispute.objects.create(
-                mandate_id=entry.mandate_id, region_id=entry.region_id, year=year,
-                code=entry.code, record_id=entry.record_id, invitation_id=entry.invitation_id,
-                disputed_points=entry.points, reason=reason, created_by=actor,
+                mandate_id=entry.mandate_id,
+                region_id=entry.region_id,
+                year=year,
+                code=entry.code,
+                record_id=entry.record_id,
+                invitation_id=entry.invitation_id,
+                disputed_points=entry.points,
+                reason=reason,
+                created_by=actor,
             )
     except IntegrityError:
         raise Conflict(_("这条积分已有一件申诉正在处理,请等待处理结果。")) from None
-    audit.record(actor=actor, action=AuditAction.CREATE, obj=dispute,
-                 after=audit.snapshot(dispute), message=reason[:200])
+    audit.record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=dispute,
+        after=audit.snapshot(dispute),
+        message=reason[:200],
+    )
     return dispute
 
 
@@ -420,8 +499,10 @@ def decide_dispute(
     """The office upholds a dispute (with an adjustment, by default cancelling the disputed
     points) or rejects it, with its reasons; the deputy is told either way."""
     locked = (
-        Dispute.objects.select_for_update().select_related("mandate__person")
-        .filter(pk=dispute.pk).first()
+        Dispute.objects.select_for_update()
+        .select_related("mandate__person")
+        .filter(pk=dispute.pk)
+        .first()
     )
     if locked is None:
         raise NotFound()
@@ -452,7 +533,9 @@ def decide_dispute(
     locked.decided_at = timezone.now()
     locked.save(update_fields=["status", "adjustment", "decision", "decided_by", "decided_at"])
     audit.record(
-        actor=actor, action=AuditAction.TRANSITION, obj=locked,
+        actor=actor,
+        action=AuditAction.TRANSITION,
+        obj=locked,
         before={"status": before},
         after={"status": to, "adjustment": _plain(locked.adjustment)},
         message=decision[:200],
@@ -462,11 +545,16 @@ def decide_dispute(
     recipient = _user_of(locked.mandate)
     if recipient is not None:
         if uphold:
-            title = _("您的积分申诉已处理:申诉成立,调整 %(points)s 分") % {"points": locked.adjustment}
+            title = _("您的积分申诉已处理:申诉成立,调整 %(points)s 分") % {
+                "points": locked.adjustment
+            }
         else:
             title = _("您的积分申诉已处理:申诉不成立")
         notifications.notify(
-            recipients=[recipient], kind=kinds.DISPUTE_DECIDED, title=title, body=decision,
+            recipients=[recipient],
+            kind=kinds.DISPUTE_DECIDED,
+            title=title,
+            body=decision,
             url=reverse("points:dispute", args=[locked.pk]),
         )
     return locked
@@ -492,8 +580,9 @@ def save_self_assessment(
     # back with the error.
     policies.evaluations.check(actor, evaluation, policies.SELF_ASSESS)
     if evaluation.status != EvaluationStatus.DRAFT:
-        raise IllegalTransition(state=evaluation.get_status_display(),
-                                action=_("提交自评") if submit else _("修改自评"))
+        raise IllegalTransition(
+            state=evaluation.get_status_display(), action=_("提交自评") if submit else _("修改自评")
+        )
     text = text.strip()
     if len(text) > 5000:
         raise InvalidInput(field_errors={"self_assessment": [_("自评不能超过 5000 个字。")]})
@@ -511,16 +600,22 @@ def save_self_assessment(
         before, audit.snapshot(evaluation, ["status", "self_assessment"])
     )
     if changed_after:
-        audit.record(actor=actor,
-                     action=AuditAction.TRANSITION if submit else AuditAction.UPDATE,
-                     obj=evaluation, before=changed_before, after=changed_after)
+        audit.record(
+            actor=actor,
+            action=AuditAction.TRANSITION if submit else AuditAction.UPDATE,
+            obj=evaluation,
+            before=changed_before,
+            after=changed_after,
+        )
     return evaluation
 
 
 def _locked_evaluation(actor: User, evaluation: Evaluation) -> Evaluation:
     locked = (
-        Evaluation.objects.select_for_update().select_related("mandate__person", "mandate__term")
-        .filter(pk=evaluation.pk).first()
+        Evaluation.objects.select_for_update()
+        .select_related("mandate__person", "mandate__term")
+        .filter(pk=evaluation.pk)
+        .first()
     )
     if locked is None:
         raise NotFound()
@@ -552,19 +647,31 @@ def assess_evaluation(
     locked.points = selectors.year_points(locked.mandate, locked.year)
     locked.assessed_by = actor
     locked.assessed_at = timezone.now()
-    locked.save(update_fields=["status", "office_assessment", "grade", "points",
-                               "assessed_by", "assessed_at", "updated_at"])
+    locked.save(
+        update_fields=[
+            "status",
+            "office_assessment",
+            "grade",
+            "points",
+            "assessed_by",
+            "assessed_at",
+            "updated_at",
+        ]
+    )
     audit.record(
-        actor=actor, action=AuditAction.TRANSITION, obj=locked,
+        actor=actor,
+        action=AuditAction.TRANSITION,
+        obj=locked,
         before={"status": EvaluationStatus.SUBMITTED},
         after={"status": locked.status, "grade": grade, "points": str(locked.points)},
     )
     recipient = _user_of(locked.mandate)
     if recipient is not None:
         notifications.notify(
-            recipients=[recipient], kind=kinds.EVALUATION,
-            title=_("您的 %(year)s 年度履职评价结果:%(grade)s") % {
-                "year": locked.year, "grade": Grade(grade).label},
+            recipients=[recipient],
+            kind=kinds.EVALUATION,
+            title=_("您的 %(year)s 年度履职评价结果:%(grade)s")
+            % {"year": locked.year, "grade": Grade(grade).label},
             body=office_assessment,
             url=reverse("points:evaluation", args=[locked.mandate_id, locked.year]),
         )
@@ -582,13 +689,19 @@ def return_evaluation(*, actor: User, evaluation: Evaluation, reason: str) -> Ev
         raise InvalidInput(field_errors={"office_assessment": [_("请写明退回的原因。")]})
     locked.status = EvaluationStatus.DRAFT
     locked.save(update_fields=["status", "updated_at"])
-    audit.record(actor=actor, action=AuditAction.TRANSITION, obj=locked,
-                 before={"status": EvaluationStatus.SUBMITTED},
-                 after={"status": EvaluationStatus.DRAFT}, message=reason[:200])
+    audit.record(
+        actor=actor,
+        action=AuditAction.TRANSITION,
+        obj=locked,
+        before={"status": EvaluationStatus.SUBMITTED},
+        after={"status": EvaluationStatus.DRAFT},
+        message=reason[:200],
+    )
     recipient = _user_of(locked.mandate)
     if recipient is not None:
         notifications.notify(
-            recipients=[recipient], kind=kinds.EVALUATION,
+            recipients=[recipient],
+            kind=kinds.EVALUATION,
             title=_("您的 %(year)s 年度履职自评已退回修改") % {"year": locked.year},
             body=reason,
             url=reverse("points:evaluation", args=[locked.mandate_id, locked.year]),

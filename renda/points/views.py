@@ -146,8 +146,11 @@ def dispute_detail(request: HttpRequest, pk: int) -> HttpResponse:
     can_decide = dispute.status == DisputeStatus.OPEN and policies.disputes.can(
         user, dispute, policies.DECIDE
     )
-    form = DecideForm(request.POST or None, disputed_points=dispute.disputed_points) \
-        if can_decide else None
+    form = (
+        DecideForm(request.POST or None, disputed_points=dispute.disputed_points)
+        if can_decide
+        else None
+    )
     if request.method == "POST":
         if form is None:
             raise NotPermitted()
@@ -171,8 +174,11 @@ def dispute_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "dispute": dispute,
             "form": form,
-            "source_title": dispute.record.title if dispute.record_id and dispute.record
-            else dispute.invitation.activity.title if dispute.invitation else "",
+            "source_title": dispute.record.title
+            if dispute.record_id and dispute.record
+            else dispute.invitation.activity.title
+            if dispute.invitation
+            else "",
             "can_list": policies.disputes.allows_anywhere(user, policies.DECIDE),
         },
     )
@@ -223,14 +229,17 @@ def rules(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 services.change_rules(
-                    actor=user, rule_set=target, changes=form.changes(),
+                    actor=user,
+                    rule_set=target,
+                    changes=form.changes(),
                     note=form.cleaned_data["note"],
                 )
             except RendaError as exc:
                 show_service_errors(form, exc)
             else:
                 messages.success(
-                    request, _("已保存新版本规则,正在按新规则重新计算本年度积分,稍后刷新即可看到结果。")
+                    request,
+                    _("已保存新版本规则,正在按新规则重新计算本年度积分,稍后刷新即可看到结果。"),
                 )
                 return redirect(f"{request.path}?congress={congress.pk}&year={year}")
     return render(
@@ -262,8 +271,10 @@ def evaluation(request: HttpRequest, mandate_id: int, year: int) -> HttpResponse
     is_own = mandate.person_id == user.person_id
     self_form: SelfAssessmentForm | None = None
     assess_form: AssessForm | None = None
-    if is_own and status == EvaluationStatus.DRAFT and policies.evaluations.allows_anywhere(
-        user, policies.SELF_ASSESS
+    if (
+        is_own
+        and status == EvaluationStatus.DRAFT
+        and policies.evaluations.allows_anywhere(user, policies.SELF_ASSESS)
     ):
         self_form = SelfAssessmentForm(
             request.POST if request.method == "POST" else None,
@@ -280,13 +291,16 @@ def evaluation(request: HttpRequest, mandate_id: int, year: int) -> HttpResponse
             if self_form is not None:
                 if self_form.is_valid():
                     services.save_self_assessment(
-                        actor=user, mandate=mandate, year=year,
+                        actor=user,
+                        mandate=mandate,
+                        year=year,
                         text=self_form.cleaned_data["self_assessment"],
                         submit="submit" in request.POST,
                     )
                     messages.success(
                         request,
-                        _("自评已提交,等待人大机关评价。") if "submit" in request.POST
+                        _("自评已提交,等待人大机关评价。")
+                        if "submit" in request.POST
                         else _("自评已保存,可继续修改后再提交。"),
                     )
                     return redirect("points:evaluation", mandate.pk, year)
@@ -300,8 +314,10 @@ def evaluation(request: HttpRequest, mandate_id: int, year: int) -> HttpResponse
                         messages.success(request, _("已退回代表修改自评。"))
                     else:
                         services.assess_evaluation(
-                            actor=user, evaluation=current,
-                            office_assessment=data["office_assessment"], grade=data["grade"],
+                            actor=user,
+                            evaluation=current,
+                            office_assessment=data["office_assessment"],
+                            grade=data["grade"],
                         )
                         messages.success(request, _("已保存评价结果并通知代表。"))
                     return redirect("points:evaluation", mandate.pk, year)
@@ -344,14 +360,19 @@ def evaluation_list(request: HttpRequest) -> HttpResponse:
 # The archive -----------------------------------------------------------------------------------------
 
 
-def _pdf(request: HttpRequest, mandate_id: int, years: list[int] | None, label: str) -> HttpResponse:
+def _pdf(
+    request: HttpRequest, mandate_id: int, years: list[int] | None, label: str
+) -> HttpResponse:
     user = acting_user(request)
     mandate = deputy_selectors.mandate(user, mandate_id)
     whole_term = years is None
     chosen = selectors.term_years(mandate) if years is None else years
     content = archive.render_pdf(user, mandate, chosen, whole_term=whole_term)
     web_services.record_export(
-        actor=user, object_type="points.archive", fmt="pdf", rows=1,
+        actor=user,
+        object_type="points.archive",
+        fmt="pdf",
+        rows=1,
         filters={"mandate": mandate.pk, "years": ",".join(map(str, chosen))},
         label=_("%(name)s 履职档案") % {"name": mandate.person.name},
     )

@@ -16,8 +16,19 @@ from renda.suggestions.services import SOURCE_TYPE
 
 # The only fields a public page may read.
 PUBLIC_FIELDS = (
-    "id", "title", "content", "number", "kind", "session", "submitted_at", "congress_id",
-    "category_id", "mandate_id", "congress__name", "category__name", "mandate__person_id",
+    "id",
+    "title",
+    "content",
+    "number",
+    "kind",
+    "session",
+    "submitted_at",
+    "congress_id",
+    "category_id",
+    "mandate_id",
+    "congress__name",
+    "category__name",
+    "mandate__person_id",
     "mandate__person__name",
 )
 
@@ -29,8 +40,11 @@ def _published_cases() -> QuerySet[Case]:
 
 def suggestions(*, q: str = "") -> QuerySet[Suggestion]:
     ids = _published_cases().annotate(sid=Cast("subject_id", BigIntegerField())).values("sid")
-    qs = (Suggestion.objects.filter(pk__in=ids)
-          .select_related("congress", "category", "mandate__person").only(*PUBLIC_FIELDS))
+    qs = (
+        Suggestion.objects.filter(pk__in=ids)
+        .select_related("congress", "category", "mandate__person")
+        .only(*PUBLIC_FIELDS)
+    )
     if q:
         qs = qs.filter(title__icontains=q)
     return qs.order_by("-submitted_at", "-id")
@@ -48,9 +62,21 @@ def suggestion(pk: int) -> Published:
     case = _published_cases().filter(subject_id=str(pk)).first()
     if item is None or case is None:
         raise NotFound()
-    replies = list(Reply.objects.filter(case=case, published_at__isnull=False)
-                   .select_related("unit").only("id", "round", "result_class", "content",
-                                                "measures", "sent_at", "published_at",
-                                                "unit__name", "unit_id", "case_id")
-                   .order_by("round"))
+    replies = list(
+        Reply.objects.filter(case=case, published_at__isnull=False)
+        .select_related("unit")
+        .only(
+            "id",
+            "round",
+            "result_class",
+            "content",
+            "measures",
+            "sent_at",
+            "published_at",
+            "unit__name",
+            "unit_id",
+            "case_id",
+        )
+        .order_by("round")
+    )
     return Published(suggestion=item, case=case, replies=replies)

@@ -52,15 +52,18 @@ def published_list(request: HttpRequest) -> HttpResponse:
     """Suggestions whose reply the office released, searchable by title."""
     form = PublishedSearchForm(request.GET or None)
     page = Paginator(published.suggestions(q=form.value("q") or ""), PER_PAGE).get_page(
-        request.GET.get("page"))
+        request.GET.get("page")
+    )
     context = {"form": form, "page": page, "items": list(page.object_list)}
-    template = ("portal/suggestions.html#results" if wants_partial(request)
-                else "portal/suggestions.html")
+    template = (
+        "portal/suggestions.html#results" if wants_partial(request) else "portal/suggestions.html"
+    )
     return render(request, template, context)
 
 
 @require_GET
 def published_detail(request: HttpRequest, pk: int) -> HttpResponse:
     found = published.suggestion(pk)  # NotFound (404) unless a reply was published
-    return render(request, "portal/suggestion.html",
-                  {"item": found.suggestion, "replies": found.replies})
+    return render(
+        request, "portal/suggestion.html", {"item": found.suggestion, "replies": found.replies}
+    )

@@ -98,28 +98,59 @@ RATES: dict[str, Rates] = {
 
 # Kinds as organizers and deputies actually use them (weights).
 _ORGANIZED_MIX: list[tuple[str, float]] = [
-    (ActivityKind.MEETING, 24), (ActivityKind.TRAINING, 14), (ActivityKind.INSPECTION, 12),
-    (ActivityKind.SURVEY, 12), (ActivityKind.LAW_CHECK, 6), (ActivityKind.RECEPTION, 16),
-    (ActivityKind.STATION_DUTY, 12), (ActivityKind.OTHER, 4),
+    (ActivityKind.MEETING, 24),
+    (ActivityKind.TRAINING, 14),
+    (ActivityKind.INSPECTION, 12),
+    (ActivityKind.SURVEY, 12),
+    (ActivityKind.LAW_CHECK, 6),
+    (ActivityKind.RECEPTION, 16),
+    (ActivityKind.STATION_DUTY, 12),
+    (ActivityKind.OTHER, 4),
 ]
 _REPORTED_MIX: list[tuple[str, float]] = [
-    (ActivityKind.RECEPTION, 28), (ActivityKind.STATION_DUTY, 22), (ActivityKind.SURVEY, 14),
-    (ActivityKind.INSPECTION, 6), (ActivityKind.MEETING, 8), (ActivityKind.TRAINING, 6),
+    (ActivityKind.RECEPTION, 28),
+    (ActivityKind.STATION_DUTY, 22),
+    (ActivityKind.SURVEY, 14),
+    (ActivityKind.INSPECTION, 6),
+    (ActivityKind.MEETING, 8),
+    (ActivityKind.TRAINING, 6),
     (ActivityKind.OTHER, 16),
 ]
 _TOPICS = [
-    "农村饮水安全", "乡村振兴", "城乡环境整治", "义务教育均衡发展", "基层医疗卫生", "居家养老服务",
-    "道路交通安全", "食品安全", "防汛抗旱", "优化营商环境", "油茶产业发展", "农村人居环境",
-    "高标准农田建设", "老旧小区改造", "河长制落实", "森林防火", "就业创业服务", "校园周边安全",
+    "农村饮水安全",
+    "乡村振兴",
+    "城乡环境整治",
+    "义务教育均衡发展",
+    "基层医疗卫生",
+    "居家养老服务",
+    "道路交通安全",
+    "食品安全",
+    "防汛抗旱",
+    "优化营商环境",
+    "油茶产业发展",
+    "农村人居环境",
+    "高标准农田建设",
+    "老旧小区改造",
+    "河长制落实",
+    "森林防火",
+    "就业创业服务",
+    "校园周边安全",
 ]
 _LAWS = [
-    "中华人民共和国食品安全法", "中华人民共和国道路交通安全法", "中华人民共和国义务教育法",
-    "中华人民共和国水污染防治法", "中华人民共和国安全生产法", "中华人民共和国农产品质量安全法",
-    "湖南省实施《中华人民共和国村民委员会组织法》办法", "衡阳市城市市容和环境卫生管理条例",
+    "中华人民共和国食品安全法",
+    "中华人民共和国道路交通安全法",
+    "中华人民共和国义务教育法",
+    "中华人民共和国水污染防治法",
+    "中华人民共和国安全生产法",
+    "中华人民共和国农产品质量安全法",
+    "湖南省实施《中华人民共和国村民委员会组织法》办法",
+    "衡阳市城市市容和环境卫生管理条例",
 ]
 _LEAVE_REASONS = ["外出务工", "生病住院", "单位工作冲突", "家中有事", "参加其他会议", "出差在外"]
 _RETURN_REASONS = [
-    "请补充活动的具体地点和参加人数。", "内容过于简略,请补充履职情况。", "日期与实际不符,请核对后重新提交。",
+    "请补充活动的具体地点和参加人数。",
+    "内容过于简略,请补充履职情况。",
+    "日期与实际不符,请核对后重新提交。",
 ]
 _REPORT_TEXTS: dict[str, list[str]] = {
     ActivityKind.RECEPTION: [
@@ -134,7 +165,10 @@ _REPORT_TEXTS: dict[str, list[str]] = {
     ActivityKind.INSPECTION: ["随代表小组视察{topic}工作,提出意见{m}条。"],
     ActivityKind.MEETING: ["列席{place}有关会议,就{topic}发言。"],
     ActivityKind.TRAINING: ["参加代表履职能力网络培训,学习{topic}相关法律法规。"],
-    ActivityKind.OTHER: ["参与{place}{topic}志愿服务活动。", "协调解决{place}群众反映的{topic}问题。"],
+    ActivityKind.OTHER: [
+        "参与{place}{topic}志愿服务活动。",
+        "协调解决{place}群众反映的{topic}问题。",
+    ],
 }
 _REPORT_TITLES: dict[str, str] = {
     ActivityKind.RECEPTION: "接待选民",
@@ -241,7 +275,9 @@ def build(
         if rates.groups:
             step(f"deputy groups: {_groups()}")
         context = _Context.load(day, rates, rng)
-        step(f"duty data for {len(context.deputies)} deputies, {len(context.organizers)} organizers")
+        step(
+            f"duty data for {len(context.deputies)} deputies, {len(context.organizers)} organizers"
+        )
         writer = _Writer(summary)
         for organizer in context.organizers:
             _organize(context, organizer, writer, summary)
@@ -261,10 +297,11 @@ def first_stations() -> dict[int, int]:
     """Each mandate's first active liaison station, the one duties.services files its
     records with."""
     found: dict[int, int] = {}
-    for mandate_id, station_id in (Mandate.stations.through.objects
-                                   .filter(organization__is_active=True)
-                                   .order_by("mandate_id", "organization_id")
-                                   .values_list("mandate_id", "organization_id")):
+    for mandate_id, station_id in (
+        Mandate.stations.through.objects.filter(organization__is_active=True)
+        .order_by("mandate_id", "organization_id")
+        .values_list("mandate_id", "organization_id")
+    ):
         found.setdefault(mandate_id, station_id)
     return found
 
@@ -304,13 +341,15 @@ def _groups() -> int:
             township_counts[region_id] += 1
             label = _NUMERALS[number] if number < len(_NUMERALS) else str(number + 1)
             members[(region_id, f"{names[region_id]}第{label}代表小组", region_id)].append(pk)
-    stations = {
-        region: pk for pk, region in station_region.items()
-    }
+    stations = {region: pk for pk, region in station_region.items()}
     groups = DeputyGroup.objects.bulk_create(
         [
-            DeputyGroup(congress_id=congress_of[congress], name=name, region_id=where,
-                        station_id=stations.get(where))
+            DeputyGroup(
+                congress_id=congress_of[congress],
+                name=name,
+                region_id=where,
+                station_id=stations.get(where),
+            )
             for congress, name, where in members
         ],
         batch_size=BATCH,
@@ -369,8 +408,15 @@ class _Context:
             if rng.random() < 0.04:
                 dormant = today - datetime.timedelta(days=rng.randrange(100, 220))
             deputies.append(
-                _Deputy(pk, region_id, user_id, first_station.get(pk), starts[term_id],
-                        engagement, dormant)
+                _Deputy(
+                    pk,
+                    region_id,
+                    user_id,
+                    first_station.get(pk),
+                    starts[term_id],
+                    engagement,
+                    dormant,
+                )
             )
         organizers = _organizers(deputies)
         users = dict(
@@ -402,9 +448,17 @@ class _Context:
             ).values_list("code", "name")
         )
         return cls(
-            today=today, rates=rates, rng=rng, tz=tz, deputies=deputies, organizers=organizers,
-            staff_by_region=staff, station_user=station_user, city_office_user=users["office"],
-            region_names=names, congress_terms=dict(terms_of),
+            today=today,
+            rates=rates,
+            rng=rng,
+            tz=tz,
+            deputies=deputies,
+            organizers=organizers,
+            staff_by_region=staff,
+            station_user=station_user,
+            city_office_user=users["office"],
+            region_names=names,
+            congress_terms=dict(terms_of),
         )
 
     def staff_for(self, region_code: str, station_id: int | None = None) -> int:
@@ -494,9 +548,16 @@ def _organize(ctx: _Context, organizer: _Organizer, writer: _Writer, summary: Su
             status, closed_at = ActivityStatus.CLOSED, ends + datetime.timedelta(hours=20)
         title, description = _activity_text(rng, kind, organizer.org, place)
         activity = Activity(
-            region_id=organizer.region.code, organizer=organizer.org, kind=kind, title=title,
-            description=description, location=organizer.org.address or place,
-            starts_at=starts, ends_at=ends, status=status, created_by_id=creator,
+            region_id=organizer.region.code,
+            organizer=organizer.org,
+            kind=kind,
+            title=title,
+            description=description,
+            location=organizer.org.address or place,
+            starts_at=starts,
+            ends_at=ends,
+            status=status,
+            created_by_id=creator,
             closed_at=closed_at,
         )
         size = min(len(pool), rng.randint(low, high))
@@ -507,14 +568,13 @@ def _organize(ctx: _Context, organizer: _Organizer, writer: _Writer, summary: Su
         _invite(ctx, activity, invitees, creator, writer)
 
 
-def _activity_text(
-    rng: random.Random, kind: str, org: Organization, place: str
-) -> tuple[str, str]:
+def _activity_text(rng: random.Random, kind: str, org: Organization, place: str) -> tuple[str, str]:
     topic = rng.choice(_TOPICS)
     match kind:
         case ActivityKind.MEETING:
-            title = rng.choice([f"{place}人大代表座谈会", f"{org.name}代表季度例会",
-                                f"{topic}工作情况通报会"])
+            title = rng.choice(
+                [f"{place}人大代表座谈会", f"{org.name}代表季度例会", f"{topic}工作情况通报会"]
+            )
         case ActivityKind.TRAINING:
             title = rng.choice(["人大代表履职能力培训", "新修订法律法规学习会", f"{topic}专题学习"])
         case ActivityKind.INSPECTION:
@@ -545,11 +605,13 @@ def _invite(
         reason = ""
         if closed:
             dormant = deputy.dormant_since is not None and day >= deputy.dormant_since
-            attend = 0.0 if dormant else min(0.97, 0.82 * deputy.engagement ** 0.5)
+            attend = 0.0 if dormant else min(0.97, 0.82 * deputy.engagement**0.5)
             roll = rng.random()
             if roll < attend:
                 status = AttendanceStatus.ATTENDED
-                checked_in_at = activity.starts_at - datetime.timedelta(minutes=rng.randrange(0, 25))
+                checked_in_at = activity.starts_at - datetime.timedelta(
+                    minutes=rng.randrange(0, 25)
+                )
                 method = CheckinMethod.QR if rng.random() < 0.8 else CheckinMethod.ORGANIZER
             elif roll < attend + (1 - attend) * 0.45:
                 status = AttendanceStatus.LEAVE
@@ -558,19 +620,30 @@ def _invite(
                 status = AttendanceStatus.ABSENT
         writer.add_invitation(
             Invitation(
-                activity=activity, mandate_id=deputy.mandate_id, status=status,
-                checked_in_at=checked_in_at, checkin_method=method, leave_reason=reason,
+                activity=activity,
+                mandate_id=deputy.mandate_id,
+                status=status,
+                checked_in_at=checked_in_at,
+                checkin_method=method,
+                leave_reason=reason,
                 updated_by_id=creator if closed else None,
             )
         )
         if status == AttendanceStatus.ATTENDED:
             writer.add_record(
                 DutyRecord(
-                    mandate_id=deputy.mandate_id, region_id=deputy.region_id,
-                    station_id=deputy.station_id, kind=activity.kind, title=activity.title,
-                    occurred_on=day, source=RecordSource.ORGANIZED,
-                    status=RecordStatus.CONFIRMED, activity=activity, entered_by_id=creator,
-                    reviewed_by_id=creator, reviewed_at=activity.closed_at,
+                    mandate_id=deputy.mandate_id,
+                    region_id=deputy.region_id,
+                    station_id=deputy.station_id,
+                    kind=activity.kind,
+                    title=activity.title,
+                    occurred_on=day,
+                    source=RecordSource.ORGANIZED,
+                    status=RecordStatus.CONFIRMED,
+                    activity=activity,
+                    entered_by_id=creator,
+                    reviewed_by_id=creator,
+                    reviewed_at=activity.closed_at,
                 )
             )
 
@@ -606,15 +679,21 @@ def _reports(ctx: _Context, deputy: _Deputy, writer: _Writer) -> None:
         reviewed_at = ctx.at(min(ctx.today, day + datetime.timedelta(days=rng.randint(0, 6))), 16)
         writer.add_record(
             DutyRecord(
-                mandate_id=deputy.mandate_id, region_id=deputy.region_id,
-                station_id=deputy.station_id, kind=kind,
-                title=_REPORT_TITLES[kind].format(topic=topic), content=content,
-                occurred_on=day, source=RecordSource.PROXY if proxy else RecordSource.SELF,
+                mandate_id=deputy.mandate_id,
+                region_id=deputy.region_id,
+                station_id=deputy.station_id,
+                kind=kind,
+                title=_REPORT_TITLES[kind].format(topic=topic),
+                content=content,
+                occurred_on=day,
+                source=RecordSource.PROXY if proxy else RecordSource.SELF,
                 status=status,
                 entered_by_id=reviewer if proxy else deputy.user_id,
                 reviewed_by_id=reviewer if reviewed else None,
                 reviewed_at=reviewed_at if reviewed else None,
-                review_comment=rng.choice(_RETURN_REASONS) if status == RecordStatus.RETURNED else "",
+                review_comment=rng.choice(_RETURN_REASONS)
+                if status == RecordStatus.RETURNED
+                else "",
             )
         )
 

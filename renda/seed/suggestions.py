@@ -84,26 +84,52 @@ PLANS: dict[str, Plan] = {
 
 # Suggestion states: most are assigned, as in a real year.
 _STATUS_MIX = [
-    (SuggestionStatus.DRAFT, 0.04), (SuggestionStatus.SUBMITTED, 0.08),
-    (SuggestionStatus.RETURNED, 0.02), (SuggestionStatus.ACCEPTED, 0.06),
+    (SuggestionStatus.DRAFT, 0.04),
+    (SuggestionStatus.SUBMITTED, 0.08),
+    (SuggestionStatus.RETURNED, 0.02),
+    (SuggestionStatus.ACCEPTED, 0.06),
     (SuggestionStatus.ASSIGNED, 0.80),
 ]
 # Case states of the assigned ones.
 _CASE_MIX = [
-    (CaseStatus.ASSIGNED, 0.12), (CaseStatus.SIGNED, 0.25),
-    (CaseStatus.REASSIGN_REQUESTED, 0.02), (CaseStatus.REPLIED, 0.18),
-    (CaseStatus.REOPENED, 0.03), (CaseStatus.CLOSED, 0.40),
+    (CaseStatus.ASSIGNED, 0.12),
+    (CaseStatus.SIGNED, 0.25),
+    (CaseStatus.REASSIGN_REQUESTED, 0.02),
+    (CaseStatus.REPLIED, 0.18),
+    (CaseStatus.REOPENED, 0.03),
+    (CaseStatus.CLOSED, 0.40),
 ]
 _CLASS_MIX = [(ResultClass.A, 0.55), (ResultClass.B, 0.3), (ResultClass.C, 0.15)]
 _RATING_MIX = [(Rating.SATISFIED, 0.7), (Rating.BASIC, 0.22), (Rating.UNSATISFIED, 0.08)]
 
-_PLACES = ["城区", "县城", "乡镇", "农村", "社区", "工业园区", "学校周边", "老旧小区", "集镇", "景区"]
+_PLACES = [
+    "城区",
+    "县城",
+    "乡镇",
+    "农村",
+    "社区",
+    "工业园区",
+    "学校周边",
+    "老旧小区",
+    "集镇",
+    "景区",
+]
 _TOPICS = [
-    ("道路交通安全设施", "城乡建设"), ("停车难问题", "交通运输"), ("河道污染治理", "生态环境"),
-    ("义务教育学位供给", "教育"), ("基层医疗服务能力", "卫生健康"), ("养老服务体系", "社会保障"),
-    ("农民工就业培训", "就业"), ("高标准农田建设", "农业农村"), ("食品安全监管", "市场监管"),
-    ("消防安全隐患整治", "公共安全"), ("公共文化设施", "文化旅游"), ("中小企业融资", "财政经济"),
-    ("困难群众救助", "民政"), ("农村饮水安全", "农业农村"), ("垃圾分类处理", "生态环境"),
+    ("道路交通安全设施", "城乡建设"),
+    ("停车难问题", "交通运输"),
+    ("河道污染治理", "生态环境"),
+    ("义务教育学位供给", "教育"),
+    ("基层医疗服务能力", "卫生健康"),
+    ("养老服务体系", "社会保障"),
+    ("农民工就业培训", "就业"),
+    ("高标准农田建设", "农业农村"),
+    ("食品安全监管", "市场监管"),
+    ("消防安全隐患整治", "公共安全"),
+    ("公共文化设施", "文化旅游"),
+    ("中小企业融资", "财政经济"),
+    ("困难群众救助", "民政"),
+    ("农村饮水安全", "农业农村"),
+    ("垃圾分类处理", "生态环境"),
 ]
 _CONTENT = (
     "{place}{topic}方面群众反映较多,存在投入不足、管理不到位等问题。建议相关部门加强调研,"
@@ -177,32 +203,50 @@ class _Context:
         self.today = today
         # The story's "now": the start of ``today``; nothing is stamped later.
         self.now = timezone.make_aware(datetime.datetime.combine(today, datetime.time()))
-        mandates = (Mandate.objects.filter(status=MandateStatus.SERVING,
-                                           person__user__username__startswith="d0")
-                    .select_related("term").order_by("id")
-                    .values_list("pk", "person__user__id", "term__congress_id", "term_id",
-                                 "region_id"))
+        mandates = (
+            Mandate.objects.filter(
+                status=MandateStatus.SERVING, person__user__username__startswith="d0"
+            )
+            .select_related("term")
+            .order_by("id")
+            .values_list("pk", "person__user__id", "term__congress_id", "term_id", "region_id")
+        )
         self.deputies = [_Deputy(*row) for row in mandates]
         by_congress: dict[int, list[int]] = defaultdict(list)
         for d in self.deputies:
             by_congress[d.congress_id].append(d.mandate_id)
         self.congresses: dict[int, _Congress] = {}
-        staffed = set(RoleGrant.objects.filter(role=Role.UNIT, organization__isnull=False)
-                      .values_list("organization_id", flat=True))
+        staffed = set(
+            RoleGrant.objects.filter(role=Role.UNIT, organization__isnull=False).values_list(
+                "organization_id", flat=True
+            )
+        )
         for congress in Congress.objects.filter(pk__in=list(by_congress)).select_related("region"):
             low, high = code_bounds(congress.region_id, congress.region.level)
-            units = list(Organization.objects.filter(
-                kind__in=HANDLING_UNIT_KINDS, is_active=True, region_id__gte=low,
-                region_id__lte=high).order_by("region_id", "id").values_list("pk", flat=True))
+            units = list(
+                Organization.objects.filter(
+                    kind__in=HANDLING_UNIT_KINDS,
+                    is_active=True,
+                    region_id__gte=low,
+                    region_id__lte=high,
+                )
+                .order_by("region_id", "id")
+                .values_list("pk", flat=True)
+            )
             if not units:
                 continue
             rules = rules_for(congress)
             self.congresses[congress.pk] = _Congress(
-                congress=congress, units=units, staffed=[u for u in units if u in staffed],
+                congress=congress,
+                units=units,
+                staffed=[u for u in units if u in staffed],
                 categories={c.name: c.pk for c in categories(congress)},
-                reply_months=rules.reply_months, complex_months=rules.complex_reply_months,
-                reassign_days=rules.reassign_days, co_unit_months=rules.co_unit_months,
-                reopen_months=rules.reopen_months, peers=by_congress[congress.pk],
+                reply_months=rules.reply_months,
+                complex_months=rules.complex_reply_months,
+                reassign_days=rules.reassign_days,
+                co_unit_months=rules.co_unit_months,
+                reopen_months=rules.reopen_months,
+                peers=by_congress[congress.pk],
             )
         self.deputies = [d for d in self.deputies if d.congress_id in self.congresses]
         self.stations = first_stations()
@@ -243,16 +287,21 @@ def build(
             return summary
         for batch in _batches(plan.suggestions):
             _write_batch(ctx, plan, rng, batch, summary)
-            log(f"suggestions: {summary.suggestions} ({summary.cases} cases) "
-                f"[{time.perf_counter() - started:.1f}s]")
+            log(
+                f"suggestions: {summary.suggestions} ({summary.cases} cases) "
+                f"[{time.perf_counter() - started:.1f}s]"
+            )
     return summary
 
 
 # Fields stamped with the insertion time by auto_now_add; the seed gives them the times of
 # the story it tells (submitted last spring, signed two days later, ...).
 _STAMPED: list[tuple[type[models.Model], str]] = [
-    (Suggestion, "created_at"), (SuggestionEvent, "at"), (CoSigner, "invited_at"),
-    (CaseEvent, "at"), (Evaluation, "rated_at"),
+    (Suggestion, "created_at"),
+    (SuggestionEvent, "at"),
+    (CoSigner, "invited_at"),
+    (CaseEvent, "at"),
+    (Evaluation, "rated_at"),
 ]
 
 
@@ -276,7 +325,9 @@ def _batches(total: int) -> Iterator[int]:
         left -= BATCH
 
 
-def _write_batch(ctx: _Context, plan: Plan, rng: random.Random, size: int, summary: Summary) -> None:
+def _write_batch(
+    ctx: _Context, plan: Plan, rng: random.Random, size: int, summary: Summary
+) -> None:
     items: list[Suggestion] = []
     statuses: list[str] = []
     for _n in range(size):
@@ -286,27 +337,44 @@ def _write_batch(ctx: _Context, plan: Plan, rng: random.Random, size: int, summa
         topic, category = rng.choice(_TOPICS)
         title = f"关于加强{place}{topic}的建议"
         status = _status(rng)
-        submitted = (None if status == SuggestionStatus.DRAFT
-                     else _moment(ctx.today - datetime.timedelta(days=rng.randrange(plan.days)), rng))
+        submitted = (
+            None
+            if status == SuggestionStatus.DRAFT
+            else _moment(ctx.today - datetime.timedelta(days=rng.randrange(plan.days)), rng)
+        )
         session = 0 if rng.random() < 0.6 else 1 + rng.randrange(2)
         number = None
         if submitted is not None:
             key = (deputy.congress_id, deputy.term_id, session)
             ctx.numbers[key] += 1
             number = ctx.numbers[key]
-        items.append(Suggestion(
-            congress_id=deputy.congress_id, term_id=deputy.term_id, region_id=deputy.region_id,
-            session=session, title=title, content=_CONTENT.format(place=place, topic=topic),
-            category_id=congress.categories.get(category), status=status,
-            mandate_id=deputy.mandate_id, entered_by_id=deputy.user_id, number=number,
-            submitted_at=submitted,
-            return_reason="请补充具体地点和情况。" if status == SuggestionStatus.RETURNED else "",
-            reviewed_at=(ctx.clamp(submitted + datetime.timedelta(days=3), submitted)
-                         if submitted and status in (SuggestionStatus.ACCEPTED,
-                                                     SuggestionStatus.ASSIGNED) else None),
-            tokens=" ".join(ctx.tokenize(title)),
-            created_at=submitted or ctx.now - datetime.timedelta(days=1 + rng.randrange(30)),
-        ))
+        items.append(
+            Suggestion(
+                congress_id=deputy.congress_id,
+                term_id=deputy.term_id,
+                region_id=deputy.region_id,
+                session=session,
+                title=title,
+                content=_CONTENT.format(place=place, topic=topic),
+                category_id=congress.categories.get(category),
+                status=status,
+                mandate_id=deputy.mandate_id,
+                entered_by_id=deputy.user_id,
+                number=number,
+                submitted_at=submitted,
+                return_reason="请补充具体地点和情况。"
+                if status == SuggestionStatus.RETURNED
+                else "",
+                reviewed_at=(
+                    ctx.clamp(submitted + datetime.timedelta(days=3), submitted)
+                    if submitted
+                    and status in (SuggestionStatus.ACCEPTED, SuggestionStatus.ASSIGNED)
+                    else None
+                ),
+                tokens=" ".join(ctx.tokenize(title)),
+                created_at=submitted or ctx.now - datetime.timedelta(days=1 + rng.randrange(30)),
+            )
+        )
         statuses.append(status)
     Suggestion.objects.bulk_create(items, batch_size=BATCH)
     summary.suggestions += len(items)
@@ -320,41 +388,94 @@ def _write_batch(ctx: _Context, plan: Plan, rng: random.Random, size: int, summa
     for item in items:
         assert item.pk is not None
         at = item.created_at
-        events.append(SuggestionEvent(suggestion=item, action="create", to_status="draft",
-                                      actor_id=item.entered_by_id, at=at))
+        events.append(
+            SuggestionEvent(
+                suggestion=item,
+                action="create",
+                to_status="draft",
+                actor_id=item.entered_by_id,
+                at=at,
+            )
+        )
         if item.submitted_at is None:
             continue
-        events.append(SuggestionEvent(suggestion=item, action="submit", from_status="draft",
-                                      to_status="submitted", actor_id=item.entered_by_id, at=at))
-        records.append(DutyRecord(
-            mandate_id=item.mandate_id, region_id=item.region_id,
-            station_id=ctx.stations.get(item.mandate_id), kind="suggestion", title=item.title,
-            occurred_on=timezone.localdate(item.submitted_at), source=RecordSource.MODULE,
-            status=RecordStatus.CONFIRMED, source_type=SOURCE_TYPE, source_id=str(item.pk),
-            reviewed_at=item.submitted_at,
-        ))
+        events.append(
+            SuggestionEvent(
+                suggestion=item,
+                action="submit",
+                from_status="draft",
+                to_status="submitted",
+                actor_id=item.entered_by_id,
+                at=at,
+            )
+        )
+        records.append(
+            DutyRecord(
+                mandate_id=item.mandate_id,
+                region_id=item.region_id,
+                station_id=ctx.stations.get(item.mandate_id),
+                kind="suggestion",
+                title=item.title,
+                occurred_on=timezone.localdate(item.submitted_at),
+                source=RecordSource.MODULE,
+                status=RecordStatus.CONFIRMED,
+                source_type=SOURCE_TYPE,
+                source_id=str(item.pk),
+                reviewed_at=item.submitted_at,
+            )
+        )
         peers = ctx.congresses[item.congress_id].peers
         for mandate_id in {rng.choice(peers) for _i in range(rng.randrange(plan.cosigners + 1))}:
             if mandate_id != item.mandate_id:
-                cosigners.append(CoSigner(suggestion=item, mandate_id=mandate_id,
-                                          status=CoSignerStatus.CONFIRMED,
-                                          invited_at=at, confirmed_at=at))
+                cosigners.append(
+                    CoSigner(
+                        suggestion=item,
+                        mandate_id=mandate_id,
+                        status=CoSignerStatus.CONFIRMED,
+                        invited_at=at,
+                        confirmed_at=at,
+                    )
+                )
         if plan.token_rows and item.status != SuggestionStatus.RETURNED:
-            tokens += [SuggestionToken(suggestion=item, congress_id=item.congress_id, token=t[:32])
-                       for t in item.tokens.split()]
+            tokens += [
+                SuggestionToken(suggestion=item, congress_id=item.congress_id, token=t[:32])
+                for t in item.tokens.split()
+            ]
         if item.status == SuggestionStatus.RETURNED:
-            events.append(SuggestionEvent(suggestion=item, action="return", from_status="submitted",
-                                          to_status="returned", actor_name="人大机关",
-                                          comment=item.return_reason, at=at))
+            events.append(
+                SuggestionEvent(
+                    suggestion=item,
+                    action="return",
+                    from_status="submitted",
+                    to_status="returned",
+                    actor_name="人大机关",
+                    comment=item.return_reason,
+                    at=at,
+                )
+            )
         if item.status in (SuggestionStatus.ACCEPTED, SuggestionStatus.ASSIGNED):
-            events.append(SuggestionEvent(suggestion=item, action="accept", from_status="submitted",
-                                          to_status="accepted", actor_name="人大机关",
-                                          at=item.reviewed_at or at))
+            events.append(
+                SuggestionEvent(
+                    suggestion=item,
+                    action="accept",
+                    from_status="submitted",
+                    to_status="accepted",
+                    actor_name="人大机关",
+                    at=item.reviewed_at or at,
+                )
+            )
         if item.status == SuggestionStatus.ASSIGNED:
             case = _case(ctx, rng, item)
-            events.append(SuggestionEvent(suggestion=item, action="assign", from_status="accepted",
-                                          to_status="assigned", actor_name="人大机关",
-                                          at=case.assigned_at))
+            events.append(
+                SuggestionEvent(
+                    suggestion=item,
+                    action="assign",
+                    from_status="accepted",
+                    to_status="assigned",
+                    actor_name="人大机关",
+                    at=case.assigned_at,
+                )
+            )
             cases.append((item, case))
     SuggestionEvent.objects.bulk_create(events, batch_size=BATCH)
     CoSigner.objects.bulk_create(cosigners, batch_size=BATCH, ignore_conflicts=True)
@@ -377,24 +498,41 @@ def _case(ctx: _Context, rng: random.Random, item: Suggestion) -> Case:
     due = add_months(assigned_on, months)
     status = _case_status(rng)
     # Recent assignments are still open: a case assigned last week cannot be closed yet.
-    if (ctx.today - assigned_on).days < 20 and status not in (CaseStatus.ASSIGNED, CaseStatus.SIGNED):
+    if (ctx.today - assigned_on).days < 20 and status not in (
+        CaseStatus.ASSIGNED,
+        CaseStatus.SIGNED,
+    ):
         status = CaseStatus.SIGNED
-    if status == CaseStatus.REASSIGN_REQUESTED and (ctx.today - assigned_on).days > congress.reassign_days:
+    if (
+        status == CaseStatus.REASSIGN_REQUESTED
+        and (ctx.today - assigned_on).days > congress.reassign_days
+    ):
         status = CaseStatus.SIGNED
     case = Case(
-        subject_type=SUBJECT, subject_id=str(item.pk), title=item.title, region_id=item.region_id,
-        congress_id=item.congress_id, author_id=item.entered_by_id, status=status,
-        lead_unit_id=rng.choice(congress.staffed if congress.staffed and rng.random() < 0.25
-                                else congress.units), is_complex=is_complex,
-        is_key=rng.random() < 0.05, round=2 if status == CaseStatus.REOPENED else 1,
+        subject_type=SUBJECT,
+        subject_id=str(item.pk),
+        title=item.title,
+        region_id=item.region_id,
+        congress_id=item.congress_id,
+        author_id=item.entered_by_id,
+        status=status,
+        lead_unit_id=rng.choice(
+            congress.staffed if congress.staffed and rng.random() < 0.25 else congress.units
+        ),
+        is_complex=is_complex,
+        is_key=rng.random() < 0.05,
+        round=2 if status == CaseStatus.REOPENED else 1,
         assigned_at=assigned_at,
         reassign_until=assigned_on + datetime.timedelta(days=congress.reassign_days),
         due_on=due,
-        status_before_request=CaseStatus.ASSIGNED if status == CaseStatus.REASSIGN_REQUESTED else "",
+        status_before_request=CaseStatus.ASSIGNED
+        if status == CaseStatus.REASSIGN_REQUESTED
+        else "",
     )
     if status != CaseStatus.ASSIGNED and status != CaseStatus.REASSIGN_REQUESTED:
-        case.signed_at = ctx.clamp(assigned_at + datetime.timedelta(days=1 + rng.randrange(5)),
-                                   assigned_at)
+        case.signed_at = ctx.clamp(
+            assigned_at + datetime.timedelta(days=1 + rng.randrange(5)), assigned_at
+        )
     if status in (CaseStatus.REPLIED, CaseStatus.CLOSED, CaseStatus.REOPENED):
         # Most replies come in time; some late. Never in the future.
         span = max(1, (min(due, ctx.today) - assigned_on).days)
@@ -414,15 +552,30 @@ def _case(ctx: _Context, rng: random.Random, item: Suggestion) -> Case:
     return case
 
 
-def _event(case: Case, action: str, at: datetime.datetime | None, frm: str, to: str,
-           unit_id: int | None = None, comment: str = "") -> CaseEvent:
-    return CaseEvent(case=case, action=action, from_status=frm, to_status=to,
-                     actor_name="", unit_id=unit_id, comment=comment,
-                     at=at or timezone.now())
+def _event(
+    case: Case,
+    action: str,
+    at: datetime.datetime | None,
+    frm: str,
+    to: str,
+    unit_id: int | None = None,
+    comment: str = "",
+) -> CaseEvent:
+    return CaseEvent(
+        case=case,
+        action=action,
+        from_status=frm,
+        to_status=to,
+        actor_name="",
+        unit_id=unit_id,
+        comment=comment,
+        at=at or timezone.now(),
+    )
 
 
-def _handling(ctx: _Context, rng: random.Random, cases: list[tuple[Suggestion, Case]],
-              summary: Summary) -> None:
+def _handling(
+    ctx: _Context, rng: random.Random, cases: list[tuple[Suggestion, Case]], summary: Summary
+) -> None:
     units: list[CaseUnit] = []
     events: list[CaseEvent] = []
     replies: list[Reply] = []
@@ -431,24 +584,47 @@ def _handling(ctx: _Context, rng: random.Random, cases: list[tuple[Suggestion, C
     for item, case in cases:
         congress = ctx.congresses[item.congress_id]
         lead = case.lead_unit_id
-        units.append(CaseUnit(case=case, unit_id=lead, role=UnitRole.LEAD, active=True,
-                              signed_at=case.signed_at, assigned_at=case.assigned_at))
+        units.append(
+            CaseUnit(
+                case=case,
+                unit_id=lead,
+                role=UnitRole.LEAD,
+                active=True,
+                signed_at=case.signed_at,
+                assigned_at=case.assigned_at,
+            )
+        )
         co_unit: CaseUnit | None = None
         if len(congress.units) > 1 and rng.random() < 0.3:
             co = rng.choice([u for u in congress.units[:20] if u != lead] or [lead])
             if co != lead:
                 co_unit = CaseUnit(
-                    case=case, unit_id=co, role=UnitRole.CO, assigned_at=case.assigned_at,
-                    opinion_due_on=add_months(timezone.localdate(case.assigned_at),
-                                              congress.co_unit_months))
+                    case=case,
+                    unit_id=co,
+                    role=UnitRole.CO,
+                    assigned_at=case.assigned_at,
+                    opinion_due_on=add_months(
+                        timezone.localdate(case.assigned_at), congress.co_unit_months
+                    ),
+                )
                 units.append(co_unit)
         events.append(_event(case, "assign", case.assigned_at, "", CaseStatus.ASSIGNED, lead))
         if case.status == CaseStatus.REASSIGN_REQUESTED:
-            events.append(_event(case, "request_reassignment", case.assigned_at, CaseStatus.ASSIGNED,
-                                 CaseStatus.REASSIGN_REQUESTED, lead, "不属于本单位职责范围。"))
+            events.append(
+                _event(
+                    case,
+                    "request_reassignment",
+                    case.assigned_at,
+                    CaseStatus.ASSIGNED,
+                    CaseStatus.REASSIGN_REQUESTED,
+                    lead,
+                    "不属于本单位职责范围。",
+                )
+            )
         if case.signed_at:
-            events.append(_event(case, "sign", case.signed_at, CaseStatus.ASSIGNED,
-                                 CaseStatus.SIGNED, lead))
+            events.append(
+                _event(case, "sign", case.signed_at, CaseStatus.ASSIGNED, CaseStatus.SIGNED, lead)
+            )
             # Most units talk with the deputy before they answer (办前沟通).
             if rng.random() < 0.6:
                 talked = case.signed_at + datetime.timedelta(days=rng.randint(1, 10))
@@ -458,48 +634,120 @@ def _handling(ctx: _Context, rng: random.Random, cases: list[tuple[Suggestion, C
                 method = rng.choice(list(ContactMethod))
                 note = _CONTACT_NOTES[method]
                 day = timezone.localdate(talked)
-                contacts.append(Contact(case=case, unit_id=lead, method=method,
-                                        happened_on=day, note=note))
-                events.append(_event(case, "contact", talked, "", "", lead,
-                                     f"{method.label} {day.isoformat()}:{note}"))
+                contacts.append(
+                    Contact(case=case, unit_id=lead, method=method, happened_on=day, note=note)
+                )
+                events.append(
+                    _event(
+                        case,
+                        "contact",
+                        talked,
+                        "",
+                        "",
+                        lead,
+                        f"{method.label} {day.isoformat()}:{note}",
+                    )
+                )
             if co_unit is not None and case.replied_at is not None:
                 co_unit.signed_at = case.signed_at
-                co_unit.opinion_at = min(case.replied_at, case.signed_at + datetime.timedelta(days=7))
+                co_unit.opinion_at = min(
+                    case.replied_at, case.signed_at + datetime.timedelta(days=7)
+                )
                 co_unit.opinion = "同意主办单位的办理意见,本单位将在职责范围内配合落实。"
-                events.append(_event(case, "co_opinion", co_unit.opinion_at, "", "",
-                                     co_unit.unit_id, co_unit.opinion))
+                events.append(
+                    _event(
+                        case,
+                        "co_opinion",
+                        co_unit.opinion_at,
+                        "",
+                        "",
+                        co_unit.unit_id,
+                        co_unit.opinion,
+                    )
+                )
         if case.replied_at is None:
             continue
         topic = item.title.removeprefix("关于加强").removesuffix("的建议")
         result = _result(rng)
-        first_due = add_months(timezone.localdate(case.assigned_at),
-                               congress.complex_months if case.is_complex else congress.reply_months)
+        first_due = add_months(
+            timezone.localdate(case.assigned_at),
+            congress.complex_months if case.is_complex else congress.reply_months,
+        )
         replied_on = timezone.localdate(case.replied_at)
         publish = case.status == CaseStatus.CLOSED and rng.random() < 0.6
-        replies.append(Reply(
-            case=case, round=1, unit_id=lead, result_class=result,
-            content=_REPLY.format(topic=topic, measure=_MEASURES[ResultClass(result)]),
-            measures=_MEASURES[ResultClass(result)] if result == ResultClass.B else "",
-            approved_by_name="单位负责人", sent_at=case.replied_at, due_on=first_due,
-            on_time=replied_on <= first_due,
-            published_at=case.closed_at if publish else None,
-        ))
-        events.append(_event(case, "reply", case.replied_at, CaseStatus.SIGNED, CaseStatus.REPLIED,
-                             lead, str(ResultClass(result).label)))
+        replies.append(
+            Reply(
+                case=case,
+                round=1,
+                unit_id=lead,
+                result_class=result,
+                content=_REPLY.format(topic=topic, measure=_MEASURES[ResultClass(result)]),
+                measures=_MEASURES[ResultClass(result)] if result == ResultClass.B else "",
+                approved_by_name="单位负责人",
+                sent_at=case.replied_at,
+                due_on=first_due,
+                on_time=replied_on <= first_due,
+                published_at=case.closed_at if publish else None,
+            )
+        )
+        events.append(
+            _event(
+                case,
+                "reply",
+                case.replied_at,
+                CaseStatus.SIGNED,
+                CaseStatus.REPLIED,
+                lead,
+                str(ResultClass(result).label),
+            )
+        )
         if case.status == CaseStatus.CLOSED:
             rating = _rating(rng)
             if rating == Rating.UNSATISFIED:
                 rating = Rating.BASIC  # an unsatisfied rating reopens, it never closes
-            ratings.append(Evaluation(case=case, round=1, rating=rating, comment="",
-                                      rated_by_id=case.author_id, rated_at=case.closed_at or case.replied_at))
-            events.append(_event(case, "rate", case.closed_at, CaseStatus.REPLIED,
-                                 CaseStatus.CLOSED, None, str(Rating(rating).label)))
+            ratings.append(
+                Evaluation(
+                    case=case,
+                    round=1,
+                    rating=rating,
+                    comment="",
+                    rated_by_id=case.author_id,
+                    rated_at=case.closed_at or case.replied_at,
+                )
+            )
+            events.append(
+                _event(
+                    case,
+                    "rate",
+                    case.closed_at,
+                    CaseStatus.REPLIED,
+                    CaseStatus.CLOSED,
+                    None,
+                    str(Rating(rating).label),
+                )
+            )
         elif case.status == CaseStatus.REOPENED:
-            ratings.append(Evaluation(case=case, round=1, rating=Rating.UNSATISFIED,
-                                      comment="答复未解决实际问题。", rated_by_id=case.author_id,
-                                      rated_at=case.replied_at or ctx.now))
-            events.append(_event(case, "rate", case.replied_at, CaseStatus.REPLIED,
-                                 CaseStatus.REOPENED, None, str(Rating.UNSATISFIED.label)))
+            ratings.append(
+                Evaluation(
+                    case=case,
+                    round=1,
+                    rating=Rating.UNSATISFIED,
+                    comment="答复未解决实际问题。",
+                    rated_by_id=case.author_id,
+                    rated_at=case.replied_at or ctx.now,
+                )
+            )
+            events.append(
+                _event(
+                    case,
+                    "rate",
+                    case.replied_at,
+                    CaseStatus.REPLIED,
+                    CaseStatus.REOPENED,
+                    None,
+                    str(Rating.UNSATISFIED.label),
+                )
+            )
     CaseUnit.objects.bulk_create(units, batch_size=BATCH)
     CaseEvent.objects.bulk_create(events, batch_size=BATCH)
     Contact.objects.bulk_create(contacts, batch_size=BATCH)
@@ -513,7 +761,8 @@ def counts() -> dict[str, Any]:
     """What the seed wrote, for the command's log and the tests."""
     return {
         "suggestions": Suggestion.objects.filter(
-            mandate__person__user__username__startswith="d0").count(),
+            mandate__person__user__username__startswith="d0"
+        ).count(),
         "cases": Case.objects.filter(subject_type=SUBJECT).count(),
         "categories": SuggestionCategory.objects.count(),
     }

@@ -43,10 +43,18 @@ def _checked(pattern: str) -> Any:
     return AfterValidator(check)
 
 
-Title = Annotated[str, StringConstraints(max_length=200), _checked(_LINE),
-                  Field(json_schema_extra={"pattern": _LINE})]
-Text = Annotated[str, StringConstraints(max_length=20000), _checked(_TEXT),
-                 Field(json_schema_extra={"pattern": _TEXT})]
+Title = Annotated[
+    str,
+    StringConstraints(max_length=200),
+    _checked(_LINE),
+    Field(json_schema_extra={"pattern": _LINE}),
+]
+Text = Annotated[
+    str,
+    StringConstraints(max_length=20000),
+    _checked(_TEXT),
+    Field(json_schema_extra={"pattern": _TEXT}),
+]
 StatusIn = Literal["draft", "submitted", "accepted", "returned", "converted", "assigned", "merged"]
 
 
@@ -60,8 +68,10 @@ class SuggestionOut(Schema):
     title: str
     content: str
     category: str
-    status: str = Field(description="draft 草稿 / submitted 待审查 / accepted 已立案 / returned 退回修改 / "
-                                    "converted 议案转建议 / assigned 已交办 / merged 已并案")
+    status: str = Field(
+        description="draft 草稿 / submitted 待审查 / accepted 已立案 / returned 退回修改 / "
+        "converted 议案转建议 / assigned 已交办 / merged 已并案"
+    )
     status_display: str
     mandate_id: int
     deputy_name: str
@@ -98,8 +108,9 @@ class SuggestionIn(Schema):
     category_id: int | None = Field(default=None, ge=1, le=MAX_ID, description="提交时必填")
     session: int = Field(default=0, ge=0, le=30, description="第几次会议;0 为闭会期间")
     submit: bool = Field(default=False, description="true:保存并提交;false:只保存草稿")
-    submission_key: str = Field(default="", max_length=36,
-                                description="客户端生成的一次性标识;重复提交返回同一件")
+    submission_key: str = Field(
+        default="", max_length=36, description="客户端生成的一次性标识;重复提交返回同一件"
+    )
 
 
 class RecordOut(Schema):
@@ -142,11 +153,17 @@ class FiltersIn(Schema):
 
 def _record(item: Suggestion) -> dict[str, Any]:
     return {
-        "id": item.pk, "number": item.number_label, "title": item.title,
-        "deputy_name": item.mandate.person.name, "congress": item.congress.name,
-        "session": item.session_label, "category": item.category.name if item.category else "",
-        "status": item.status, "case_status": getattr(item, "case_status", None),
-        "lead_unit": getattr(item, "case_unit", None), "due_on": getattr(item, "case_due", None),
+        "id": item.pk,
+        "number": item.number_label,
+        "title": item.title,
+        "deputy_name": item.mandate.person.name,
+        "congress": item.congress.name,
+        "session": item.session_label,
+        "category": item.category.name if item.category else "",
+        "status": item.status,
+        "case_status": getattr(item, "case_status", None),
+        "lead_unit": getattr(item, "case_unit", None),
+        "due_on": getattr(item, "case_due", None),
         "result_class": getattr(item, "case_result", None),
         "rating": getattr(item, "case_rating", None),
     }
@@ -155,19 +172,28 @@ def _record(item: Suggestion) -> dict[str, Any]:
 def build_router(pagination: type[PaginationBase]) -> Router:
     router = Router(tags=["议案建议"])
 
-    @router.get("", response={200: list[SuggestionOut], **responses(401, 422, 500)},
-                summary="议案建议列表(分页)",
-                description="您管辖范围内的议案建议;代表看到自己领衔和附议的,联络站看到本站代录的。")
+    @router.get(
+        "",
+        response={200: list[SuggestionOut], **responses(401, 422, 500)},
+        summary="议案建议列表(分页)",
+        description="您管辖范围内的议案建议;代表看到自己领衔和附议的,联络站看到本站代录的。",
+    )
     @paginate(pagination)
     def list_suggestions(request: HttpRequest, filters: Query[FiltersIn]) -> Any:
-        return selectors.with_confirmed_counts(selectors.suggestions(
-            request.auth,  # type: ignore[attr-defined]
-            selectors.Filters(q=filters.q, status=filters.status, kind=filters.kind)))
+        return selectors.with_confirmed_counts(
+            selectors.suggestions(
+                request.auth,  # type: ignore[attr-defined]
+                selectors.Filters(q=filters.q, status=filters.status, kind=filters.kind),
+            )
+        )
 
-    @router.get("/records", response={200: RecordsPage, **responses(401, 403, 422, 500)},
-                summary="导出全部议案建议及办理情况(分页)",
-                description="人大机关(及政府督查室)导出管辖范围内全部议案建议及其办理状态、主办单位、"
-                            "答复期限、办理结果和代表评价;每次调用都记入审计日志。")
+    @router.get(
+        "/records",
+        response={200: RecordsPage, **responses(401, 403, 422, 500)},
+        summary="导出全部议案建议及办理情况(分页)",
+        description="人大机关(及政府督查室)导出管辖范围内全部议案建议及其办理状态、主办单位、"
+        "答复期限、办理结果和代表评价;每次调用都记入审计日志。",
+    )
     def export_records(request: HttpRequest, filters: Query[RecordsIn]) -> Any:
         user = request.auth  # type: ignore[attr-defined]
         if not dashboard.can_export(user):
@@ -176,39 +202,61 @@ def build_router(pagination: type[PaginationBase]) -> Router:
         wanted = dashboard.RecordFilters(status=filters.status or "")
         items = dashboard.records(user, period, wanted)
         count = items.count()
-        page = list(items[filters.offset:filters.offset + filters.limit])
+        page = list(items[filters.offset : filters.offset + filters.limit])
         web_services.record_export(
-            actor=user, object_type="suggestions.suggestion", fmt="api", rows=len(page),
-            filters=filters.model_dump(), label=_("议案建议办理情况"))
+            actor=user,
+            object_type="suggestions.suggestion",
+            fmt="api",
+            rows=len(page),
+            filters=filters.model_dump(),
+            label=_("议案建议办理情况"),
+        )
         return {"count": count, "offset": filters.offset, "items": [_record(i) for i in page]}
 
-    @router.get("/{suggestion_id}", response={200: SuggestionOut, **responses(401, 404, 422, 500)},
-                summary="一件议案建议")
-    def get_suggestion(request: HttpRequest,
-                       suggestion_id: PathEx[int, P(ge=1, le=MAX_ID)]) -> Any:
+    @router.get(
+        "/{suggestion_id}",
+        response={200: SuggestionOut, **responses(401, 404, 422, 500)},
+        summary="一件议案建议",
+    )
+    def get_suggestion(request: HttpRequest, suggestion_id: PathEx[int, P(ge=1, le=MAX_ID)]) -> Any:
         return selectors.suggestion(request.auth, suggestion_id)  # type: ignore[attr-defined]
 
-    @router.post("", response={201: SuggestionOut, **responses(400, 401, 403, 404, 409, 422, 500)},
-                 summary="写议案建议(草稿或提交)",
-                 description="代表为自己写,联络站为本站联系的代表代录。submit 为 true 时同时提交;"
-                             "议案须先有足够的代表确认附议。")
+    @router.post(
+        "",
+        response={201: SuggestionOut, **responses(400, 401, 403, 404, 409, 422, 500)},
+        summary="写议案建议(草稿或提交)",
+        description="代表为自己写,联络站为本站联系的代表代录。submit 为 true 时同时提交;"
+        "议案须先有足够的代表确认附议。",
+    )
     def create_suggestion(request: HttpRequest, body: SuggestionIn) -> Any:
         user = request.auth  # type: ignore[attr-defined]
         mandate = services.mandates_for_entry(user).filter(pk=body.mandate_id).first()
         if mandate is None:
             raise InvalidInput(field_errors={"mandate_id": ["您不能为这位代表提出议案建议。"]})
         item = services.save(
-            actor=user, mandate=mandate, submit=body.submit, submission_key=body.submission_key,
-            data=services.SuggestionInput(kind=body.kind, title=body.title, content=body.content,
-                                          category_id=body.category_id, session=body.session),
+            actor=user,
+            mandate=mandate,
+            submit=body.submit,
+            submission_key=body.submission_key,
+            data=services.SuggestionInput(
+                kind=body.kind,
+                title=body.title,
+                content=body.content,
+                category_id=body.category_id,
+                session=body.session,
+            ),
         )
         return Status(201, selectors.suggestion(user, item.pk))
 
-    @router.post("/{suggestion_id}/submit",
-                 response={200: SuggestionOut, **responses(400, 401, 403, 404, 409, 422, 500)},
-                 summary="提交草稿", description="重复提交返回同一件,不会重复编号。")
-    def submit_suggestion(request: HttpRequest,
-                          suggestion_id: PathEx[int, P(ge=1, le=MAX_ID)]) -> Any:
+    @router.post(
+        "/{suggestion_id}/submit",
+        response={200: SuggestionOut, **responses(400, 401, 403, 404, 409, 422, 500)},
+        summary="提交草稿",
+        description="重复提交返回同一件,不会重复编号。",
+    )
+    def submit_suggestion(
+        request: HttpRequest, suggestion_id: PathEx[int, P(ge=1, le=MAX_ID)]
+    ) -> Any:
         user = request.auth  # type: ignore[attr-defined]
         item = selectors.suggestion(user, suggestion_id)
         services.submit(actor=user, suggestion=item)

@@ -16,5 +16,8 @@ class SuggestionsConfig(AppConfig):
         del kinds
         panels.register()
         # Cases never import this module: they learn the label and link from this registration.
-        subjects.register(services.SOURCE_TYPE, _("议案建议"),
-                          url=lambda pk: reverse("suggestions:detail", args=[pk]))
+        subjects.register(
+            services.SOURCE_TYPE,
+            _("议案建议"),
+            url=lambda pk: reverse("suggestions:detail", args=[pk]),
+        )

@@ -35,7 +35,11 @@ from renda.web import services as web_services
 
 # What a compilation prints: the suggestions the office took up (not drafts, returned,
 # pending or merged ones).
-COMPILED_STATUSES = (SuggestionStatus.ACCEPTED, SuggestionStatus.CONVERTED, SuggestionStatus.ASSIGNED)
+COMPILED_STATUSES = (
+    SuggestionStatus.ACCEPTED,
+    SuggestionStatus.CONVERTED,
+    SuggestionStatus.ASSIGNED,
+)
 
 
 @dataclass
@@ -70,29 +74,43 @@ def _year_bounds(year: int) -> tuple[datetime.datetime, datetime.datetime]:
 
 def compiled(user: Any, congress: Congress, year: int) -> QuerySet[Suggestion]:
     start, end = _year_bounds(year)
-    return (policy.filter(user, Suggestion.objects.filter(
-        congress=congress, status__in=COMPILED_STATUSES, submitted_at__gte=start,
-        submitted_at__lt=end))
+    return (
+        policy.filter(
+            user,
+            Suggestion.objects.filter(
+                congress=congress,
+                status__in=COMPILED_STATUSES,
+                submitted_at__gte=start,
+                submitted_at__lt=end,
+            ),
+        )
         .select_related("mandate__person", "category")
-        .order_by("category__position", "category_id", "kind", "session", "number", "id"))
+        .order_by("category__position", "category_id", "kind", "session", "number", "id")
+    )
 
 
 def build(user: Any, congress: Congress, year: int) -> Compilation:
     items = list(compiled(user, congress, year))
     ids = [item.pk for item in items]
     names: dict[int, list[str]] = {}
-    for suggestion_id, name in (CoSigner.objects
-                                .filter(suggestion_id__in=ids, status=CoSignerStatus.CONFIRMED)
-                                .order_by("invited_at", "id")
-                                .values_list("suggestion_id", "mandate__person__name")):
+    for suggestion_id, name in (
+        CoSigner.objects.filter(suggestion_id__in=ids, status=CoSignerStatus.CONFIRMED)
+        .order_by("invited_at", "id")
+        .values_list("suggestion_id", "mandate__person__name")
+    ):
         names.setdefault(suggestion_id, []).append(name)
-    case_ids = dict(Case.objects.filter(subject_type=SOURCE_TYPE,
-                                        subject_id__in=[str(i) for i in ids])
-                    .values_list("pk", "subject_id"))
+    case_ids = dict(
+        Case.objects.filter(
+            subject_type=SOURCE_TYPE, subject_id__in=[str(i) for i in ids]
+        ).values_list("pk", "subject_id")
+    )
     # The latest published reply of each case.
     replies: dict[int, Reply] = {}
-    for reply in (Reply.objects.filter(case_id__in=list(case_ids), published_at__isnull=False)
-                  .select_related("unit").order_by("case_id", "round")):
+    for reply in (
+        Reply.objects.filter(case_id__in=list(case_ids), published_at__isnull=False)
+        .select_related("unit")
+        .order_by("case_id", "round")
+    ):
         replies[int(case_ids[reply.case_id])] = reply
     sections: dict[int, Section] = {}
     for item in items:
@@ -100,16 +118,25 @@ def build(user: Any, congress: Congress, year: int) -> Compilation:
         if key not in sections:
             label = item.category.name if item.category else _("未分类")
             sections[key] = Section(anchor=f"category-{key}", name=label)
-        sections[key].entries.append(Entry(
-            suggestion=item, deputies=[item.mandate.person.name, *names.get(item.pk, [])],
-            reply=replies.get(item.pk)))
+        sections[key].entries.append(
+            Entry(
+                suggestion=item,
+                deputies=[item.mandate.person.name, *names.get(item.pk, [])],
+                reply=replies.get(item.pk),
+            )
+        )
     return Compilation(congress=congress, year=year, sections=list(sections.values()))
 
 
 def render_html(compilation: Compilation) -> str:
-    return render_to_string("suggestions/compilation_pdf.html", {
-        "c": compilation, "generated_at": timezone.localtime(), "page_footer": page_footer(),
-    })
+    return render_to_string(
+        "suggestions/compilation_pdf.html",
+        {
+            "c": compilation,
+            "generated_at": timezone.localtime(),
+            "page_footer": page_footer(),
+        },
+    )
 
 
 def render_pdf(compilation: Compilation) -> bytes:
@@ -126,7 +153,6 @@ def render_pdf(compilation: Compilation) -> bytes:
 def congresses_for(user: Any) -> QuerySet[Congress]:
     ids = policy.filter(user, Suggestion.objects.all()).order_by().values("congress_id")
     return Congress.objects.filter(pk__in=ids).order_by("region_id")
-
 
 
 def _choices(form: forms.Form, name: str) -> forms.ChoiceField:
@@ -177,10 +203,15 @@ def compilation_pdf(request: HttpRequest) -> HttpResponse:
     content = render_pdf(chosen)
     web_services.record_export(
         actor=user,
-        object_type="suggestions.compilation", fmt="pdf", rows=chosen.count,
-        filters={"congress": congress.pk, "year": chosen.year}, label=_("建议汇编"),
+        object_type="suggestions.compilation",
+        fmt="pdf",
+        rows=chosen.count,
+        filters={"congress": congress.pk, "year": chosen.year},
+        label=_("建议汇编"),
     )
     response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(
-        False, f"compilation-{congress.pk}-{chosen.year}.pdf") or "inline"
+    response["Content-Disposition"] = (
+        content_disposition_header(False, f"compilation-{congress.pk}-{chosen.year}.pdf")
+        or "inline"
+    )
     return response

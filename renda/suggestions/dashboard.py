@@ -107,8 +107,10 @@ def _period(qs: QuerySet[Suggestion], filters: DashboardFilters) -> QuerySet[Sug
     if filters.session is not None:
         qs = qs.filter(session=filters.session)
     if filters.year:
-        qs = qs.filter(submitted_at__gte=_year_start(filters.year),
-                       submitted_at__lt=_year_start(filters.year + 1))
+        qs = qs.filter(
+            submitted_at__gte=_year_start(filters.year),
+            submitted_at__lt=_year_start(filters.year + 1),
+        )
     return qs
 
 
@@ -157,9 +159,12 @@ def scope(user: Any, filters: DashboardFilters) -> Scope:
         return Scope(Suggestion.objects.none(), Case.objects.none())
     cases = case_policy.filter(user, all_cases, CaseAction.VIEW)
     if periodic:
-        cases = cases.filter(subject_id__in=_subject_ids(_period(Suggestion.objects.all(), filters)))
+        cases = cases.filter(
+            subject_id__in=_subject_ids(_period(Suggestion.objects.all(), filters))
+        )
     items = Suggestion.objects.filter(
-        pk__in=cases.order_by().annotate(n=Cast("subject_id", IntegerField())).values("n"))
+        pk__in=cases.order_by().annotate(n=Cast("subject_id", IntegerField())).values("n")
+    )
     return Scope(items, cases)
 
 
@@ -185,11 +190,16 @@ class Dashboard:
 
     def charts(self) -> dict[str, list[dict[str, Any]]]:
         def rows(buckets: list[Bucket], param: str) -> list[dict[str, Any]]:
-            return [{"name": b.label, "value": b.count, "key": b.key, "param": param}
-                    for b in buckets if b.count]
+            return [
+                {"name": b.label, "value": b.count, "key": b.key, "param": param}
+                for b in buckets
+                if b.count
+            ]
 
-        units = [{"name": u.unit_name, "value": u.total, "key": str(u.unit_id), "param": "unit"}
-                 for u in self.by_unit[:15]]
+        units = [
+            {"name": u.unit_name, "value": u.total, "key": str(u.unit_id), "param": "unit"}
+            for u in self.by_unit[:15]
+        ]
         return {
             "status": rows(self.by_status, "status"),
             "case_status": rows(self.by_case_status, "case_status"),
@@ -212,7 +222,9 @@ def _buckets(counts: dict[Any, int], labels: list[tuple[Any, Any]]) -> list[Buck
     return [Bucket(str(key), str(label), counts.get(key, 0)) for key, label in labels]
 
 
-def dashboard(user: Any, filters: DashboardFilters, *, today: datetime.date | None = None) -> Dashboard:
+def dashboard(
+    user: Any, filters: DashboardFilters, *, today: datetime.date | None = None
+) -> Dashboard:
     day = today or local_date()
     found = scope(user, filters)
     items = found.suggestions.order_by()
@@ -223,20 +235,28 @@ def dashboard(user: Any, filters: DashboardFilters, *, today: datetime.date | No
     levels: dict[str, int] = defaultdict(int)
     rows = list(items.values_list("status", "category_id", "region_id").annotate(n=Count("pk")))
     names = _category_names({c for _s, c, _r, _n in rows if c})
-    region_levels = dict(Region.objects.filter(code__in={r for _s, _c, r, _n in rows})
-                         .values_list("code", "level"))
+    region_levels = dict(
+        Region.objects.filter(code__in={r for _s, _c, r, _n in rows}).values_list("code", "level")
+    )
     for status, category, region, n in rows:
         statuses[status] += n
         by_name[names.get(category, "") if category else ""] += n
         levels[region_levels.get(region, "")] += n
-    shown_statuses = [(s, label) for s, label in SuggestionStatus.choices
-                      if s != SuggestionStatus.DRAFT or statuses.get(s)]
+    shown_statuses = [
+        (s, label)
+        for s, label in SuggestionStatus.choices
+        if s != SuggestionStatus.DRAFT or statuses.get(s)
+    ]
     by_category = sorted(
         (Bucket(name or NO_CATEGORY, name or _("未分类"), n) for name, n in by_name.items()),
-        key=lambda b: (-b.count, b.label))
+        key=lambda b: (-b.count, b.label),
+    )
     figures, by_unit = case_selectors.figures_with_units(found.cases, today=day)
-    overdue = list(found.cases.filter(case_selectors.overdue_q(day))
-                   .select_related("lead_unit").order_by("due_on", "id")[:OVERDUE_LIST_MAX])
+    overdue = list(
+        found.cases.filter(case_selectors.overdue_q(day))
+        .select_related("lead_unit")
+        .order_by("due_on", "id")[:OVERDUE_LIST_MAX]
+    )
     return Dashboard(
         filters=filters,
         suggestions=sum(statuses.values()),
@@ -254,8 +274,13 @@ def dashboard(user: Any, filters: DashboardFilters, *, today: datetime.date | No
 # Drill-down and export -----------------------------------------------------------------------
 
 
-def records(user: Any, filters: DashboardFilters, record: RecordFilters,
-            *, today: datetime.date | None = None) -> QuerySet[Suggestion]:
+def records(
+    user: Any,
+    filters: DashboardFilters,
+    record: RecordFilters,
+    *,
+    today: datetime.date | None = None,
+) -> QuerySet[Suggestion]:
     """The suggestions behind one figure, each with its case's state, lead unit, deadline and
     latest reply class and rating annotated (one query per page)."""
     day = today or local_date()
@@ -264,8 +289,11 @@ def records(user: Any, filters: DashboardFilters, record: RecordFilters,
     if record.status:
         items = items.filter(status=record.status)
     if record.category:
-        items = (items.filter(category__isnull=True) if record.category == NO_CATEGORY
-                 else items.filter(category__name=record.category))
+        items = (
+            items.filter(category__isnull=True)
+            if record.category == NO_CATEGORY
+            else items.filter(category__name=record.category)
+        )
     if record.level:
         items = items.filter(region__level=record.level)
     q = record.q.strip()
@@ -280,25 +308,33 @@ def records(user: Any, filters: DashboardFilters, record: RecordFilters,
     if record.overdue:
         cases, case_filtered = cases.filter(case_selectors.overdue_q(day)), True
     if record.result:
-        cases = cases.filter(pk__in=case_selectors.latest_replies(found.cases)
-                             .filter(result_class=record.result).values("case_id"))
+        cases = cases.filter(
+            pk__in=case_selectors.latest_replies(found.cases)
+            .filter(result_class=record.result)
+            .values("case_id")
+        )
         case_filtered = True
     if case_filtered:
-        items = items.filter(pk__in=cases.order_by().annotate(
-            n=Cast("subject_id", IntegerField())).values("n"))
-    return annotate_cases(items).select_related(
-        "mandate__person", "category", "congress").order_by("-submitted_at", "-id")
+        items = items.filter(
+            pk__in=cases.order_by().annotate(n=Cast("subject_id", IntegerField())).values("n")
+        )
+    return (
+        annotate_cases(items)
+        .select_related("mandate__person", "category", "congress")
+        .order_by("-submitted_at", "-id")
+    )
 
 
 def annotate_cases(items: QuerySet[Suggestion]) -> QuerySet[Suggestion]:
-    case = Case.objects.filter(subject_type=SOURCE_TYPE,
-                               subject_id=Cast(OuterRef("pk"), CharField()))
-    latest = Reply.objects.filter(case__subject_type=SOURCE_TYPE,
-                                  case__subject_id=Cast(OuterRef("pk"), CharField())
-                                  ).order_by("-round")
-    rating = Evaluation.objects.filter(case__subject_type=SOURCE_TYPE,
-                                       case__subject_id=Cast(OuterRef("pk"), CharField())
-                                       ).order_by("-round")
+    case = Case.objects.filter(
+        subject_type=SOURCE_TYPE, subject_id=Cast(OuterRef("pk"), CharField())
+    )
+    latest = Reply.objects.filter(
+        case__subject_type=SOURCE_TYPE, case__subject_id=Cast(OuterRef("pk"), CharField())
+    ).order_by("-round")
+    rating = Evaluation.objects.filter(
+        case__subject_type=SOURCE_TYPE, case__subject_id=Cast(OuterRef("pk"), CharField())
+    ).order_by("-round")
     return items.annotate(
         case_status=Subquery(case.values("status")[:1]),
         case_unit=Subquery(case.values("lead_unit__name")[:1]),
@@ -310,9 +346,9 @@ def annotate_cases(items: QuerySet[Suggestion]) -> QuerySet[Suggestion]:
 
 def co_unit_names(case_ids: list[int]) -> dict[int, list[str]]:
     names: dict[int, list[str]] = {}
-    for case_id, name in (CaseUnit.objects.filter(case_id__in=case_ids, active=True,
-                                                   role=UnitRole.CO)
-                          .values_list("case_id", "unit__name")):
+    for case_id, name in CaseUnit.objects.filter(
+        case_id__in=case_ids, active=True, role=UnitRole.CO
+    ).values_list("case_id", "unit__name"):
         names.setdefault(case_id, []).append(name)
     return names
 

@@ -36,9 +36,17 @@ PER_PAGE = 20
 # table a phone cannot use and the page should not render on every visit.
 UNIT_ROWS = 30
 EXPORT_HEADERS = (
-    gettext_lazy("编号"), gettext_lazy("标题"), gettext_lazy("领衔代表"), gettext_lazy("人大"),
-    gettext_lazy("会议"), gettext_lazy("分类"), gettext_lazy("建议状态"), gettext_lazy("办理状态"),
-    gettext_lazy("主办单位"), gettext_lazy("答复期限"), gettext_lazy("办理结果"),
+    gettext_lazy("编号"),
+    gettext_lazy("标题"),
+    gettext_lazy("领衔代表"),
+    gettext_lazy("人大"),
+    gettext_lazy("会议"),
+    gettext_lazy("分类"),
+    gettext_lazy("建议状态"),
+    gettext_lazy("办理状态"),
+    gettext_lazy("主办单位"),
+    gettext_lazy("答复期限"),
+    gettext_lazy("办理结果"),
     gettext_lazy("代表评价"),
 )
 
@@ -48,38 +56,45 @@ def _int(value: Any) -> int | None:
     return int(text) if text.isdigit() and len(text) < 10 else None
 
 
-
 def _choices(form: forms.Form, name: str) -> forms.ChoiceField:
     field = form.fields[name]
     assert isinstance(field, forms.ChoiceField)
     return field
 
+
 class DashboardForm(forms.Form):
     # A city office chooses among two hundred-odd congresses: rendered in Python.
-    congress = forms.TypedChoiceField(label=gettext_lazy("人大"), required=False, coerce=int,
-                                      empty_value=None, widget=FastSelect)
-    session = forms.TypedChoiceField(label=gettext_lazy("会议"), required=False, coerce=int,
-                                     empty_value=None, widget=FastSelect)
-    year = forms.TypedChoiceField(label=gettext_lazy("年度"), required=False, coerce=int,
-                                  empty_value=None, widget=FastSelect)
+    congress = forms.TypedChoiceField(
+        label=gettext_lazy("人大"), required=False, coerce=int, empty_value=None, widget=FastSelect
+    )
+    session = forms.TypedChoiceField(
+        label=gettext_lazy("会议"), required=False, coerce=int, empty_value=None, widget=FastSelect
+    )
+    year = forms.TypedChoiceField(
+        label=gettext_lazy("年度"), required=False, coerce=int, empty_value=None, widget=FastSelect
+    )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         congresses = dashboard.congresses(user).order_by("region_id")
         _choices(self, "congress").choices = [("", _("全部"))] + [
-            (c.pk, c.name) for c in congresses]
+            (c.pk, c.name) for c in congresses
+        ]
         _choices(self, "session").choices = [("", _("全部")), (0, _("闭会期间"))] + [
-            (n, _("第%(n)d次会议") % {"n": n}) for n in range(1, 11)]
+            (n, _("第%(n)d次会议") % {"n": n}) for n in range(1, 11)
+        ]
         this_year = timezone.localdate().year
         _choices(self, "year").choices = [("", _("全部"))] + [
-            (y, str(y)) for y in range(this_year, this_year - 6, -1)]
+            (y, str(y)) for y in range(this_year, this_year - 6, -1)
+        ]
 
     def filters(self) -> DashboardFilters:
         if not self.is_bound or not self.is_valid():
             return DashboardFilters()
         data = self.cleaned_data
-        return DashboardFilters(congress=data.get("congress"), session=data.get("session"),
-                                year=data.get("year"))
+        return DashboardFilters(
+            congress=data.get("congress"), session=data.get("session"), year=data.get("year")
+        )
 
 
 def _require_view(user: Any) -> None:
@@ -121,13 +136,19 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
         "case_rows": [(b, link(case_status=b.key)) for b in board.by_case_status],
         "category_rows": [(b, link(category=b.key)) for b in board.by_category],
         "level_rows": [(b, link(level=b.key)) for b in board.by_level],
-        "unit_rows": [(u, link(unit=u.unit_id)) for u in (
-            board.by_unit if all_units else board.by_unit[:UNIT_ROWS])],
+        "unit_rows": [
+            (u, link(unit=u.unit_id))
+            for u in (board.by_unit if all_units else board.by_unit[:UNIT_ROWS])
+        ],
         "units_hidden": 0 if all_units else max(0, len(board.by_unit) - UNIT_ROWS),
         "all_units_url": "?" + urlencode({**filters.query(), "units": "all"}),
         "class_rows": [
-            (label, figures.by_class.get(key, 0), percent(figures.class_shares.get(key)),
-             link(result=key))
+            (
+                label,
+                figures.by_class.get(key, 0),
+                percent(figures.class_shares.get(key)),
+                link(result=key),
+            )
             for key, label in ResultClass.choices
         ],
         "overdue_url": link(overdue=1),
@@ -198,8 +219,11 @@ def records_page(request: HttpRequest) -> HttpResponse:
         "status_labels": dict(CaseStatus.choices),
         "result_labels": dict(ResultClass.choices),
     }
-    template = ("suggestions/dashboard_records.html#results" if wants_partial(request)
-                else "suggestions/dashboard_records.html")
+    template = (
+        "suggestions/dashboard_records.html#results"
+        if wants_partial(request)
+        else "suggestions/dashboard_records.html"
+    )
     return render(request, template, context)
 
 
@@ -214,12 +238,16 @@ def export(request: HttpRequest) -> HttpResponse:
     rows = list(dashboard.export_rows(dashboard.records(user, filters, record)))
     content = exports.to_xlsx(_("议案建议办理情况"), [str(h) for h in EXPORT_HEADERS], rows)
     web_services.record_export(
-        actor=user, object_type="suggestions.suggestion", fmt="xlsx", rows=len(rows),
+        actor=user,
+        object_type="suggestions.suggestion",
+        fmt="xlsx",
+        rows=len(rows),
         filters={**dataclasses.asdict(filters), **dataclasses.asdict(record)},
         label=_("议案建议办理情况"),
     )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
     response = HttpResponse(content, content_type=exports.XLSX_TYPE)
     response["Content-Disposition"] = (
-        content_disposition_header(True, f"suggestions-{stamp}.xlsx") or "attachment")
+        content_disposition_header(True, f"suggestions-{stamp}.xlsx") or "attachment"
+    )
     return response

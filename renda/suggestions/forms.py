@@ -21,40 +21,61 @@ from renda.suggestions.models import (
 from renda.web.forms import FastSelect, MultipleFileField, SearchField
 
 CHOOSE = {"invalid_choice": _("请从列表中选择。")}
-SESSION_CHOICES = [(str(BETWEEN_SESSIONS), _("闭会期间")),
-                   *[(str(n), _("第%(n)d次会议") % {"n": n}) for n in range(1, 8)]]
+SESSION_CHOICES = [
+    (str(BETWEEN_SESSIONS), _("闭会期间")),
+    *[(str(n), _("第%(n)d次会议") % {"n": n}) for n in range(1, 8)],
+]
 
 
 class SuggestionForm(forms.Form):
     mandate = forms.ChoiceField(
-        label=_("代表"), widget=FastSelect,
+        label=_("代表"),
+        widget=FastSelect,
         error_messages={"required": _("请选择代表。"), "invalid_choice": _("请选择代表。")},
     )
     kind = forms.ChoiceField(
-        label=_("类型"), choices=SuggestionKind.choices, widget=forms.RadioSelect,
+        label=_("类型"),
+        choices=SuggestionKind.choices,
+        widget=forms.RadioSelect,
         initial=SuggestionKind.SUGGESTION,
-        error_messages={"required": _("请选择建议或议案。"), "invalid_choice": _("请选择建议或议案。")},
+        error_messages={
+            "required": _("请选择建议或议案。"),
+            "invalid_choice": _("请选择建议或议案。"),
+        },
     )
     session = forms.ChoiceField(
-        label=_("提出时间"), choices=SESSION_CHOICES, widget=FastSelect, initial="0",
+        label=_("提出时间"),
+        choices=SESSION_CHOICES,
+        widget=FastSelect,
+        initial="0",
         error_messages={"required": _("请选择第几次会议或闭会期间。"), **CHOOSE},
     )
     title = forms.CharField(
-        label=_("标题"), max_length=200, help_text=_("例如:关于……的建议"),
-        error_messages={"required": _("请填写标题。"),
-                        "max_length": _("标题不能超过 %(limit_value)d 个字。")},
+        label=_("标题"),
+        max_length=200,
+        help_text=_("例如:关于……的建议"),
+        error_messages={
+            "required": _("请填写标题。"),
+            "max_length": _("标题不能超过 %(limit_value)d 个字。"),
+        },
     )
     content = forms.CharField(
-        label=_("内容"), widget=forms.Textarea(attrs={"rows": 10}), max_length=20000, required=False,
+        label=_("内容"),
+        widget=forms.Textarea(attrs={"rows": 10}),
+        max_length=20000,
+        required=False,
         help_text=_("反映的问题、原因分析和具体建议。"),
         error_messages={"max_length": _("内容不能超过 %(limit_value)d 个字。")},
     )
-    category = forms.ChoiceField(label=_("分类"), widget=FastSelect, required=False,
-                                 error_messages=CHOOSE)
+    category = forms.ChoiceField(
+        label=_("分类"), widget=FastSelect, required=False, error_messages=CHOOSE
+    )
     delegation = forms.BooleanField(label=_("以代表团名义提出(仅议案)"), required=False)
-    attachments = MultipleFileField(label=_("附件(照片或 PDF,最多 5 个,每个不超过 10 MB)"),
-                                    required=False,
-                                    accept="image/jpeg,image/png,image/webp,application/pdf")
+    attachments = MultipleFileField(
+        label=_("附件(照片或 PDF,最多 5 个,每个不超过 10 MB)"),
+        required=False,
+        accept="image/jpeg,image/png,image/webp,application/pdf",
+    )
     submission_key = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, mandates: list[Mandate], own: bool, **kwargs: Any) -> None:
@@ -67,8 +88,9 @@ class SuggestionForm(forms.Form):
             field.choices = [(str(m.pk), m.term.congress.name) for m in mandates]
         else:
             field.label = _("代哪位代表录入")
-            field.choices = [(str(m.pk), f"{m.person.name}({m.term.congress.name})")
-                             for m in mandates]
+            field.choices = [
+                (str(m.pk), f"{m.person.name}({m.term.congress.name})") for m in mandates
+            ]
         category = self.fields["category"]
         assert isinstance(category, forms.ChoiceField)
         congresses = list({m.term.congress_id: m.term.congress for m in mandates}.values())
@@ -77,8 +99,10 @@ class SuggestionForm(forms.Form):
         else:
             # Each congress keeps its own list: grouped, so switching the deputy's level
             # above needs no reload; the service checks the pair.
-            options = [(congress.name, [(str(c.pk), c.name) for c in services.categories(congress)])
-                       for congress in congresses]
+            options = [
+                (congress.name, [(str(c.pk), c.name) for c in services.categories(congress)])
+                for congress in congresses
+            ]
         category.choices = [("", _("请选择分类")), *options]
         if not self.is_bound:
             self.initial.setdefault("submission_key", uuid.uuid4().hex)
@@ -93,29 +117,41 @@ class SuggestionForm(forms.Form):
         mandate = self.chosen_mandate()
         delegation = mandate.delegation_id if d.get("delegation") else None
         return services.SuggestionInput(
-            kind=d["kind"], title=d["title"], content=d.get("content", ""),
+            kind=d["kind"],
+            title=d["title"],
+            content=d.get("content", ""),
             category_id=int(d["category"]) if d.get("category") else None,
-            session=int(d["session"]), delegation_id=delegation,
+            session=int(d["session"]),
+            delegation_id=delegation,
         )
 
 
 class ReviewForm(forms.Form):
     decision = forms.ChoiceField(
         choices=[("accept", _("立案")), ("return", _("退回修改")), ("convert", _("转为建议"))],
-        error_messages={"required": _("请选择立案、退回修改或转为建议。"),
-                        "invalid_choice": _("请选择立案、退回修改或转为建议。")},
+        error_messages={
+            "required": _("请选择立案、退回修改或转为建议。"),
+            "invalid_choice": _("请选择立案、退回修改或转为建议。"),
+        },
     )
-    reason = forms.CharField(label=_("意见(退回时必填)"), max_length=1000, required=False,
-                             widget=forms.Textarea(attrs={"rows": 3}))
-    category = forms.ChoiceField(label=_("分类"), required=False, widget=FastSelect,
-                                 error_messages=CHOOSE)
+    reason = forms.CharField(
+        label=_("意见(退回时必填)"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    category = forms.ChoiceField(
+        label=_("分类"), required=False, widget=FastSelect, error_messages=CHOOSE
+    )
 
     def __init__(self, *args: Any, item: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         category = self.fields["category"]
         assert isinstance(category, forms.ChoiceField)
-        category.choices = [("", _("不修改")),
-                            *[(str(c.pk), c.name) for c in services.categories(item.congress)]]
+        category.choices = [
+            ("", _("不修改")),
+            *[(str(c.pk), c.name) for c in services.categories(item.congress)],
+        ]
         self.initial.setdefault("category", str(item.category_id or ""))
 
     def category_id(self) -> int | None:
@@ -125,31 +161,44 @@ class ReviewForm(forms.Form):
 
 class MergeForm(forms.Form):
     into = forms.IntegerField(
-        label=_("并入的议案建议编号(系统编号)"), min_value=1,
-        error_messages={"required": _("请填写要并入的议案建议。"),
-                        "invalid": _("请填写数字编号。"), "min_value": _("请填写数字编号。")},
+        label=_("并入的议案建议编号(系统编号)"),
+        min_value=1,
+        error_messages={
+            "required": _("请填写要并入的议案建议。"),
+            "invalid": _("请填写数字编号。"),
+            "min_value": _("请填写数字编号。"),
+        },
     )
     comment = forms.CharField(label=_("说明"), max_length=1000, required=False)
 
 
 class PresidiumForm(forms.Form):
     decision = forms.ChoiceField(
-        label=_("主席团决定"), choices=PresidiumDecision.choices, widget=forms.RadioSelect,
+        label=_("主席团决定"),
+        choices=PresidiumDecision.choices,
+        widget=forms.RadioSelect,
         error_messages={"required": _("请选择主席团的决定。"), **CHOOSE},
     )
     decided_on = forms.DateField(label=_("决定日期"), widget=DATE_INPUT, error_messages=DATE_ERRORS)
-    note = forms.CharField(label=_("说明"), max_length=1000, required=False,
-                           widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(
+        label=_("说明"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class FilterForm(forms.Form):
     q = SearchField(label=_("标题或代表姓名"))
     status = forms.ChoiceField(
-        label=_("状态"), required=False, widget=FastSelect, error_messages=CHOOSE,
+        label=_("状态"),
+        required=False,
+        widget=FastSelect,
+        error_messages=CHOOSE,
         choices=[("", _("全部状态")), *SuggestionStatus.choices],
     )
     kind = forms.ChoiceField(
-        label=_("类型"), required=False, widget=FastSelect, error_messages=CHOOSE,
+        label=_("类型"),
+        required=False,
+        widget=FastSelect,
+        error_messages=CHOOSE,
         choices=[("", _("建议和议案")), *SuggestionKind.choices],
     )
 
@@ -162,17 +211,21 @@ class FilterForm(forms.Form):
 
 class AssignForm(forms.Form):
     lead_unit = forms.ChoiceField(
-        label=_("主办单位"), widget=FastSelect,
+        label=_("主办单位"),
+        widget=FastSelect,
         error_messages={"required": _("请选择主办单位。"), **CHOOSE},
     )
     co_units = forms.MultipleChoiceField(
-        label=_("协办单位(可多选)"), required=False, widget=forms.CheckboxSelectMultiple,
+        label=_("协办单位(可多选)"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
         error_messages={"invalid_choice": _("请从列表中选择协办单位。")},
     )
     is_complex = forms.BooleanField(label=_("复杂事项(答复期限按复杂事项计算)"), required=False)
     is_key = forms.BooleanField(label=_("重点建议(领导领衔督办)"), required=False)
-    supervisor = forms.ChoiceField(label=_("领衔督办领导"), required=False, widget=FastSelect,
-                                   error_messages=CHOOSE)
+    supervisor = forms.ChoiceField(
+        label=_("领衔督办领导"), required=False, widget=FastSelect, error_messages=CHOOSE
+    )
 
     def __init__(self, *args: Any, units: list[Any], leaders: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -200,9 +253,12 @@ class BatchAssignForm(AssignForm):
     """The same units for several suggestions; key suggestions are assigned one by one."""
 
     items = forms.MultipleChoiceField(
-        label=_("要交办的议案建议"), widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": _("请勾选要交办的议案建议。"),
-                        "invalid_choice": _("所选议案建议已不在待交办列表中,请刷新页面。")},
+        label=_("要交办的议案建议"),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": _("请勾选要交办的议案建议。"),
+            "invalid_choice": _("所选议案建议已不在待交办列表中,请刷新页面。"),
+        },
     )
 
     def __init__(self, *args: Any, suggestions: list[Any], **kwargs: Any) -> None:
@@ -212,5 +268,6 @@ class BatchAssignForm(AssignForm):
         self.suggestions = {str(s.pk): s for s in suggestions}
         items = self.fields["items"]
         assert isinstance(items, forms.MultipleChoiceField)
-        items.choices = [(str(s.pk), f"{s.number_label} {s.title}({s.mandate.person.name})")
-                         for s in suggestions]
+        items.choices = [
+            (str(s.pk), f"{s.number_label} {s.title}({s.mandate.person.name})") for s in suggestions
+        ]

@@ -29,7 +29,10 @@ class SuggestionCategory(models.Model):
     """A congress's list of categories (分类); defaults are created when first needed."""
 
     congress = models.ForeignKey(
-        Congress, verbose_name=_("人大"), on_delete=models.CASCADE, related_name="suggestion_categories"
+        Congress,
+        verbose_name=_("人大"),
+        on_delete=models.CASCADE,
+        related_name="suggestion_categories",
     )
     name = models.CharField(_("名称"), max_length=40)
     position = models.PositiveSmallIntegerField(_("排序"), default=0)
@@ -50,8 +53,21 @@ class SuggestionCategory(models.Model):
 
 
 DEFAULT_CATEGORIES = (
-    "城乡建设", "交通运输", "生态环境", "教育", "卫生健康", "社会保障", "就业", "农业农村",
-    "公共安全", "科技", "文化旅游", "财政经济", "民政", "市场监管", "其他",
+    "城乡建设",
+    "交通运输",
+    "生态环境",
+    "教育",
+    "卫生健康",
+    "社会保障",
+    "就业",
+    "农业农村",
+    "公共安全",
+    "科技",
+    "文化旅游",
+    "财政经济",
+    "民政",
+    "市场监管",
+    "其他",
 )
 
 
@@ -75,14 +91,22 @@ class SuggestionStatus(models.TextChoices):
 # assigned, the case in renda.cases carries the handling.
 SUGGESTION_TRANSITIONS: dict[str, frozenset[str]] = {
     SuggestionStatus.DRAFT: frozenset({SuggestionStatus.SUBMITTED}),
-    SuggestionStatus.SUBMITTED: frozenset({
-        SuggestionStatus.ACCEPTED, SuggestionStatus.RETURNED, SuggestionStatus.CONVERTED,
-        SuggestionStatus.MERGED,
-    }),
+    SuggestionStatus.SUBMITTED: frozenset(
+        {
+            SuggestionStatus.ACCEPTED,
+            SuggestionStatus.RETURNED,
+            SuggestionStatus.CONVERTED,
+            SuggestionStatus.MERGED,
+        }
+    ),
     SuggestionStatus.RETURNED: frozenset({SuggestionStatus.SUBMITTED}),
-    SuggestionStatus.ACCEPTED: frozenset({
-        SuggestionStatus.ASSIGNED, SuggestionStatus.CONVERTED, SuggestionStatus.MERGED,
-    }),
+    SuggestionStatus.ACCEPTED: frozenset(
+        {
+            SuggestionStatus.ASSIGNED,
+            SuggestionStatus.CONVERTED,
+            SuggestionStatus.MERGED,
+        }
+    ),
     SuggestionStatus.CONVERTED: frozenset({SuggestionStatus.ASSIGNED, SuggestionStatus.MERGED}),
     SuggestionStatus.ASSIGNED: frozenset(),
     SuggestionStatus.MERGED: frozenset(),
@@ -90,7 +114,9 @@ SUGGESTION_TRANSITIONS: dict[str, frozenset[str]] = {
 EDITABLE_STATUSES = (SuggestionStatus.DRAFT, SuggestionStatus.RETURNED)
 # Visible to other deputies as "similar earlier suggestions" and open to joining (附议).
 LODGED_STATUSES = (
-    SuggestionStatus.SUBMITTED, SuggestionStatus.ACCEPTED, SuggestionStatus.CONVERTED,
+    SuggestionStatus.SUBMITTED,
+    SuggestionStatus.ACCEPTED,
+    SuggestionStatus.CONVERTED,
     SuggestionStatus.ASSIGNED,
 )
 
@@ -105,7 +131,9 @@ class Suggestion(models.Model):
     congress = models.ForeignKey(
         Congress, verbose_name=_("人大"), on_delete=models.PROTECT, related_name="suggestions"
     )
-    term = models.ForeignKey(Term, verbose_name=_("届次"), on_delete=models.PROTECT, related_name="+")
+    term = models.ForeignKey(
+        Term, verbose_name=_("届次"), on_delete=models.PROTECT, related_name="+"
+    )
     # The congress's region: jurisdiction is one range scan.
     region = models.ForeignKey(
         Region, verbose_name=_("所属区划"), on_delete=models.PROTECT, related_name="+"
@@ -160,12 +188,20 @@ class Suggestion(models.Model):
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
     return_reason = models.TextField(_("退回原因"), blank=True)
     reviewed_by = models.ForeignKey(
-        User, verbose_name=_("审查人"), on_delete=models.SET_NULL, null=True, blank=True,
+        User,
+        verbose_name=_("审查人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="+",
     )
     reviewed_at = models.DateTimeField(_("审查时间"), null=True, blank=True)
     merged_into = models.ForeignKey(
-        "self", verbose_name=_("并入"), on_delete=models.PROTECT, null=True, blank=True,
+        "self",
+        verbose_name=_("并入"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="merged",
     )
     presidium_decision = models.CharField(

@@ -45,17 +45,33 @@ def oversight(user: Any) -> dict[str, Any] | None:
 
 
 def register() -> None:
-    workbench.register(workbench.Panel(
-        key="suggestions.mine", title=cast(str, _("我的议案建议")), roles=frozenset({Role.DEPUTY}),
-        build=mine, template="suggestions/panels/mine.html", order=16,
-    ))
-    workbench.register(workbench.Panel(
-        key="suggestions.review", title=cast(str, _("待审查的议案建议")),
-        roles=frozenset({Role.OFFICE, Role.ADMIN}),
-        build=to_review, template="suggestions/panels/review.html", order=13,
-    ))
-    workbench.register(workbench.Panel(
-        key="suggestions.oversight", title=cast(str, _("建议办理概况")),
-        roles=frozenset({Role.LEADER, Role.SUPERVISION}),
-        build=oversight, template="suggestions/panels/oversight.html", order=11,
-    ))
+    workbench.register(
+        workbench.Panel(
+            key="suggestions.mine",
+            title=cast(str, _("我的议案建议")),
+            roles=frozenset({Role.DEPUTY}),
+            build=mine,
+            template="suggestions/panels/mine.html",
+            order=16,
+        )
+    )
+    workbench.register(
+        workbench.Panel(
+            key="suggestions.review",
+            title=cast(str, _("待审查的议案建议")),
+            roles=frozenset({Role.OFFICE, Role.ADMIN}),
+            build=to_review,
+            template="suggestions/panels/review.html",
+            order=13,
+        )
+    )
+    workbench.register(
+        workbench.Panel(
+            key="suggestions.oversight",
+            title=cast(str, _("建议办理概况")),
+            roles=frozenset({Role.LEADER, Role.SUPERVISION}),
+            build=oversight,
+            template="suggestions/panels/oversight.html",
+            order=11,
+        )
+    )

@@ -29,8 +29,11 @@ class SuggestionPolicy(Policy[Suggestion]):
     self_field = "mandate__person__user__id"
     rules: ClassVar[dict[str, dict[str, Scope]]] = {
         Action.VIEW: {
-            **OFFICE, Role.LEADER: Scope.REGION, Role.SUPERVISION: Scope.REGION,
-            Role.DEPUTY: Scope.SELF, Role.STATION: Scope.ORGANIZATION,
+            **OFFICE,
+            Role.LEADER: Scope.REGION,
+            Role.SUPERVISION: Scope.REGION,
+            Role.DEPUTY: Scope.SELF,
+            Role.STATION: Scope.ORGANIZATION,
         },
         # Writing: the deputy for themself, the station for its deputies (代录).
         Action.CREATE: {Role.DEPUTY: Scope.SELF, Role.STATION: Scope.ORGANIZATION},
@@ -53,8 +56,11 @@ class SuggestionPolicy(Policy[Suggestion]):
             return condition
         if not any(g.role == Role.DEPUTY for g in grants_of(user)):
             return condition
-        cosigned = Q(pk__in=CoSigner.objects.filter(
-            mandate__person__user__id=user.pk).values("suggestion_id"))
+        cosigned = Q(
+            pk__in=CoSigner.objects.filter(mandate__person__user__id=user.pk).values(
+                "suggestion_id"
+            )
+        )
         return cosigned if condition is None else condition | cosigned
 
 

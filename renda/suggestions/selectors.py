@@ -64,8 +64,9 @@ def matching(q: str) -> Q:
     suggestion is tested on its own columns only, all of which are in ``suggestion_list_idx``:
     the count and the page's ids scan that index, never the rows nor a join per row, and a
     query that names no deputy tests the title alone."""
-    authors = list(Mandate.objects.filter(person__name__contains=q).order_by()
-                   .values_list("pk", flat=True))
+    authors = list(
+        Mandate.objects.filter(person__name__contains=q).order_by().values_list("pk", flat=True)
+    )
     title = Q(title__contains=q)
     return title | Q(mandate_id__in=authors) if authors else title
 
@@ -93,7 +94,7 @@ class SearchIds:
         return self._total
 
     def __iter__(self) -> Iterator[int]:
-        return iter(self[:len(self)])
+        return iter(self[: len(self)])
 
     @overload
     def __getitem__(self, index: int) -> int: ...
@@ -103,7 +104,7 @@ class SearchIds:
 
     def __getitem__(self, index: int | slice) -> int | list[int]:
         if isinstance(index, int):
-            return self[index:index + 1][0]
+            return self[index : index + 1][0]
         if self._complete or (index.stop is not None and 0 <= index.stop <= len(self._head)):
             return self._head[index]
         return list(self._ids[index])
@@ -125,9 +126,14 @@ def review_queue(user: Any) -> QuerySet[Suggestion]:
 
 def assignable(user: Any) -> QuerySet[Suggestion]:
     """Accepted suggestions (and motions treated as suggestions) waiting to be assigned."""
-    qs = policy.filter(user, Suggestion.objects.filter(
-        Q(status=SuggestionStatus.CONVERTED)
-        | Q(status=SuggestionStatus.ACCEPTED, kind=SuggestionKind.SUGGESTION)), REVIEW)
+    qs = policy.filter(
+        user,
+        Suggestion.objects.filter(
+            Q(status=SuggestionStatus.CONVERTED)
+            | Q(status=SuggestionStatus.ACCEPTED, kind=SuggestionKind.SUGGESTION)
+        ),
+        REVIEW,
+    )
     return qs.select_related(*RELATED).order_by("reviewed_at", "id")
 
 
@@ -140,9 +146,13 @@ def suggestion(user: Any, pk: int) -> Suggestion:
 
 def for_cosigner(user: Any, pk: int) -> tuple[Suggestion, CoSigner]:
     """A suggestion the user was invited to co-sign, and their invitation (confirm page)."""
-    row = (CoSigner.objects.select_related("suggestion__mandate__person", "suggestion__congress",
-                                           "mandate__person")
-           .filter(suggestion_id=pk, mandate__person__user__id=user.pk).first())
+    row = (
+        CoSigner.objects.select_related(
+            "suggestion__mandate__person", "suggestion__congress", "mandate__person"
+        )
+        .filter(suggestion_id=pk, mandate__person__user__id=user.pk)
+        .first()
+    )
     if row is None:
         raise NotFound()
     return row.suggestion, row
@@ -150,9 +160,11 @@ def for_cosigner(user: Any, pk: int) -> tuple[Suggestion, CoSigner]:
 
 def pending_invitations(user: Any) -> list[CoSigner]:
     """Co-signing invitations waiting for this deputy's answer."""
-    return list(CoSigner.objects.filter(mandate__person__user__id=user.pk,
-                                        status=CoSignerStatus.INVITED)
-                .select_related("suggestion__mandate__person").order_by("-invited_at")[:20])
+    return list(
+        CoSigner.objects.filter(mandate__person__user__id=user.pk, status=CoSignerStatus.INVITED)
+        .select_related("suggestion__mandate__person")
+        .order_by("-invited_at")[:20]
+    )
 
 
 def my_invitation(user: Any, item: Suggestion) -> CoSigner | None:
@@ -162,8 +174,11 @@ def my_invitation(user: Any, item: Suggestion) -> CoSigner | None:
 def lodged(pk: int) -> Suggestion:
     """A submitted suggestion by id, for the join (附议) page: its title is shown to other
     deputies of the congress, its content only to those the policy lets see it."""
-    found = (Suggestion.objects.select_related("mandate__person", "congress")
-             .filter(pk=pk, status__in=LODGED_STATUSES).first())
+    found = (
+        Suggestion.objects.select_related("mandate__person", "congress")
+        .filter(pk=pk, status__in=LODGED_STATUSES)
+        .first()
+    )
     if found is None:
         raise NotFound()
     return found
@@ -186,8 +201,13 @@ def confirmed_count(item: Suggestion) -> int:
 
 def with_confirmed_counts(qs: QuerySet[Suggestion]) -> QuerySet[Suggestion]:
     """Each row's confirmed co-signers as one correlated count (no query per row)."""
-    confirmed = (CoSigner.objects.filter(suggestion=OuterRef("pk"), status=CoSignerStatus.CONFIRMED)
-                 .order_by().values("suggestion").annotate(n=Count("id")).values("n"))
+    confirmed = (
+        CoSigner.objects.filter(suggestion=OuterRef("pk"), status=CoSignerStatus.CONFIRMED)
+        .order_by()
+        .values("suggestion")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
     return qs.annotate(confirmed_cosigners=Coalesce(Subquery(confirmed), 0))
 
 
@@ -204,8 +224,11 @@ def can_write(user: Any) -> bool:
 
 
 def own_mandates(user: Any) -> list[Mandate]:
-    return list(Mandate.objects.filter(person__user__id=user.pk, status=MandateStatus.SERVING)
-                .select_related("term__congress__region", "person").order_by("region_id"))
+    return list(
+        Mandate.objects.filter(person__user__id=user.pk, status=MandateStatus.SERVING)
+        .select_related("term__congress__region", "person")
+        .order_by("region_id")
+    )
 
 
 def entry_mandates(user: Any, q: str = "", pk: int | None = None, limit: int = 50) -> list[Mandate]:
@@ -213,8 +236,10 @@ def entry_mandates(user: Any, q: str = "", pk: int | None = None, limit: int = 5
     if pk is not None:
         qs = qs.filter(pk=pk)
     if q.strip():
-        qs = qs.filter(Q(person__name__contains=q.strip())
-                       | Q(person__name_initials__startswith=q.strip().lower()))
+        qs = qs.filter(
+            Q(person__name__contains=q.strip())
+            | Q(person__name_initials__startswith=q.strip().lower())
+        )
     return list(qs.order_by("person__name", "id")[:limit])
 
 
@@ -225,10 +250,14 @@ def cosigner_candidates(item: Suggestion, q: str, limit: int = 20) -> list[Manda
     taken = item.cosigners.values("mandate_id")
     return list(
         Mandate.objects.filter(term__congress_id=item.congress_id, status=MandateStatus.SERVING)
-        .filter(Q(person__name__contains=q.strip())
-                | Q(person__name_initials__startswith=q.strip().lower()))
-        .exclude(pk=item.mandate_id).exclude(pk__in=taken)
-        .select_related("person").order_by("person__name", "id")[:limit]
+        .filter(
+            Q(person__name__contains=q.strip())
+            | Q(person__name_initials__startswith=q.strip().lower())
+        )
+        .exclude(pk=item.mandate_id)
+        .exclude(pk__in=taken)
+        .select_related("person")
+        .order_by("person__name", "id")[:limit]
     )
 
 
@@ -257,13 +286,18 @@ def similar(
         return []
     counts = dict(
         SuggestionToken.objects.filter(congress_id=congress_id, token__in=tokens)
-        .values("token").annotate(n=Count("id")).values_list("token", "n")
+        .values("token")
+        .annotate(n=Count("id"))
+        .values_list("token", "n")
     )
     prefilter = similarity.rarest(counts, tokens)
     if not prefilter:
         return []
-    candidate_ids = (SuggestionToken.objects.filter(congress_id=congress_id, token__in=prefilter)
-                     .values("suggestion_id").distinct()[:similarity.CANDIDATES_MAX])
+    candidate_ids = (
+        SuggestionToken.objects.filter(congress_id=congress_id, token__in=prefilter)
+        .values("suggestion_id")
+        .distinct()[: similarity.CANDIDATES_MAX]
+    )
     rows = Suggestion.objects.filter(pk__in=candidate_ids, status__in=LODGED_STATUSES)
     if exclude:
         rows = rows.exclude(pk=exclude)

@@ -81,8 +81,10 @@ def categories(congress: Congress) -> QuerySet[SuggestionCategory]:
     qs = SuggestionCategory.objects.filter(congress=congress)
     if not qs.exists():
         SuggestionCategory.objects.bulk_create(
-            [SuggestionCategory(congress=congress, name=name, position=i)
-             for i, name in enumerate(DEFAULT_CATEGORIES, start=1)],
+            [
+                SuggestionCategory(congress=congress, name=name, position=i)
+                for i, name in enumerate(DEFAULT_CATEGORIES, start=1)
+            ],
             ignore_conflicts=True,
         )
     return qs.filter(is_active=True).order_by("position", "id")
@@ -103,8 +105,11 @@ def mandates_for_entry(user: Any) -> QuerySet[Mandate]:
         if scope is policies.Scope.SELF:
             condition |= Q(person__user__id=user.pk)
         elif scope is policies.Scope.ORGANIZATION and grant.organization_id:
-            condition |= Q(pk__in=Mandate.stations.through.objects.filter(
-                organization_id=grant.organization_id).values("mandate_id"))
+            condition |= Q(
+                pk__in=Mandate.stations.through.objects.filter(
+                    organization_id=grant.organization_id
+                ).values("mandate_id")
+            )
     return serving.filter(condition)
 
 
@@ -126,7 +131,8 @@ def check_attachments(files: Sequence[UploadedFile[bytes]], existing: int = 0) -
             problems.append(_("“%(name)s”超过 10 MB,请压缩后再上传。") % {"name": name})
         elif uploads.sniff(upload, ATTACHMENT_TYPES) is None:
             problems.append(
-                _("“%(name)s”不是 JPG、PNG、WebP 格式的照片或 PDF 文件。") % {"name": name})
+                _("“%(name)s”不是 JPG、PNG、WebP 格式的照片或 PDF 文件。") % {"name": name}
+            )
     return problems
 
 
@@ -135,8 +141,12 @@ def _save_attachments(suggestion: Suggestion, files: Sequence[UploadedFile[bytes
         found = uploads.sniff(upload, ATTACHMENT_TYPES)
         assert found is not None
         content_type, extension = found
-        item = SuggestionAttachment(suggestion=suggestion, content_type=content_type,
-                                    size=upload.size or 0, name=(upload.name or "")[:200])
+        item = SuggestionAttachment(
+            suggestion=suggestion,
+            content_type=content_type,
+            size=upload.size or 0,
+            name=(upload.name or "")[:200],
+        )
         item.file.save(f"file.{extension}", upload, save=False)
         item.save()
 
@@ -167,8 +177,12 @@ def _validate(data: SuggestionInput, mandate: Mandate) -> dict[str, list[str]]:
     if not 0 <= data.session <= SESSION_MAX:
         errors["session"] = [_("请选择第几次会议或闭会期间。")]
     congress_id = mandate.term.congress_id
-    if data.category_id is not None and not SuggestionCategory.objects.filter(
-            pk=data.category_id, congress_id=congress_id, is_active=True).exists():
+    if (
+        data.category_id is not None
+        and not SuggestionCategory.objects.filter(
+            pk=data.category_id, congress_id=congress_id, is_active=True
+        ).exists()
+    ):
         errors["category"] = [_("请从列表中选择分类。")]
     if data.delegation_id is not None:
         if data.kind != SuggestionKind.MOTION:
@@ -188,15 +202,23 @@ def _required_on_submit_input(data: SuggestionInput) -> dict[str, list[str]]:
 
 
 def _required_on_submit(item: Suggestion) -> dict[str, list[str]]:
-    return _required_on_submit_input(SuggestionInput(
-        kind=item.kind, title=item.title, content=item.content, category_id=item.category_id))
+    return _required_on_submit_input(
+        SuggestionInput(
+            kind=item.kind, title=item.title, content=item.content, category_id=item.category_id
+        )
+    )
 
 
-def _event(item: Suggestion, action: str, from_status: str, actor: User | None,
-           comment: str = "") -> None:
+def _event(
+    item: Suggestion, action: str, from_status: str, actor: User | None, comment: str = ""
+) -> None:
     SuggestionEvent.objects.create(
-        suggestion=item, action=action, from_status=from_status, to_status=item.status,
-        actor=actor, actor_name=actor.display_name if actor is not None else "",
+        suggestion=item,
+        action=action,
+        from_status=from_status,
+        to_status=item.status,
+        actor=actor,
+        actor_name=actor.display_name if actor is not None else "",
         comment=comment[:COMMENT_MAX],
     )
 
@@ -211,8 +233,12 @@ def _sync_tokens(item: Suggestion) -> None:
     SuggestionToken.objects.filter(suggestion=item).delete()
     if item.status in LODGED_STATUSES:
         SuggestionToken.objects.bulk_create(
-            [SuggestionToken(suggestion=item, congress_id=item.congress_id, token=t)
-             for t in item.tokens.split()], ignore_conflicts=True)
+            [
+                SuggestionToken(suggestion=item, congress_id=item.congress_id, token=t)
+                for t in item.tokens.split()
+            ],
+            ignore_conflicts=True,
+        )
 
 
 def save(
@@ -236,11 +262,20 @@ def save(
                 return suggestion
             raise IllegalTransition(state=suggestion.get_status_display(), action=_("保存草稿"))
     try:
-        saved = _save(actor=actor, mandate=mandate, data=data, attachments=attachments,
-                      key=key, suggestion=suggestion, submit=submit)
+        saved = _save(
+            actor=actor,
+            mandate=mandate,
+            data=data,
+            attachments=attachments,
+            key=key,
+            suggestion=suggestion,
+            submit=submit,
+        )
     except IntegrityError:
         # The other click of a double submit committed first.
-        earlier = Suggestion.objects.filter(mandate=mandate, submission_key=key).first() if key else None
+        earlier = (
+            Suggestion.objects.filter(mandate=mandate, submission_key=key).first() if key else None
+        )
         if earlier is None:
             raise
         return earlier
@@ -284,26 +319,43 @@ def _save(
     if errors:
         raise InvalidInput(field_errors=errors)
     fields = {
-        "kind": data.kind, "title": data.title.strip(), "content": data.content.strip(),
-        "category_id": data.category_id, "session": data.session,
+        "kind": data.kind,
+        "title": data.title.strip(),
+        "content": data.content.strip(),
+        "category_id": data.category_id,
+        "session": data.session,
         "delegation_id": data.delegation_id if data.kind == SuggestionKind.MOTION else None,
     }
     if suggestion is None:
         own = mandate.person_id is not None and mandate.person_id == actor.person_id
         station = None
         if not own:
-            station = mandate.stations.filter(pk__in=policies.organization_ids(actor, Role.STATION)).order_by("id").first()
+            station = (
+                mandate.stations.filter(pk__in=policies.organization_ids(actor, Role.STATION))
+                .order_by("id")
+                .first()
+            )
         suggestion = Suggestion(
-            congress=mandate.term.congress, term=mandate.term, region_id=mandate.region_id,
-            mandate=mandate, entered_by=actor, station=station, submission_key=key, **fields,
+            congress=mandate.term.congress,
+            term=mandate.term,
+            region_id=mandate.region_id,
+            mandate=mandate,
+            entered_by=actor,
+            station=station,
+            submission_key=key,
+            **fields,
         )
         _index_tokens(suggestion)
         suggestion.save()
         comment = "" if own else _("由 %(who)s 代为录入") % {"who": actor.display_name}
         _event(suggestion, "create", "", actor, comment)
-        audit.record(actor=actor, action=AuditAction.CREATE, obj=suggestion,
-                     after=audit.snapshot(suggestion, ["kind", "title", "session", "status"]),
-                     message=comment)
+        audit.record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            obj=suggestion,
+            after=audit.snapshot(suggestion, ["kind", "title", "session", "status"]),
+            message=comment,
+        )
     else:
         before = audit.snapshot(suggestion, list(fields))
         for name, value in fields.items():
@@ -312,7 +364,9 @@ def _save(
         suggestion.save()
         old, new = audit.diff(before, audit.snapshot(suggestion, list(fields)))
         if new:
-            audit.record(actor=actor, action=AuditAction.UPDATE, obj=suggestion, before=old, after=new)
+            audit.record(
+                actor=actor, action=AuditAction.UPDATE, obj=suggestion, before=old, after=new
+            )
     _save_attachments(suggestion, attachments)
     return suggestion
 
@@ -352,8 +406,9 @@ def _submit(*, actor: User, item: Suggestion) -> Suggestion:
     if SuggestionStatus.SUBMITTED not in SUGGESTION_TRANSITIONS[item.status]:
         raise IllegalTransition(state=item.get_status_display(), action=_("提交"))
     if not item.mandate.is_serving:
-        raise InvalidInput(_("%(name)s 的代表资格已终止,不能再提出议案建议。"),
-                           name=item.mandate.person.name)
+        raise InvalidInput(
+            _("%(name)s 的代表资格已终止,不能再提出议案建议。"), name=item.mandate.person.name
+        )
     errors = _required_on_submit(item)
     if errors:
         raise InvalidInput(field_errors=errors)
@@ -362,9 +417,13 @@ def _submit(*, actor: User, item: Suggestion) -> Suggestion:
         needed = motion_signers_needed(item.congress)
         raise SignersMissing(
             item,
-            _("议案须由代表团或 %(needed)d 名以上代表联名提出。目前已确认 %(have)d 名(含领衔代表),"
-              "还差 %(missing)d 名代表确认附议。也可以作为建议提出。"),
-            needed=needed, have=needed - missing, missing=missing,
+            _(
+                "议案须由代表团或 %(needed)d 名以上代表联名提出。目前已确认 %(have)d 名(含领衔代表),"
+                "还差 %(missing)d 名代表确认附议。也可以作为建议提出。"
+            ),
+            needed=needed,
+            have=needed - missing,
+            missing=missing,
         )
     previous = item.status
     first = item.submitted_at is None
@@ -372,7 +431,9 @@ def _submit(*, actor: User, item: Suggestion) -> Suggestion:
         # Numbering is serialised per congress by locking its row.
         Congress.objects.select_for_update().filter(pk=item.congress_id).first()
         last = Suggestion.objects.filter(
-            congress_id=item.congress_id, term_id=item.term_id, session=item.session,
+            congress_id=item.congress_id,
+            term_id=item.term_id,
+            session=item.session,
             kind=item.kind,
         ).aggregate(n=Max("number"))["n"]
         item.number = (last or 0) + 1
@@ -382,14 +443,22 @@ def _submit(*, actor: User, item: Suggestion) -> Suggestion:
     item.save()
     _sync_tokens(item)
     _event(item, "submit", previous, actor)
-    audit.record(actor=actor, action=AuditAction.TRANSITION, obj=item,
-                 before={"status": previous}, after={"status": item.status, "number": item.number})
+    audit.record(
+        actor=actor,
+        action=AuditAction.TRANSITION,
+        obj=item,
+        before={"status": previous},
+        after={"status": item.status, "number": item.number},
+    )
     if first:
         from renda.duties import services as duties_services
 
         duties_services.record_from_module(
-            mandate=item.mandate, kind="suggestion", title=item.title,
-            occurred_on=timezone.localdate(item.submitted_at), source_type=SOURCE_TYPE,
+            mandate=item.mandate,
+            kind="suggestion",
+            title=item.title,
+            occurred_on=timezone.localdate(item.submitted_at),
+            source_type=SOURCE_TYPE,
             source_id=str(item.pk),
         )
     _notify_office(item)
@@ -401,7 +470,8 @@ def _covering(role: str, region_id: str) -> list[int]:
     ids: list[int] = []
     grants = (
         User.objects.filter(is_active=True, grants__role=role)
-        .values_list("pk", "grants__region_id", "grants__region__level").distinct()
+        .values_list("pk", "grants__region_id", "grants__region__level")
+        .distinct()
     )
     for pk, code, level in grants:
         low, high = code_bounds(code, level)
@@ -420,8 +490,10 @@ def _notify_office(item: Suggestion) -> None:
         from renda.notifications import services as notifications
 
         notifications.notify(
-            recipients=users, kind=notification_kinds.REVIEW.code,
-            title=_("待审查的%(kind)s:%(title)s") % {"kind": item.get_kind_display(), "title": item.title},
+            recipients=users,
+            kind=notification_kinds.REVIEW.code,
+            title=_("待审查的%(kind)s:%(title)s")
+            % {"kind": item.get_kind_display(), "title": item.title},
             body=f"{item.number_label} · {item.mandate.person.name}",
             url=reverse("suggestions:detail", args=[item.pk]),
         )
@@ -432,9 +504,13 @@ def _notify_author(item: Suggestion, title: str, body: str) -> None:
     if owner is not None:
         from renda.notifications import services as notifications
 
-        notifications.notify(recipients=[owner], kind=notification_kinds.REVIEW.code,
-                             title=title, body=body,
-                             url=reverse("suggestions:detail", args=[item.pk]))
+        notifications.notify(
+            recipients=[owner],
+            kind=notification_kinds.REVIEW.code,
+            title=title,
+            body=body,
+            url=reverse("suggestions:detail", args=[item.pk]),
+        )
 
 
 # Co-signers ------------------------------------------------------------------------------------
@@ -457,9 +533,17 @@ def invite_cosigners(*, actor: User, suggestion: Suggestion, mandates: Iterable[
         if mandate.pk == item.mandate_id:
             raise InvalidInput(field_errors={"mandates": [_("领衔代表不需要邀请自己附议。")]})
         if not mandate.is_serving or mandate.term.congress_id != item.congress_id:
-            raise InvalidInput(field_errors={"mandates": [
-                _("%(name)s 不是本级人大的在任代表,不能附议。") % {"name": mandate.person.name}]})
-    existing = {c.mandate_id: c for c in CoSigner.objects.select_for_update().filter(suggestion=item)}
+            raise InvalidInput(
+                field_errors={
+                    "mandates": [
+                        _("%(name)s 不是本级人大的在任代表,不能附议。")
+                        % {"name": mandate.person.name}
+                    ]
+                }
+            )
+    existing = {
+        c.mandate_id: c for c in CoSigner.objects.select_for_update().filter(suggestion=item)
+    }
     invited: list[Mandate] = []
     for mandate in chosen:
         row = existing.get(mandate.pk)
@@ -474,15 +558,23 @@ def invite_cosigners(*, actor: User, suggestion: Suggestion, mandates: Iterable[
     if invited:
         names = "、".join(m.person.name for m in invited)
         _event(item, "invite", item.status, actor, _("邀请附议:%(names)s") % {"names": names})
-        audit.record(actor=actor, action=AuditAction.UPDATE, obj=item,
-                     after={"invited": [m.pk for m in invited]})
-        users = list(User.objects.filter(person__mandates__in=invited, is_active=True)
-                     .values_list("pk", flat=True).distinct())
+        audit.record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=item,
+            after={"invited": [m.pk for m in invited]},
+        )
+        users = list(
+            User.objects.filter(person__mandates__in=invited, is_active=True)
+            .values_list("pk", flat=True)
+            .distinct()
+        )
         if users:
             from renda.notifications import services as notifications
 
             notifications.notify(
-                recipients=users, kind=notification_kinds.COSIGN.code,
+                recipients=users,
+                kind=notification_kinds.COSIGN.code,
                 title=_("附议邀请:%(title)s") % {"title": item.title},
                 body=_("%(name)s 邀请您附议这件%(kind)s,请查看后确认或谢绝。")
                 % {"name": item.mandate.person.name, "kind": item.get_kind_display()},
@@ -492,8 +584,11 @@ def invite_cosigners(*, actor: User, suggestion: Suggestion, mandates: Iterable[
 
 
 def _own_cosigner(actor: User, item: Suggestion) -> CoSigner:
-    row = (CoSigner.objects.select_for_update()
-           .filter(suggestion=item, mandate__person__user__id=actor.pk).first())
+    row = (
+        CoSigner.objects.select_for_update()
+        .filter(suggestion=item, mandate__person__user__id=actor.pk)
+        .first()
+    )
     if row is None:
         raise NotPermitted(_("只有被邀请的代表本人可以确认或谢绝附议。"))
     return row
@@ -505,19 +600,30 @@ def respond(*, actor: User, suggestion: Suggestion, accept: bool) -> CoSigner:
     item = Suggestion.objects.select_for_update().get(pk=suggestion.pk)
     row = _own_cosigner(actor, item)
     if item.status not in COSIGN_OPEN:
-        raise IllegalTransition(state=item.get_status_display(),
-                                action=_("确认附议") if accept else _("谢绝附议"))
+        raise IllegalTransition(
+            state=item.get_status_display(), action=_("确认附议") if accept else _("谢绝附议")
+        )
     new = CoSignerStatus.CONFIRMED if accept else CoSignerStatus.DECLINED
     if row.status == new:
         return row
     row.status = new
     row.confirmed_at = timezone.now() if accept else None
     row.save(update_fields=["status", "confirmed_at"])
-    _event(item, "confirm" if accept else "decline", item.status, actor,
-           (_("%(name)s 确认附议") if accept else _("%(name)s 谢绝附议"))
-           % {"name": row.mandate.person.name})
-    audit.record(actor=actor, action=AuditAction.UPDATE, obj=row, region_code=item.region_id,
-                 after={"status": new})
+    _event(
+        item,
+        "confirm" if accept else "decline",
+        item.status,
+        actor,
+        (_("%(name)s 确认附议") if accept else _("%(name)s 谢绝附议"))
+        % {"name": row.mandate.person.name},
+    )
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=row,
+        region_code=item.region_id,
+        after={"status": new},
+    )
     return row
 
 
@@ -533,9 +639,15 @@ def joinable(item: Suggestion, user: Any) -> Mandate | None:
     """The user's serving mandate in the suggestion's congress, if they may join it (附议)."""
     if item.status not in LODGED_STATUSES:
         return None
-    mandate = (Mandate.objects.filter(person__user__id=user.pk, term__congress_id=item.congress_id,
-                                      status=MandateStatus.SERVING)
-               .exclude(pk=item.mandate_id).first())
+    mandate = (
+        Mandate.objects.filter(
+            person__user__id=user.pk,
+            term__congress_id=item.congress_id,
+            status=MandateStatus.SERVING,
+        )
+        .exclude(pk=item.mandate_id)
+        .first()
+    )
     return mandate
 
 
@@ -547,23 +659,30 @@ def join(*, actor: User, suggestion: Suggestion) -> CoSigner:
     mandate = joinable(item, actor)
     if mandate is None:
         raise NotPermitted(_("只有本级人大的在任代表可以附议已提交的议案建议。"))
-    row, _created = CoSigner.objects.get_or_create(suggestion=item, mandate=mandate,
-                                                   defaults={"invited_by": actor})
+    row, _created = CoSigner.objects.get_or_create(
+        suggestion=item, mandate=mandate, defaults={"invited_by": actor}
+    )
     if row.status != CoSignerStatus.CONFIRMED:
         row.status = CoSignerStatus.CONFIRMED
         row.confirmed_at = timezone.now()
         row.save(update_fields=["status", "confirmed_at"])
         _event(item, "join", item.status, actor, _("%(name)s 附议") % {"name": mandate.person.name})
-        audit.record(actor=actor, action=AuditAction.UPDATE, obj=row, region_code=item.region_id,
-                     after={"status": row.status, "joined": True})
+        audit.record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=row,
+            region_code=item.region_id,
+            after={"status": row.status, "joined": True},
+        )
     return row
 
 
 # The office -------------------------------------------------------------------------------------
 
 
-def _move(*, actor: User, item: Suggestion, to: str, action: str, label: str,
-          comment: str = "") -> str:
+def _move(
+    *, actor: User, item: Suggestion, to: str, action: str, label: str, comment: str = ""
+) -> str:
     """Check and apply one step of the table on a locked row; returns the previous status."""
     if to not in SUGGESTION_TRANSITIONS[item.status]:
         raise IllegalTransition(state=item.get_status_display(), action=label)
@@ -571,8 +690,14 @@ def _move(*, actor: User, item: Suggestion, to: str, action: str, label: str,
     item.status = to
     item.save()
     _event(item, action, previous, actor, comment)
-    audit.record(actor=actor, action=AuditAction.TRANSITION, obj=item,
-                 before={"status": previous}, after={"status": to}, message=comment[:500])
+    audit.record(
+        actor=actor,
+        action=AuditAction.TRANSITION,
+        obj=item,
+        before={"status": previous},
+        after={"status": to},
+        message=comment[:500],
+    )
     return previous
 
 
@@ -590,8 +715,14 @@ REVIEW_DECISIONS = {
 
 
 @transaction.atomic
-def review(*, actor: User, suggestion: Suggestion, decision: str, reason: str = "",
-           category_id: int | None = None) -> Suggestion:
+def review(
+    *,
+    actor: User,
+    suggestion: Suggestion,
+    decision: str,
+    reason: str = "",
+    category_id: int | None = None,
+) -> Suggestion:
     """The office accepts (立案), returns for revision with a reason, or treats a motion as a
     suggestion; it may correct the category at the same time."""
     item = _lock_for_office(actor, suggestion)
@@ -604,7 +735,9 @@ def review(*, actor: User, suggestion: Suggestion, decision: str, reason: str = 
     if to == SuggestionStatus.CONVERTED and not item.is_motion:
         raise InvalidInput(field_errors={"decision": [_("只有议案可以转为建议处理。")]})
     if category_id is not None:
-        if not SuggestionCategory.objects.filter(pk=category_id, congress_id=item.congress_id).exists():
+        if not SuggestionCategory.objects.filter(
+            pk=category_id, congress_id=item.congress_id
+        ).exists():
             raise InvalidInput(field_errors={"category": [_("请从列表中选择分类。")]})
         item.category_id = category_id
     if to not in SUGGESTION_TRANSITIONS[item.status]:
@@ -613,18 +746,32 @@ def review(*, actor: User, suggestion: Suggestion, decision: str, reason: str = 
     item.reviewed_at = timezone.now()
     if to == SuggestionStatus.RETURNED:
         item.return_reason = reason.strip()[:COMMENT_MAX]
-    _move(actor=actor, item=item, to=to, action=decision, label=labels[decision],
-          comment=reason.strip())
+    _move(
+        actor=actor,
+        item=item,
+        to=to,
+        action=decision,
+        label=labels[decision],
+        comment=reason.strip(),
+    )
     _sync_tokens(item)
-    _notify_author(item, _("您的%(kind)s“%(title)s”:%(status)s")
-                   % {"kind": item.get_kind_display(), "title": item.title,
-                      "status": item.get_status_display()},
-                   reason.strip() or item.number_label)
+    _notify_author(
+        item,
+        _("您的%(kind)s“%(title)s”:%(status)s")
+        % {
+            "kind": item.get_kind_display(),
+            "title": item.title,
+            "status": item.get_status_display(),
+        },
+        reason.strip() or item.number_label,
+    )
     return item
 
 
 @transaction.atomic
-def merge(*, actor: User, suggestion: Suggestion, into: Suggestion, comment: str = "") -> Suggestion:
+def merge(
+    *, actor: User, suggestion: Suggestion, into: Suggestion, comment: str = ""
+) -> Suggestion:
     """Merge a duplicate into another suggestion of the same congress: its lead author
     becomes a co-signer of the one kept."""
     item = _lock_for_office(actor, suggestion)
@@ -635,33 +782,57 @@ def merge(*, actor: User, suggestion: Suggestion, into: Suggestion, comment: str
     if target.status not in LODGED_STATUSES:
         raise InvalidInput(field_errors={"into": [_("只能并入已提交的议案建议。")]})
     item.merged_into = target
-    _move(actor=actor, item=item, to=SuggestionStatus.MERGED, action="merge", label=_("并案"),
-          comment=comment.strip() or _("并入 %(label)s“%(title)s”")
-          % {"label": target.number_label, "title": target.title})
+    _move(
+        actor=actor,
+        item=item,
+        to=SuggestionStatus.MERGED,
+        action="merge",
+        label=_("并案"),
+        comment=comment.strip()
+        or _("并入 %(label)s“%(title)s”") % {"label": target.number_label, "title": target.title},
+    )
     _sync_tokens(item)
     if item.mandate_id != target.mandate_id:
         row, _created = CoSigner.objects.get_or_create(
-            suggestion=target, mandate_id=item.mandate_id, defaults={"invited_by": actor})
+            suggestion=target, mandate_id=item.mandate_id, defaults={"invited_by": actor}
+        )
         row.status = CoSignerStatus.CONFIRMED
         row.confirmed_at = row.confirmed_at or timezone.now()
         row.save(update_fields=["status", "confirmed_at"])
-    _event(target, "absorb", target.status, actor,
-           _("并入 %(label)s“%(title)s”") % {"label": item.number_label, "title": item.title})
-    _notify_author(item, _("您的%(kind)s已并案办理:%(title)s")
-                   % {"kind": item.get_kind_display(), "title": item.title},
-                   _("并入“%(title)s”,您已列为附议代表。") % {"title": target.title})
+    _event(
+        target,
+        "absorb",
+        target.status,
+        actor,
+        _("并入 %(label)s“%(title)s”") % {"label": item.number_label, "title": item.title},
+    )
+    _notify_author(
+        item,
+        _("您的%(kind)s已并案办理:%(title)s")
+        % {"kind": item.get_kind_display(), "title": item.title},
+        _("并入“%(title)s”,您已列为附议代表。") % {"title": target.title},
+    )
     return item
 
 
 def presidium_open(item: Suggestion) -> bool:
     """Whether the presidium's decision on this motion can still be recorded."""
-    return (item.is_motion and not item.presidium_decision
-            and item.status in (SuggestionStatus.SUBMITTED, SuggestionStatus.ACCEPTED))
+    return (
+        item.is_motion
+        and not item.presidium_decision
+        and item.status in (SuggestionStatus.SUBMITTED, SuggestionStatus.ACCEPTED)
+    )
 
 
 @transaction.atomic
-def record_presidium_decision(*, actor: User, suggestion: Suggestion, decision: str,
-                              decided_on: datetime.date | None, note: str = "") -> Suggestion:
+def record_presidium_decision(
+    *,
+    actor: User,
+    suggestion: Suggestion,
+    decision: str,
+    decided_on: datetime.date | None,
+    note: str = "",
+) -> Suggestion:
     """The presidium's decision on a motion: on the agenda, to a committee, or treated as a
     suggestion (which converts it)."""
     item = _lock_for_office(actor, suggestion)
@@ -684,20 +855,33 @@ def record_presidium_decision(*, actor: User, suggestion: Suggestion, decision: 
     item.presidium_decided_on = decided_on
     item.presidium_note = note.strip()[:COMMENT_MAX]
     label = str(PresidiumDecision(decision).label)
-    to = (SuggestionStatus.CONVERTED if decision == PresidiumDecision.SUGGESTION
-          else SuggestionStatus.ACCEPTED)
+    to = (
+        SuggestionStatus.CONVERTED
+        if decision == PresidiumDecision.SUGGESTION
+        else SuggestionStatus.ACCEPTED
+    )
     if item.status == to:
         item.save()
         _event(item, "presidium", item.status, actor, f"{label} {item.presidium_note}".strip())
-        audit.record(actor=actor, action=AuditAction.UPDATE, obj=item,
-                     after={"presidium_decision": decision})
+        audit.record(
+            actor=actor, action=AuditAction.UPDATE, obj=item, after={"presidium_decision": decision}
+        )
     else:
         item.reviewed_by = item.reviewed_by or actor
         item.reviewed_at = item.reviewed_at or timezone.now()
-        _move(actor=actor, item=item, to=to, action="presidium", label=_("登记主席团决定"),
-              comment=f"{label} {item.presidium_note}".strip())
-    _notify_author(item, _("主席团对议案“%(title)s”的决定:%(d)s") % {"title": item.title, "d": label},
-                   item.presidium_note)
+        _move(
+            actor=actor,
+            item=item,
+            to=to,
+            action="presidium",
+            label=_("登记主席团决定"),
+            comment=f"{label} {item.presidium_note}".strip(),
+        )
+    _notify_author(
+        item,
+        _("主席团对议案“%(title)s”的决定:%(d)s") % {"title": item.title, "d": label},
+        item.presidium_note,
+    )
     return item
 
 
@@ -706,14 +890,16 @@ ASSIGNABLE = (SuggestionStatus.ACCEPTED, SuggestionStatus.CONVERTED)
 
 def can_assign(item: Suggestion) -> bool:
     return item.status == SuggestionStatus.CONVERTED or (
-        item.status == SuggestionStatus.ACCEPTED and not item.is_motion)
+        item.status == SuggestionStatus.ACCEPTED and not item.is_motion
+    )
 
 
 def units_for(item: Suggestion) -> QuerySet[Organization]:
     """Units of the congress's jurisdiction that can handle the suggestion."""
     low, high = code_bounds(item.region_id, item.congress.region.level)
-    return Organization.objects.filter(kind__in=HANDLING_UNIT_KINDS, is_active=True,
-                                       region_id__gte=low, region_id__lte=high).order_by("region_id", "name")
+    return Organization.objects.filter(
+        kind__in=HANDLING_UNIT_KINDS, is_active=True, region_id__gte=low, region_id__lte=high
+    ).order_by("region_id", "name")
 
 
 def units_for_user(user: Any) -> QuerySet[Organization]:
@@ -757,18 +943,33 @@ def assign(
         raise IllegalTransition(state=item.get_status_display(), action=_("交办"))
     author = User.objects.filter(person__mandates=item.mandate_id).first()
     case = case_services.assign(
-        actor=actor, subject_type=SOURCE_TYPE, subject_id=str(item.pk), title=item.title,
-        congress=item.congress, author=author, lead_unit=lead_unit, co_units=co_units,
-        is_complex=is_complex, is_key=is_key, supervisor=supervisor,
+        actor=actor,
+        subject_type=SOURCE_TYPE,
+        subject_id=str(item.pk),
+        title=item.title,
+        congress=item.congress,
+        author=author,
+        lead_unit=lead_unit,
+        co_units=co_units,
+        is_complex=is_complex,
+        is_key=is_key,
+        supervisor=supervisor,
     )
     units = "、".join([lead_unit.name, *[u.name for u in co_units]])
-    _move(actor=actor, item=item, to=SuggestionStatus.ASSIGNED, action="assign", label=_("交办"),
-          comment=_("交办:%(units)s") % {"units": units})
-    _notify_author(item, _("您的%(kind)s已交办:%(title)s")
-                   % {"kind": item.get_kind_display(), "title": item.title},
-                   _("主办单位:%(unit)s") % {"unit": lead_unit.name})
+    _move(
+        actor=actor,
+        item=item,
+        to=SuggestionStatus.ASSIGNED,
+        action="assign",
+        label=_("交办"),
+        comment=_("交办:%(units)s") % {"units": units},
+    )
+    _notify_author(
+        item,
+        _("您的%(kind)s已交办:%(title)s") % {"kind": item.get_kind_display(), "title": item.title},
+        _("主办单位:%(unit)s") % {"unit": lead_unit.name},
+    )
     return case
-
 
 
 def assign_batch(
@@ -786,9 +987,18 @@ def assign_batch(
     failed: dict[int, str] = {}
     for item in suggestions:
         try:
-            cases.append(assign(actor=actor, suggestion=item, lead_unit=lead_unit,
-                                co_units=co_units, is_complex=is_complex))
+            cases.append(
+                assign(
+                    actor=actor,
+                    suggestion=item,
+                    lead_unit=lead_unit,
+                    co_units=co_units,
+                    is_complex=is_complex,
+                )
+            )
         except (Conflict, InvalidInput, NotPermitted, NotFound) as exc:
             field_errors = getattr(exc, "field_errors", {}) or {}
-            failed[item.pk] = "、".join([m for ms in field_errors.values() for m in ms]) or exc.message
+            failed[item.pk] = (
+                "、".join([m for ms in field_errors.values() for m in ms]) or exc.message
+            )
     return cases, failed

@@ -59,8 +59,12 @@ def jaccard(a: set[str], b: set[str]) -> float:
     return len(a & b) / len(a | b)
 
 
-def rarest(counts: dict[str, int], tokens: Iterable[str], n: int = PREFILTER_TOKENS,
-           budget: int = CANDIDATES_MAX) -> list[str]:
+def rarest(
+    counts: dict[str, int],
+    tokens: Iterable[str],
+    n: int = PREFILTER_TOKENS,
+    budget: int = CANDIDATES_MAX,
+) -> list[str]:
     """The tokens to prefilter on: the ``n`` occurring in the fewest suggestions (but in
     some), then further ones in order of rarity as long as the candidates they bring stay
     within ``budget`` rows, so a related suggestion lacking the very rarest words is found

@@ -48,7 +48,9 @@ def suggestion_list(request: HttpRequest) -> HttpResponse:
     rows = selectors.SearchIds(ids) if filters.q.strip() else ids
     page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
     context: dict[str, Any] = {
-        "form": form, "page": page, "items": selectors.in_order(list(page.object_list)),
+        "form": form,
+        "page": page,
+        "items": selectors.in_order(list(page.object_list)),
         "filtered": bool(filters.q.strip() or filters.status or filters.kind),
     }
     if wants_partial(request):
@@ -64,12 +66,19 @@ def suggestion_list(request: HttpRequest) -> HttpResponse:
 def review_queue(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
     page = Paginator(selectors.review_queue(user), PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "suggestions/review_queue.html",
-                  {"page": page, "items": list(page.object_list)})
+    return render(
+        request, "suggestions/review_queue.html", {"page": page, "items": list(page.object_list)}
+    )
 
 
-def _form(request: HttpRequest, user: Any, data: Any = None, files: Any = None,
-          item: Suggestion | None = None, initial: dict[str, Any] | None = None) -> SuggestionForm:
+def _form(
+    request: HttpRequest,
+    user: Any,
+    data: Any = None,
+    files: Any = None,
+    item: Suggestion | None = None,
+    initial: dict[str, Any] | None = None,
+) -> SuggestionForm:
     if item is not None:
         own = item.mandate.person_id == user.person_id
         return SuggestionForm(data, files, initial=initial, mandates=[item.mandate], own=own)
@@ -84,14 +93,19 @@ def _form(request: HttpRequest, user: Any, data: Any = None, files: Any = None,
     return SuggestionForm(data, files, mandates=mandates, own=False)
 
 
-def _save(request: HttpRequest, user: Any, form: SuggestionForm,
-          item: Suggestion | None) -> HttpResponse | None:
+def _save(
+    request: HttpRequest, user: Any, form: SuggestionForm, item: Suggestion | None
+) -> HttpResponse | None:
     """Save (and submit, for the submit button); None when errors are shown on the form."""
     submit = request.POST.get("action") == "submit"
     try:
         saved = services.save(
-            actor=user, mandate=form.chosen_mandate(), data=form.suggestion_input(),
-            attachments=form.cleaned_data["attachments"], suggestion=item, submit=submit,
+            actor=user,
+            mandate=form.chosen_mandate(),
+            data=form.suggestion_input(),
+            attachments=form.cleaned_data["attachments"],
+            suggestion=item,
+            submit=submit,
             submission_key=form.cleaned_data.get("submission_key") or "",
         )
     except services.SignersMissing as exc:
@@ -101,8 +115,9 @@ def _save(request: HttpRequest, user: Any, form: SuggestionForm,
         show_service_errors(form, exc)
         return None
     if submit:
-        messages.success(request, _("已提交,编号为%(label)s,等待人大机关审查。")
-                         % {"label": saved.number_label})
+        messages.success(
+            request, _("已提交,编号为%(label)s,等待人大机关审查。") % {"label": saved.number_label}
+        )
     else:
         messages.success(request, _("草稿已保存。可以邀请代表附议,或稍后提交。"))
     return redirect("suggestions:detail", pk=saved.pk)
@@ -122,9 +137,15 @@ def new(request: HttpRequest) -> HttpResponse:
                 return done
     else:
         form = _form(request, user)
-    return render(request, "suggestions/form.html", {
-        "form": form, "own": bool(selectors.own_mandates(user)), "q": request.GET.get("q", ""),
-    })
+    return render(
+        request,
+        "suggestions/form.html",
+        {
+            "form": form,
+            "own": bool(selectors.own_mandates(user)),
+            "q": request.GET.get("q", ""),
+        },
+    )
 
 
 @login_required
@@ -134,8 +155,11 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     item = selectors.suggestion(user, pk)
     if not selectors.can_change(user, item):
         # The second click of a double-clicked submit finds it already submitted: no error.
-        if not (request.method == "POST" and request.POST.get("action") == "submit"
-                and item.submitted_at is not None):
+        if not (
+            request.method == "POST"
+            and request.POST.get("action") == "submit"
+            and item.submitted_at is not None
+        ):
             messages.error(request, _("只有草稿和退回修改的议案建议可以修改。"))
         return redirect("suggestions:detail", pk=item.pk)
     if request.method == "POST":
@@ -147,11 +171,20 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
             if done is not None:
                 return done
     else:
-        form = _form(request, user, item=item, initial={
-            "mandate": str(item.mandate_id), "kind": item.kind, "session": str(item.session),
-            "title": item.title, "content": item.content,
-            "category": str(item.category_id or ""), "delegation": bool(item.delegation_id),
-        })
+        form = _form(
+            request,
+            user,
+            item=item,
+            initial={
+                "mandate": str(item.mandate_id),
+                "kind": item.kind,
+                "session": str(item.session),
+                "title": item.title,
+                "content": item.content,
+                "category": str(item.category_id or ""),
+                "delegation": bool(item.delegation_id),
+            },
+        )
     return render(request, "suggestions/form.html", {"form": form, "item": item, "own": True})
 
 
@@ -161,14 +194,20 @@ def similar(request: HttpRequest) -> HttpResponse:
     """The htmx panel beside the form: earlier suggestions like what is being typed."""
     user = acting_user(request)
     mandate_id = request.POST.get("mandate", "")
-    mandate = (services.mandates_for_entry(user).filter(pk=mandate_id).first()
-               if mandate_id.isdigit() else None)
+    mandate = (
+        services.mandates_for_entry(user).filter(pk=mandate_id).first()
+        if mandate_id.isdigit()
+        else None
+    )
     found: list[selectors.Similar] = []
     if mandate is not None:
         text = f"{request.POST.get('title', '')}\n{request.POST.get('content', '')}"
         exclude = request.POST.get("item", "")
-        found = selectors.similar(congress_id=mandate.term.congress_id, text=text,
-                                  exclude=int(exclude) if exclude.isdigit() else None)
+        found = selectors.similar(
+            congress_id=mandate.term.congress_id,
+            text=text,
+            exclude=int(exclude) if exclude.isdigit() else None,
+        )
     return render(request, "suggestions/_similar.html", {"similar": found})
 
 
@@ -185,25 +224,33 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, exc.summary)
         else:
             item.refresh_from_db()
-            messages.success(request, _("已提交,编号为%(label)s,等待人大机关审查。")
-                             % {"label": item.number_label})
+            messages.success(
+                request,
+                _("已提交,编号为%(label)s,等待人大机关审查。") % {"label": item.number_label},
+            )
         return redirect("suggestions:detail", pk=item.pk)
     can_change = selectors.can_change(user, item)
-    return render(request, "suggestions/detail.html", {
-        "item": item,
-        "events": selectors.events(item),
-        "cosigners": selectors.cosigners(item),
-        "attachments": list(item.attachments.all()),
-        "can_change": can_change,
-        "can_review": selectors.can_review(user, item),
-        "can_presidium": services.presidium_open(item),
-        "can_assign": services.can_assign(item),
-        "invitation": selectors.my_invitation(user, item),
-        "missing": services.missing_signers(item) if can_change else 0,
-        "candidates": selectors.cosigner_candidates(item, request.GET.get("q", "")) if can_change else [],
-        "q": request.GET.get("q", ""),
-        "case_panel": case_views.panel(user, services.SOURCE_TYPE, str(item.pk)),
-    })
+    return render(
+        request,
+        "suggestions/detail.html",
+        {
+            "item": item,
+            "events": selectors.events(item),
+            "cosigners": selectors.cosigners(item),
+            "attachments": list(item.attachments.all()),
+            "can_change": can_change,
+            "can_review": selectors.can_review(user, item),
+            "can_presidium": services.presidium_open(item),
+            "can_assign": services.can_assign(item),
+            "invitation": selectors.my_invitation(user, item),
+            "missing": services.missing_signers(item) if can_change else 0,
+            "candidates": selectors.cosigner_candidates(item, request.GET.get("q", ""))
+            if can_change
+            else [],
+            "q": request.GET.get("q", ""),
+            "case_panel": case_views.panel(user, services.SOURCE_TYPE, str(item.pk)),
+        },
+    )
 
 
 @login_required
@@ -278,8 +325,12 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 if target is None:
                     raise InvalidInput(field_errors={"into": [_("没有这个编号的议案建议。")]})
-                services.merge(actor=user, suggestion=item, into=target,
-                               comment=merge_form.cleaned_data.get("comment", ""))
+                services.merge(
+                    actor=user,
+                    suggestion=item,
+                    into=target,
+                    comment=merge_form.cleaned_data.get("comment", ""),
+                )
             except RendaError as exc:
                 show_service_errors(merge_form, exc)
             else:
@@ -289,23 +340,37 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
         review_form = ReviewForm(request.POST, item=item)
         if review_form.is_valid():
             try:
-                services.review(actor=user, suggestion=item,
-                                decision=review_form.cleaned_data["decision"],
-                                reason=review_form.cleaned_data.get("reason", ""),
-                                category_id=review_form.category_id())
+                services.review(
+                    actor=user,
+                    suggestion=item,
+                    decision=review_form.cleaned_data["decision"],
+                    reason=review_form.cleaned_data.get("reason", ""),
+                    category_id=review_form.category_id(),
+                )
             except RendaError as exc:
                 show_service_errors(review_form, exc)
             else:
                 messages.success(request, _("已审查。"))
                 nxt = selectors.review_queue(user).first()
-                return redirect("suggestions:review", pk=nxt.pk) if nxt else redirect(
-                    "suggestions:review_queue")
-    similar = selectors.similar(congress_id=item.congress_id, text=f"{item.title}\n{item.content}",
-                                exclude=item.pk)
-    return render(request, "suggestions/review.html", {
-        "item": item, "review_form": review_form, "merge_form": merge_form, "similar": similar,
-        "cosigners": selectors.cosigners(item),
-    })
+                return (
+                    redirect("suggestions:review", pk=nxt.pk)
+                    if nxt
+                    else redirect("suggestions:review_queue")
+                )
+    similar = selectors.similar(
+        congress_id=item.congress_id, text=f"{item.title}\n{item.content}", exclude=item.pk
+    )
+    return render(
+        request,
+        "suggestions/review.html",
+        {
+            "item": item,
+            "review_form": review_form,
+            "merge_form": merge_form,
+            "similar": similar,
+            "cosigners": selectors.cosigners(item),
+        },
+    )
 
 
 @login_required
@@ -319,8 +384,12 @@ def presidium(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.record_presidium_decision(
-                actor=user, suggestion=item, decision=form.cleaned_data["decision"],
-                decided_on=form.cleaned_data["decided_on"], note=form.cleaned_data.get("note", ""))
+                actor=user,
+                suggestion=item,
+                decision=form.cleaned_data["decision"],
+                decided_on=form.cleaned_data["decided_on"],
+                note=form.cleaned_data.get("note", ""),
+            )
         except RendaError as exc:
             show_service_errors(form, exc)
         else:
@@ -337,15 +406,21 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
     item = selectors.suggestion(user, pk)
     if not selectors.can_review(user, item):
         raise PermissionDenied(_("只有人大机关可以交办议案建议。"))
-    form = AssignForm(request.POST or None, units=list(services.units_for(item)),
-                      leaders=list(services.leaders_for(item)))
+    form = AssignForm(
+        request.POST or None,
+        units=list(services.units_for(item)),
+        leaders=list(services.leaders_for(item)),
+    )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
             services.assign(
-                actor=user, suggestion=item, lead_unit=form.units[d["lead_unit"]],
+                actor=user,
+                suggestion=item,
+                lead_unit=form.units[d["lead_unit"]],
                 co_units=[form.units[u] for u in d.get("co_units") or []],
-                is_complex=bool(d.get("is_complex")), is_key=bool(d.get("is_key")),
+                is_complex=bool(d.get("is_complex")),
+                is_key=bool(d.get("is_key")),
                 supervisor=form.leaders.get(d.get("supervisor") or ""),
             )
         except RendaError as exc:
@@ -365,14 +440,20 @@ def assign_batch(request: HttpRequest) -> HttpResponse:
     """批量交办: the same lead unit and co-units for several accepted suggestions."""
     user = acting_user(request)
     waiting = list(selectors.assignable(user)[:BATCH_MAX])
-    form = BatchAssignForm(request.POST or None, suggestions=waiting,
-                           units=list(services.units_for_user(user)), leaders=[])
+    form = BatchAssignForm(
+        request.POST or None,
+        suggestions=waiting,
+        units=list(services.units_for_user(user)),
+        leaders=[],
+    )
     failed: list[tuple[Suggestion, str]] = []
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         chosen = [form.suggestions[pk] for pk in d["items"]]
         cases, problems = services.assign_batch(
-            actor=user, suggestions=chosen, lead_unit=form.units[d["lead_unit"]],
+            actor=user,
+            suggestions=chosen,
+            lead_unit=form.units[d["lead_unit"]],
             co_units=[form.units[u] for u in d.get("co_units") or []],
             is_complex=bool(d.get("is_complex")),
         )
@@ -381,8 +462,11 @@ def assign_batch(request: HttpRequest) -> HttpResponse:
         if not problems:
             return redirect("suggestions:assign_batch")
         failed = [(form.suggestions[str(pk)], reason) for pk, reason in problems.items()]
-    return render(request, "suggestions/assign_batch.html",
-                  {"form": form, "waiting": waiting, "failed": failed})
+    return render(
+        request,
+        "suggestions/assign_batch.html",
+        {"form": form, "waiting": waiting, "failed": failed},
+    )
 
 
 @login_required

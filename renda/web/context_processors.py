@@ -34,8 +34,11 @@ def frame(request: HttpRequest) -> dict[str, Any]:
             "learning": "learning",
             "portal": "replies" if url_name.startswith("suggestion") else "portal",
             "cases": "cases",
-            "suggestions": ("suggestion_stats" if url_name.startswith(("dashboard", "compilation"))
-                            else "suggestions"),
+            "suggestions": (
+                "suggestion_stats"
+                if url_name.startswith(("dashboard", "compilation"))
+                else "suggestions"
+            ),
         }.get(match.namespace, "")
         current = current or ("security" if match.url_name == "security" else "")
     return {

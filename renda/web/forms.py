@@ -50,7 +50,9 @@ class FastSelect(forms.Select):
             for group, items in self.choices
         ]
         return format_html(
-            "<select{}>{}</select>", flatatt(final), format_html_join("", "{}", ((p,) for p in parts))
+            "<select{}>{}</select>",
+            flatatt(final),
+            format_html_join("", "{}", ((p,) for p in parts)),
         )
 
 

@@ -12,8 +12,16 @@ from renda.core.models import AuditAction, AuditEvent, User
 
 from .conftest import admin_code, post_login
 
-NO_SECOND_STEP = ("office", "county_office", "township_office", "deputy", "station", "unit",
-                  "leader", "citizen")
+NO_SECOND_STEP = (
+    "office",
+    "county_office",
+    "township_office",
+    "deputy",
+    "station",
+    "unit",
+    "leader",
+    "citizen",
+)
 
 
 @pytest.mark.django_db
@@ -102,8 +110,13 @@ def test_inactive_account_cannot_sign_in(anon: Client) -> None:
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "target",
-    ["https://evil.example/steal", "//evil.example/x", "http://testserver.evil.example/",
-     "javascript:alert(1)", "https:///evil.example"],
+    [
+        "https://evil.example/steal",
+        "//evil.example/x",
+        "http://testserver.evil.example/",
+        "javascript:alert(1)",
+        "https:///evil.example",
+    ],
 )
 def test_open_redirect_next_is_ignored(anon: Client, target: str) -> None:
     response = post_login(anon, "office", next=target)

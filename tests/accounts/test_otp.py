@@ -50,7 +50,9 @@ def test_wrong_code_is_refused_audited_then_right_code_passes(anon: Client) -> N
     assert response.status_code == 200
     assert "验证码不正确或已过期" in response.content.decode()
     assert SESSION_KEY not in anon.session
-    assert AuditEvent.objects.filter(action=AuditAction.LOGIN_FAILED, actor_name="admin").count() == 1
+    assert (
+        AuditEvent.objects.filter(action=AuditAction.LOGIN_FAILED, actor_name="admin").count() == 1
+    )
 
     unthrottle(admin().pk)
     response = anon.post(OTP, {"token": good[:3] + " " + good[3:]})  # typed as the app shows it
@@ -100,7 +102,9 @@ def test_five_wrong_codes_lock_the_account(anon: Client) -> None:
     assert response.status_code == 429
     assert "密码或验证码连续输错 5 次" in response.content.decode()
     assert "后再试" in response.content.decode()
-    assert AuditEvent.objects.filter(action=AuditAction.LOGIN_FAILED, actor_name="admin").count() == 5
+    assert (
+        AuditEvent.objects.filter(action=AuditAction.LOGIN_FAILED, actor_name="admin").count() == 5
+    )
     # The half-finished sign-in is gone, and the password no longer helps for now.
     assert anon.get(OTP)["Location"] == reverse("accounts:login")
     assert post_login(anon, "admin").status_code == 429
@@ -162,8 +166,9 @@ def test_admin_without_device_must_set_one_up(anon: Client) -> None:
     anon.get(SETUP)
     assert TOTPDevice.objects.filter(user=admin()).count() == 1
 
-    response = anon.post(SETUP, {"token": "000000" if code_for(device.bin_key) != "000000"
-                                 else "111111"})
+    response = anon.post(
+        SETUP, {"token": "000000" if code_for(device.bin_key) != "000000" else "111111"}
+    )
     assert "验证码不正确" in response.content.decode()
     assert SESSION_KEY not in anon.session
 
@@ -228,7 +233,9 @@ def test_admin_removing_the_device_must_bind_a_new_one(login) -> None:  # type: 
     assert device.key != DEMO_ADMIN_TOTP_HEX
     response = client.post(SETUP, {"token": code_for(device.bin_key)})
     assert response["Location"] == reverse("web:workbench")
-    assert client.session[DEVICE_ID_SESSION_KEY] == TOTPDevice.objects.get(user=admin()).persistent_id
+    assert (
+        client.session[DEVICE_ID_SESSION_KEY] == TOTPDevice.objects.get(user=admin()).persistent_id
+    )
 
 
 @pytest.mark.django_db

@@ -42,20 +42,40 @@ def test_bench_all_prints_one_json_line_per_metric(tmp_path: Path) -> None:
     # never touches it, but the test should not even point at it.
     env.setdefault("DATABASE_URL", f"sqlite:///{tmp_path / 'unused.sqlite3'}")
     result = subprocess.run(
-        [sys.executable, "manage.py", "bench", "all", "--json", "--scale", "small",
-         "--requests", "3", "--warmup", "1"],
-        cwd=PROJECT, env=env, capture_output=True, text=True, timeout=600,
+        [
+            sys.executable,
+            "manage.py",
+            "bench",
+            "all",
+            "--json",
+            "--scale",
+            "small",
+            "--requests",
+            "3",
+            "--warmup",
+            "1",
+        ],
+        cwd=PROJECT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert result.returncode == 0, result.stderr
     lines = result.stdout.strip().splitlines()
     rows = [json.loads(line) for line in lines]
     assert [(r["bench"], r["metric"]) for r in rows] == [
         ("deputy-import", "seconds"),
-        ("ledger", "ledger_ms"), ("ledger", "deputy_list_p95_ms"),
-        ("seed", "seconds"), ("seed", "peak_mb"),
-        ("suggestions", "list_p95_ms"), ("suggestions", "dashboard_ms"),
+        ("ledger", "ledger_ms"),
+        ("ledger", "deputy_list_p95_ms"),
+        ("seed", "seconds"),
+        ("seed", "peak_mb"),
+        ("suggestions", "list_p95_ms"),
+        ("suggestions", "dashboard_ms"),
         ("suggestions", "overdue_scan_s"),
-        ("workbench", "p50_ms"), ("workbench", "p95_ms"), ("workbench", "queries"),
+        ("workbench", "p50_ms"),
+        ("workbench", "p95_ms"),
+        ("workbench", "queries"),
     ]
     for row in rows:
         assert set(row) == KEYS
@@ -86,7 +106,11 @@ def test_registry_and_metric_format() -> None:
     assert {"seed", "workbench", "ledger", "deputy-import", "suggestions"} <= set(BENCHMARKS)
     metric = Metric("seed", "seconds", 12.34567, "s", 2.0)
     assert metric.as_dict() == {
-        "bench": "seed", "metric": "seconds", "value": 12.346, "unit": "s", "baseline": 2,
+        "bench": "seed",
+        "metric": "seconds",
+        "value": 12.346,
+        "unit": "s",
+        "baseline": 2,
         "ratio": 6.1728,
     }
     assert json.loads(metric.json_line()) == metric.as_dict()

@@ -29,15 +29,19 @@ def _tasks_inline(settings: Any, tmp_path: Path) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
-def _office_imports_a_file_with_errors_then_the_fixed_one(browser: Any, base_url: str,
-                                                           tmp_path: Path) -> None:
+def _office_imports_a_file_with_errors_then_the_fixed_one(
+    browser: Any, base_url: str, tmp_path: Path
+) -> None:
     context = browser.new_context(viewport=DESKTOP, locale="zh-CN", base_url=base_url)
     page = context.new_page()
     page.set_default_timeout(15000)
     sign_in(page, "office")
     good = [deputy_row(901), deputy_row(902, female=True)]
-    broken = [good[0], deputy_row(902, female=True, 当选日期="2021-02-30"),
-              deputy_row(903, 身份证号码=id_number(901))]
+    broken = [
+        good[0],
+        deputy_row(902, female=True, 当选日期="2021-02-30"),
+        deputy_row(903, 身份证号码=id_number(901)),
+    ]
     bad_file, fixed_file = tmp_path / "代表名册(有误).xlsx", tmp_path / "代表名册.xlsx"
     bad_file.write_bytes(workbook_bytes(broken))
     fixed_file.write_bytes(workbook_bytes(good))
@@ -79,8 +83,9 @@ def _deputy_reports_from_a_phone(page: Any) -> DutyRecord:
 
 
 def _station_confirms(browser: Any, base_url: str, record: DutyRecord) -> None:
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN",
-                                  base_url=base_url)
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, locale="zh-CN", base_url=base_url
+    )
     page = context.new_page()
     page.set_default_timeout(15000)
     sign_in(page, "station")
@@ -117,15 +122,17 @@ def _deputy_sees_the_points(page: Any, record: DutyRecord) -> None:
     shot(page, "walk-4-deputy-points-phone")
 
 
-def test_import_report_confirm_points_and_ledger(page: Any, browser: Any, live_server: Any,
-                                                  tmp_path: Path) -> None:
+def test_import_report_confirm_points_and_ledger(
+    page: Any, browser: Any, live_server: Any, tmp_path: Path
+) -> None:
     _office_imports_a_file_with_errors_then_the_fixed_one(browser, live_server.url, tmp_path)
     before = _city_ledger_totals(browser, live_server.url, "walk-0-city-ledger-before")
     record = _deputy_reports_from_a_phone(page)
     _station_confirms(browser, live_server.url, record)
     _deputy_sees_the_points(page, record)
     after = _city_ledger_totals(browser, live_server.url, "walk-5-city-ledger-after")
-    reception = PointRule.objects.get(rule_set__congress__region_id=COUNTY,
-                                      rule_set__is_current=True, code="reception")
+    reception = PointRule.objects.get(
+        rule_set__congress__region_id=COUNTY, rule_set__is_current=True, code="reception"
+    )
     assert after[0] == before[0] + 1
     assert after[1] == before[1] + float(reception.points)

@@ -59,7 +59,9 @@ def test_six_wrong_passwords_lock_the_account(page: Any) -> None:
     # Even the right password is refused while locked.
     sign_in(page, "office")
     assert "/workbench/" not in page.url
-    assert AuditEvent.objects.filter(action=AuditAction.LOGIN_FAILED, actor_name="office").count() >= 5
+    assert (
+        AuditEvent.objects.filter(action=AuditAction.LOGIN_FAILED, actor_name="office").count() >= 5
+    )
     shot(page, "lockout-phone")
 
 

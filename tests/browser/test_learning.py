@@ -17,7 +17,9 @@ def test_publish_read_and_receipt(page: Any, browser: Any, live_server: Any, tmp
     sign_in(page, "office")
     page.goto("/learning/manage/new/")
     page.fill("input[name=title]", "关于认真学习新修订代表法的通知")
-    page.fill("textarea[name=body]", "各位代表:\n请于本月底前学习新修订的代表法全文,附件为学习提纲。")
+    page.fill(
+        "textarea[name=body]", "各位代表:\n请于本月底前学习新修订的代表法全文,附件为学习提纲。"
+    )
     # A file that only pretends to be a PDF: refused in Chinese, the text typed is kept.
     fake = tmp_path / "冒充的文件.pdf"
     fake.write_bytes(b"MZ not a pdf")
@@ -34,8 +36,9 @@ def test_publish_read_and_receipt(page: Any, browser: Any, live_server: Any, tmp
     material = Material.objects.get()
     assert "已发布" in page.inner_text("main")
 
-    deputy = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN",
-                                 base_url=live_server.url)
+    deputy = browser.new_context(
+        viewport={"width": 390, "height": 844}, locale="zh-CN", base_url=live_server.url
+    )
     phone = deputy.new_page()
     sign_in(phone, "deputy")
     phone.wait_for_url("**/workbench/")

@@ -43,7 +43,10 @@ def _cosigner() -> User:
     """A generated city deputy, given the demo password so they can sign in."""
     mandate = (
         Mandate.objects.filter(region_id=CITY, status=MandateStatus.SERVING)
-        .exclude(person__user__username="deputy").select_related("person__user").order_by("id").first()
+        .exclude(person__user__username="deputy")
+        .select_related("person__user")
+        .order_by("id")
+        .first()
     )
     assert mandate is not None
     user = mandate.person.user
@@ -53,7 +56,9 @@ def _cosigner() -> User:
     return user
 
 
-def _reply(browser: Any, base_url: str, case: Case, content: str, result: str, measures: str = "") -> None:
+def _reply(
+    browser: Any, base_url: str, case: Case, content: str, result: str, measures: str = ""
+) -> None:
     """The unit's staff draft the reply (the housing bureau has a leader account, so nobody
     types a signer's name); the leader reads it on a phone and signs it off."""
     context, page = _context(browser, base_url, "unit")
@@ -106,7 +111,10 @@ def test_one_suggestion_through_every_role(page: Any, browser: Any, live_server:
     page.goto("/suggestions/new/")
     page.select_option("select[name=mandate]", label="衡阳市人民代表大会")
     page.fill("input[name=title]", TITLE)
-    page.fill("textarea[name=content]", "城区 2000 年前建成的小区多无电梯,老年住户上下楼困难。建议简化审批、给予财政补贴。")
+    page.fill(
+        "textarea[name=content]",
+        "城区 2000 年前建成的小区多无电梯,老年住户上下楼困难。建议简化审批、给予财政补贴。",
+    )
     # Each congress keeps its own category list (grouped by congress in the select).
     category = SuggestionCategory.objects.get(congress__region_id=CITY, name="城乡建设")
     page.select_option("select[name=category]", value=str(category.pk))
@@ -138,7 +146,9 @@ def test_one_suggestion_through_every_role(page: Any, browser: Any, live_server:
     assert unit is not None
     co_unit = (
         Organization.objects.filter(region_id=CITY, kind=OrganizationKind.GOVERNMENT_DEPARTMENT)
-        .exclude(pk=unit.pk).order_by("name").first()
+        .exclude(pk=unit.pk)
+        .order_by("name")
+        .first()
     )
     assert co_unit is not None
     context, office = _context(browser, base, "office", DESKTOP)
@@ -156,8 +166,14 @@ def test_one_suggestion_through_every_role(page: Any, browser: Any, live_server:
     assert case.units.filter(unit=co_unit, role="co").exists()
 
     # Round 1: the unit signs and replies; the deputy is not satisfied.
-    _reply(browser, base, case, "我局已将该片区纳入明年改造计划,正在争取专项资金。", "B",
-           measures="2027 年第一季度完成摸底,第三季度启动首批加装。")
+    _reply(
+        browser,
+        base,
+        case,
+        "我局已将该片区纳入明年改造计划,正在争取专项资金。",
+        "B",
+        measures="2027 年第一季度完成摸底,第三季度启动首批加装。",
+    )
     _rate(page, suggestion, Rating.UNSATISFIED, "没有说明补贴标准和时间表。")
     case.refresh_from_db()
     assert (case.status, case.round) == (CaseStatus.REOPENED, 2)

@@ -22,8 +22,11 @@ N = 100_000
 def test_scan_100k_open_cases() -> None:
     congress = Congress.objects.get(region_id="430400000000")
     services.rules_for(congress)
-    units = list(Organization.objects.filter(kind=OrganizationKind.GOVERNMENT_DEPARTMENT,
-                                             region_id="430400000000").values_list("pk", flat=True))
+    units = list(
+        Organization.objects.filter(
+            kind=OrganizationKind.GOVERNMENT_DEPARTMENT, region_id="430400000000"
+        ).values_list("pk", flat=True)
+    )
     rng = random.Random(4)
     today = services.local_date()
     now = timezone.now()
@@ -31,10 +34,18 @@ def test_scan_100k_open_cases() -> None:
     start = time.perf_counter()
     Case.objects.bulk_create(
         [
-            Case(subject_type="bench.item", subject_id=str(i), title=f"基准事项{i}",
-                 region_id=congress.region_id, congress=congress, status=rng.choice(statuses),
-                 lead_unit_id=rng.choice(units), assigned_at=now,
-                 reassign_until=today, due_on=today + datetime.timedelta(days=rng.randint(-60, 120)))
+            Case(
+                subject_type="bench.item",
+                subject_id=str(i),
+                title=f"基准事项{i}",
+                region_id=congress.region_id,
+                congress=congress,
+                status=rng.choice(statuses),
+                lead_unit_id=rng.choice(units),
+                assigned_at=now,
+                reassign_until=today,
+                due_on=today + datetime.timedelta(days=rng.randint(-60, 120)),
+            )
             for i in range(N)
         ],
         batch_size=2000,
@@ -43,6 +54,7 @@ def test_scan_100k_open_cases() -> None:
     import cProfile
     import os
     import pstats
+
     if os.environ.get("CASES_PROFILE"):
         with cProfile.Profile() as prof:
             services.scan_deadlines(today=today)
@@ -56,5 +68,7 @@ def test_scan_100k_open_cases() -> None:
     start = time.perf_counter()
     sent = services.scan_deadlines(today=today + datetime.timedelta(days=1))
     print(f"next day: {sent} reminders in {time.perf_counter() - start:.2f}s")
-    print(f"reminder rows {Reminder.objects.count()}, notifications "
-          f"{Notification.objects.filter(kind__startswith='case_').count()}")
+    print(
+        f"reminder rows {Reminder.objects.count()}, notifications "
+        f"{Notification.objects.filter(kind__startswith='case_').count()}"
+    )

@@ -71,34 +71,53 @@ def unit_user(org: Organization, username: str) -> User:
     user = User.objects.filter(username=username).first()
     if user is not None:
         return user
-    person = Person.objects.create(name=f"{org.short_name or org.name}经办人", region_id=org.region_id,
-                                   phone="13800000001")
+    person = Person.objects.create(
+        name=f"{org.short_name or org.name}经办人", region_id=org.region_id, phone="13800000001"
+    )
     user = User.objects.create(username=username, person=person)
-    core_services.grant_role(actor=None, user=user, role=Role.UNIT, region=org.region,
-                             organization=org)
+    core_services.grant_role(
+        actor=None, user=user, role=Role.UNIT, region=org.region, organization=org
+    )
     return user
 
 
 @pytest.fixture
-def make_case(db: Any, city_congress: Congress, unit_org: Organization,
-              django_capture_on_commit_callbacks: Any) -> Callable[..., Case]:
-    def make(*, congress: Congress | None = None, lead: Organization | None = None,
-             co: Sequence[Organization] = (), author: str | None = "deputy",
-             by: str = "office", title: str = "关于老旧小区加装电梯的建议", **extra: Any) -> Case:
+def make_case(
+    db: Any,
+    city_congress: Congress,
+    unit_org: Organization,
+    django_capture_on_commit_callbacks: Any,
+) -> Callable[..., Case]:
+    def make(
+        *,
+        congress: Congress | None = None,
+        lead: Organization | None = None,
+        co: Sequence[Organization] = (),
+        author: str | None = "deputy",
+        by: str = "office",
+        title: str = "关于老旧小区加装电梯的建议",
+        **extra: Any,
+    ) -> Case:
         with django_capture_on_commit_callbacks(execute=True):
             return services.assign(
-                actor=User.objects.get(username=by), subject_type=SUBJECT,
-                subject_id=str(next(_ids)), title=title, congress=congress or city_congress,
+                actor=User.objects.get(username=by),
+                subject_type=SUBJECT,
+                subject_id=str(next(_ids)),
+                title=title,
+                congress=congress or city_congress,
                 author=User.objects.get(username=author) if author else None,
-                lead_unit=lead or unit_org, co_units=co, **extra,
+                lead_unit=lead or unit_org,
+                co_units=co,
+                **extra,
             )
 
     return make
 
 
 @pytest.fixture
-def signed_suggestion(db: Any, unit_org: Organization,
-                      django_capture_on_commit_callbacks: Any) -> Callable[[], tuple[Any, Case]]:
+def signed_suggestion(
+    db: Any, unit_org: Organization, django_capture_on_commit_callbacks: Any
+) -> Callable[[], tuple[Any, Case]]:
     """A city suggestion of the demo deputy, reviewed, assigned to the demo unit and signed
     for: (the suggestion, its case)."""
     import uuid
@@ -114,11 +133,18 @@ def signed_suggestion(db: Any, unit_org: Organization,
         assert category is not None
         with django_capture_on_commit_callbacks(execute=True):
             item = suggestion_services.save(
-                actor=User.objects.get(username="deputy"), mandate=mandate,
-                submission_key=uuid.uuid4().hex, submit=True,
+                actor=User.objects.get(username="deputy"),
+                mandate=mandate,
+                submission_key=uuid.uuid4().hex,
+                submit=True,
                 data=suggestion_services.SuggestionInput(
-                    kind=SuggestionKind.SUGGESTION, title="关于增设公交站台的建议",
-                    content="建议在人民路增设公交站台。", category_id=category.pk, session=0))
+                    kind=SuggestionKind.SUGGESTION,
+                    title="关于增设公交站台的建议",
+                    content="建议在人民路增设公交站台。",
+                    category_id=category.pk,
+                    session=0,
+                ),
+            )
             suggestion_services.review(actor=office, suggestion=item, decision="accept")
             case = suggestion_services.assign(actor=office, suggestion=item, lead_unit=unit_org)
         services.sign(actor=User.objects.get(username="unit"), case=case)

@@ -18,8 +18,11 @@ pytestmark = pytest.mark.django_db
 REPLY = {"result_class": "A", "content": "已完成加装电梯 12 部。", "approved_by_name": "张局长"}
 
 
-def test_unit_lists_only_its_own_cases(bearer: Any, make_case: Callable[..., Case],  # noqa: F811
-                                       other_unit: Organization) -> None:
+def test_unit_lists_only_its_own_cases(
+    bearer: Any,  # noqa: F811
+    make_case: Callable[..., Case],
+    other_unit: Organization,
+) -> None:
     mine = make_case(title="住建局的建议")
     theirs = make_case(title="教育局的建议", lead=other_unit)
     response = bearer("unit").api_get("/cases")
@@ -46,8 +49,10 @@ def test_sign_and_reply(bearer: Any, make_case: Callable[..., Case]) -> None:  #
     assert response.status_code == 200, response.content
     assert response.json()["status"] == "signed"
     assert_problem(client.api_post(f"/cases/{case.pk}/sign"), 409)
-    bad = assert_problem(client.api_post(f"/cases/{case.pk}/reply",
-                                         {**REPLY, "result_class": "B", "content": " "}), 422)
+    bad = assert_problem(
+        client.api_post(f"/cases/{case.pk}/reply", {**REPLY, "result_class": "B", "content": " "}),
+        422,
+    )
     assert "B 类答复须写明承诺的措施和完成时限" in str(bad)
     assert "请填写答复内容" in str(bad)
     # The housing bureau has a leader account: the staff's reply awaits the leader's sign-off.
@@ -68,7 +73,9 @@ def test_sign_and_reply(bearer: Any, make_case: Callable[..., Case]) -> None:  #
     body = response.json()
     assert (body["sent"], body["case_status"]) == (True, "replied")
     assert body["reply"]["result_class"] == "A"
-    assert body["reply"]["approved_by_name"] == User.objects.get(username="unit_leader").display_name
+    assert (
+        body["reply"]["approved_by_name"] == User.objects.get(username="unit_leader").display_name
+    )
     assert_problem(leader.api_post(f"/cases/{case.pk}/approve", {}), 409)
     assert Reply.objects.get(case=case).sent_by == User.objects.get(username="unit")
     detail = client.api_get(f"/cases/{case.pk}").json()
@@ -81,8 +88,10 @@ def test_sign_and_reply(bearer: Any, make_case: Callable[..., Case]) -> None:  #
     assert case.pk not in {i["id"] for i in leader.api_get("/cases").json()["items"]}
 
 
-def test_leader_returns_and_replies_directly(bearer: Any,  # noqa: F811
-                                            make_case: Callable[..., Case]) -> None:
+def test_leader_returns_and_replies_directly(
+    bearer: Any,  # noqa: F811
+    make_case: Callable[..., Case],
+) -> None:
     case = make_case()
     staff, leader = bearer("unit"), bearer("unit_leader")
     staff.api_post(f"/cases/{case.pk}/sign")
@@ -101,14 +110,21 @@ def test_leader_returns_and_replies_directly(bearer: Any,  # noqa: F811
     assert response.status_code == 201, response.content
     body = response.json()
     assert (body["sent"], body["case_status"], body["draft"]) == (True, "replied", None)
-    assert body["reply"]["approved_by_name"] == User.objects.get(username="unit_leader").display_name
+    assert (
+        body["reply"]["approved_by_name"] == User.objects.get(username="unit_leader").display_name
+    )
     # The author follows the case without the unit's internal sign-off steps.
     seen = bearer("deputy").api_get(f"/cases/{case.pk}").json()
     assert seen["draft"] is None
     assert [e["action"] for e in seen["events"]] == ["assign", "sign", "reply"]
     unit_view = staff.api_get(f"/cases/{case.pk}").json()
     assert [e["action"] for e in unit_view["events"]] == [
-        "assign", "sign", "draft_reply", "return_reply", "reply"]
+        "assign",
+        "sign",
+        "draft_reply",
+        "return_reply",
+        "reply",
+    ]
 
 
 def test_malformed_json_and_bad_values(bearer: Any, make_case: Callable[..., Case]) -> None:  # noqa: F811
@@ -117,18 +133,29 @@ def test_malformed_json_and_bad_values(bearer: Any, make_case: Callable[..., Cas
     client.api_post(f"/cases/{case.pk}/sign")
     assert_problem(client.api_post(f"/cases/{case.pk}/reply", "{not json"), 400)
     assert_problem(client.api_post(f"/cases/{case.pk}/reply", {**REPLY, "result_class": "D"}), 422)
-    assert_problem(client.api_post(f"/cases/{case.pk}/reply", {**REPLY, "content": "a\u0000b"}), 422)
+    assert_problem(
+        client.api_post(f"/cases/{case.pk}/reply", {**REPLY, "content": "a\u0000b"}), 422
+    )
     assert not Reply.objects.filter(case=case).exists()
 
 
-def test_reply_after_reassignment_is_refused(bearer: Any, make_case: Callable[..., Case],  # noqa: F811
-                                             other_unit: Organization) -> None:
+def test_reply_after_reassignment_is_refused(
+    bearer: Any,  # noqa: F811
+    make_case: Callable[..., Case],
+    other_unit: Organization,
+) -> None:
     case = make_case()
     services.sign(actor=User.objects.get(username="unit"), case=case)
-    services.request_reassignment(actor=User.objects.get(username="unit"), case=case,
-                                  reason="不属于我局职责")
-    services.decide_reassignment(actor=User.objects.get(username="office"), case=case,
-                                 approve=True, new_lead_unit=other_unit, comment="")
+    services.request_reassignment(
+        actor=User.objects.get(username="unit"), case=case, reason="不属于我局职责"
+    )
+    services.decide_reassignment(
+        actor=User.objects.get(username="office"),
+        case=case,
+        approve=True,
+        new_lead_unit=other_unit,
+        comment="",
+    )
     problem = assert_problem(bearer("unit").api_post(f"/cases/{case.pk}/reply", REPLY), 403)
     assert "已调整由其他单位承办" in problem["detail"]
     assert not Reply.objects.filter(case=case).exists()

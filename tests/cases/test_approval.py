@@ -46,25 +46,37 @@ def fresh(case: Case) -> Case:
 
 def leader_of(org: Organization, username: str) -> User:
     """An account holding Role.UNIT_LEADER on ``org``."""
-    person = Person.objects.create(name=f"{org.short_name or org.name}负责人",
-                                   region_id=org.region_id, phone="13800000002")
+    person = Person.objects.create(
+        name=f"{org.short_name or org.name}负责人", region_id=org.region_id, phone="13800000002"
+    )
     user = User.objects.create(username=username, person=person)
-    core_services.grant_role(actor=None, user=user, role=Role.UNIT_LEADER, region=org.region,
-                             organization=org)
+    core_services.grant_role(
+        actor=None, user=user, role=Role.UNIT_LEADER, region=org.region, organization=org
+    )
     return user
 
 
-def draft(case: Case, content: str = CONTENT, result_class: str = "A",
-          measures: str = "") -> ReplyDraft:
-    made = services.reply(actor=u("unit"), case=case, result_class=result_class,
-                          content=content, measures=measures, approved_by_name="")
+def draft(
+    case: Case, content: str = CONTENT, result_class: str = "A", measures: str = ""
+) -> ReplyDraft:
+    made = services.reply(
+        actor=u("unit"),
+        case=case,
+        result_class=result_class,
+        content=content,
+        measures=measures,
+        approved_by_name="",
+    )
     assert isinstance(made, ReplyDraft)
     return made
 
 
 def inbox(username: str, kind: str, case: Case) -> list[Notification]:
-    return list(Notification.objects.filter(recipient__username=username, kind=kind,
-                                             title__contains=case.title))
+    return list(
+        Notification.objects.filter(
+            recipient__username=username, kind=kind, title__contains=case.title
+        )
+    )
 
 
 @pytest.fixture
@@ -78,7 +90,8 @@ def signed(make_case: Callable[..., Case]) -> Case:
 
 
 def test_staff_draft_then_leader_signs_off_and_the_author_is_told(
-        signed: Case, django_capture_on_commit_callbacks: Any) -> None:
+    signed: Case, django_capture_on_commit_callbacks: Any
+) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         pending = draft(signed, result_class="B", measures="2027 年 6 月前完成。")
     case = fresh(signed)
@@ -86,7 +99,10 @@ def test_staff_draft_then_leader_signs_off_and_the_author_is_told(
     assert case.is_open
     assert CaseStatus.DRAFTED in OPEN_STATUSES
     assert (pending.decision, pending.round, pending.from_status) == (
-        DraftDecision.PENDING, 1, CaseStatus.SIGNED)
+        DraftDecision.PENDING,
+        1,
+        CaseStatus.SIGNED,
+    )
     assert pending.drafted_by == u("unit")
     assert not Reply.objects.filter(case=case).exists()
     # The leader is asked to sign off, with a link to the case page; the author hears nothing.
@@ -104,18 +120,26 @@ def test_staff_draft_then_leader_signs_off_and_the_author_is_told(
     assert (answer.approved_by, answer.approved_by_name) == (leader, leader.display_name)
     assert answer.sent_by == u("unit")
     assert (answer.result_class, answer.content, answer.measures) == (
-        "B", CONTENT, "2027 年 6 月前完成。")
+        "B",
+        CONTENT,
+        "2027 年 6 月前完成。",
+    )
     assert (answer.round, answer.due_on, answer.on_time) == (1, case.due_on, True)
     pending.refresh_from_db()
     assert (pending.decision, pending.decided_by, pending.reply, pending.comment) == (
-        DraftDecision.APPROVED, leader, answer, "同意")
+        DraftDecision.APPROVED,
+        leader,
+        answer,
+        "同意",
+    )
     assert inbox("deputy", "case_reply", case)
     assert inbox("unit", "case_sign_off", case)
     assert selectors.reply_draft(case) is None
 
 
 def test_return_needs_a_reason_then_the_staff_revise_and_resubmit(
-        signed: Case, django_capture_on_commit_callbacks: Any) -> None:
+    signed: Case, django_capture_on_commit_callbacks: Any
+) -> None:
     first = draft(signed, content="初稿。")
     with pytest.raises(InvalidInput) as no_reason:
         services.return_reply(actor=u("unit_leader"), case=signed, comment="  ")
@@ -123,12 +147,16 @@ def test_return_needs_a_reason_then_the_staff_revise_and_resubmit(
     assert fresh(signed).status == CaseStatus.DRAFTED
 
     with django_capture_on_commit_callbacks(execute=True):
-        returned = services.return_reply(actor=u("unit_leader"), case=signed,
-                                         comment="请写明开工时间。")
+        returned = services.return_reply(
+            actor=u("unit_leader"), case=signed, comment="请写明开工时间。"
+        )
     case = fresh(signed)
     assert case.status == CaseStatus.SIGNED
     assert (returned.pk, returned.decision, returned.comment) == (
-        first.pk, DraftDecision.RETURNED, "请写明开工时间。")
+        first.pk,
+        DraftDecision.RETURNED,
+        "请写明开工时间。",
+    )
     assert returned.content == "初稿。"
     told = inbox("unit", "case_sign_off", case)
     assert len(told) == 1
@@ -141,16 +169,19 @@ def test_return_needs_a_reason_then_the_staff_revise_and_resubmit(
     assert fresh(case).status == CaseStatus.DRAFTED
     services.approve_reply(actor=u("unit_leader"), case=case)
     assert Reply.objects.get(case=case).content == "修改稿:2027 年 3 月开工。"
-    assert list(ReplyDraft.objects.filter(case=case).order_by("id")
-                .values_list("decision", flat=True)) == ["returned", "approved"]
+    assert list(
+        ReplyDraft.objects.filter(case=case).order_by("id").values_list("decision", flat=True)
+    ) == ["returned", "approved"]
 
 
-def test_a_reopened_round_is_drafted_and_returned_to_reopened(make_case: Callable[..., Case]
-                                                             ) -> None:
+def test_a_reopened_round_is_drafted_and_returned_to_reopened(
+    make_case: Callable[..., Case],
+) -> None:
     case = make_case()
     services.sign(actor=u("unit"), case=case)
-    services.reply(actor=u("unit_leader"), case=case, result_class="C", content="留作参考。",
-                   measures="")
+    services.reply(
+        actor=u("unit_leader"), case=case, result_class="C", content="留作参考。", measures=""
+    )
     services.rate(actor=u("deputy"), case=case, rating="unsatisfied", comment="没有解决。")
     reopened = fresh(case)
     assert (reopened.status, reopened.round) == (CaseStatus.REOPENED, 2)
@@ -168,8 +199,10 @@ def test_a_reopened_round_is_drafted_and_returned_to_reopened(make_case: Callabl
 
 def test_staff_cannot_sign_off_or_return(signed: Case) -> None:
     draft(signed)
-    for step in (lambda: services.approve_reply(actor=u("unit"), case=signed),
-                 lambda: services.return_reply(actor=u("unit"), case=signed, comment="退回")):
+    for step in (
+        lambda: services.approve_reply(actor=u("unit"), case=signed),
+        lambda: services.return_reply(actor=u("unit"), case=signed, comment="退回"),
+    ):
         with pytest.raises(NotPermitted) as refused:
             step()
         assert refused.value.message == "只有主办单位的负责人可以签发或退回答复。"
@@ -177,8 +210,9 @@ def test_staff_cannot_sign_off_or_return(signed: Case) -> None:
     assert not Reply.objects.filter(case=signed).exists()
 
 
-def test_a_co_units_leader_cannot_sign_off(make_case: Callable[..., Case],
-                                           other_unit: Organization) -> None:
+def test_a_co_units_leader_cannot_sign_off(
+    make_case: Callable[..., Case], other_unit: Organization
+) -> None:
     co_leader = leader_of(other_unit, "edu_leader")
     case = make_case(co=[other_unit])
     services.sign(actor=u("unit"), case=case)
@@ -205,13 +239,16 @@ def test_double_sign_off_is_refused_in_chinese(signed: Case) -> None:
     draft(signed)
     services.approve_reply(actor=u("unit_leader"), case=signed)
     events = CaseEvent.objects.filter(case=signed).count()
-    for step in (lambda: services.approve_reply(actor=u("unit_leader"), case=signed),
-                 lambda: services.return_reply(actor=u("unit_leader"), case=signed,
-                                               comment="退回")):
+    for step in (
+        lambda: services.approve_reply(actor=u("unit_leader"), case=signed),
+        lambda: services.return_reply(actor=u("unit_leader"), case=signed, comment="退回"),
+    ):
         with pytest.raises(IllegalTransition) as refused:
             step()
-        assert refused.value.message in ("当前状态为“已答复待评价”,不能执行“签发答复”。",
-                                         "当前状态为“已答复待评价”,不能执行“退回修改”。")
+        assert refused.value.message in (
+            "当前状态为“已答复待评价”,不能执行“签发答复”。",
+            "当前状态为“已答复待评价”,不能执行“退回修改”。",
+        )
     assert Reply.objects.filter(case=signed).count() == 1
     assert CaseEvent.objects.filter(case=signed).count() == events
 
@@ -224,8 +261,9 @@ def test_nothing_to_sign_off_and_no_second_draft(signed: Case) -> None:
     # While a draft waits, neither the staff nor the leader answer past it.
     for name in ("unit", "unit_leader"):
         with pytest.raises(IllegalTransition) as twice:
-            services.reply(actor=u(name), case=signed, result_class="A", content="又一稿",
-                           measures="")
+            services.reply(
+                actor=u(name), case=signed, result_class="A", content="又一稿", measures=""
+            )
         assert twice.value.message == "当前状态为“答复待签发”,不能执行“答复”。"
     assert ReplyDraft.objects.filter(case=signed).count() == 1
 
@@ -233,23 +271,39 @@ def test_nothing_to_sign_off_and_no_second_draft(signed: Case) -> None:
 def test_one_pending_draft_per_case_in_the_database(signed: Case) -> None:
     first = draft(signed)
     with pytest.raises(IntegrityError), transaction.atomic():
-        ReplyDraft.objects.create(case=signed, round=1, unit_id=first.unit_id, result_class="A",
-                                  content="x", from_status=CaseStatus.SIGNED,
-                                  drafted_at=timezone.now())
+        ReplyDraft.objects.create(
+            case=signed,
+            round=1,
+            unit_id=first.unit_id,
+            result_class="A",
+            content="x",
+            from_status=CaseStatus.SIGNED,
+            drafted_at=timezone.now(),
+        )
 
 
 # Sent at once --------------------------------------------------------------------------------
 
 
-def test_a_leader_replying_signs_it_themself(signed: Case,
-                                             django_capture_on_commit_callbacks: Any) -> None:
+def test_a_leader_replying_signs_it_themself(
+    signed: Case, django_capture_on_commit_callbacks: Any
+) -> None:
     with django_capture_on_commit_callbacks(execute=True):
-        answer = services.reply(actor=u("unit_leader"), case=signed, result_class="A",
-                                content=CONTENT, measures="", approved_by_name="别人")
+        answer = services.reply(
+            actor=u("unit_leader"),
+            case=signed,
+            result_class="A",
+            content=CONTENT,
+            measures="",
+            approved_by_name="别人",
+        )
     assert isinstance(answer, Reply)
     leader = u("unit_leader")
     assert (answer.approved_by, answer.approved_by_name, answer.sent_by) == (
-        leader, leader.display_name, leader)
+        leader,
+        leader.display_name,
+        leader,
+    )
     assert fresh(signed).status == CaseStatus.REPLIED
     assert not ReplyDraft.objects.filter(case=signed).exists()
     assert inbox("deputy", "case_reply", signed)
@@ -257,19 +311,33 @@ def test_a_leader_replying_signs_it_themself(signed: Case,
 
 
 def test_a_unit_without_a_leader_account_sends_directly(
-        make_case: Callable[..., Case], other_unit: Organization,
-        django_capture_on_commit_callbacks: Any) -> None:
+    make_case: Callable[..., Case],
+    other_unit: Organization,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
     staff = unit_user(other_unit, "edu_staff")
     case = make_case(lead=other_unit)
     services.sign(actor=staff, case=case)
     assert services.reply_mode(staff, case) == services.ReplyMode.TYPED
     with pytest.raises(InvalidInput) as unnamed:
-        services.reply(actor=staff, case=case, result_class="A", content=CONTENT, measures="",
-                       approved_by_name=" ")
+        services.reply(
+            actor=staff,
+            case=case,
+            result_class="A",
+            content=CONTENT,
+            measures="",
+            approved_by_name=" ",
+        )
     assert unnamed.value.field_errors == {"approved_by_name": ["请填写单位签发人。"]}
     with django_capture_on_commit_callbacks(execute=True):
-        answer = services.reply(actor=staff, case=case, result_class="A", content=CONTENT,
-                                measures="", approved_by_name="李局长")
+        answer = services.reply(
+            actor=staff,
+            case=case,
+            result_class="A",
+            content=CONTENT,
+            measures="",
+            approved_by_name="李局长",
+        )
     assert isinstance(answer, Reply)
     assert (answer.approved_by_name, answer.approved_by, answer.sent_by) == ("李局长", None, staff)
     assert fresh(case).status == CaseStatus.REPLIED
@@ -279,8 +347,14 @@ def test_a_unit_without_a_leader_account_sends_directly(
 def test_an_inactive_leader_account_does_not_hold_replies_back(signed: Case) -> None:
     User.objects.filter(username="unit_leader").update(is_active=False)
     assert services.reply_mode(u("unit"), signed) == services.ReplyMode.TYPED
-    answer = services.reply(actor=u("unit"), case=signed, result_class="A", content=CONTENT,
-                            measures="", approved_by_name="张局长")
+    answer = services.reply(
+        actor=u("unit"),
+        case=signed,
+        result_class="A",
+        content=CONTENT,
+        measures="",
+        approved_by_name="张局长",
+    )
     assert isinstance(answer, Reply)
     assert fresh(signed).status == CaseStatus.REPLIED
 
@@ -293,8 +367,11 @@ def test_timeline_and_audit_of_the_sign_off(signed: Case, login: Callable[[str],
     services.return_reply(actor=u("unit_leader"), case=signed, comment="请补充。")
     draft(fresh(signed))
     services.approve_reply(actor=u("unit_leader"), case=fresh(signed))
-    events = list(CaseEvent.objects.filter(case=signed).order_by("at", "id")
-                  .values_list("action", "from_status", "to_status", "actor_name", "comment"))
+    events = list(
+        CaseEvent.objects.filter(case=signed)
+        .order_by("at", "id")
+        .values_list("action", "from_status", "to_status", "actor_name", "comment")
+    )
     staff, leader = u("unit").display_name, u("unit_leader").display_name
     assert events[2:] == [
         ("draft_reply", "signed", "drafted", staff, "A 已解决或基本解决"),
@@ -302,8 +379,9 @@ def test_timeline_and_audit_of_the_sign_off(signed: Case, login: Callable[[str],
         ("draft_reply", "signed", "drafted", staff, "A 已解决或基本解决"),
         ("approve_reply", "drafted", "replied", leader, "A 已解决或基本解决"),
     ]
-    transitions = AuditEvent.objects.filter(object_type="cases.case", object_id=str(signed.pk),
-                                            action="transition")
+    transitions = AuditEvent.objects.filter(
+        object_type="cases.case", object_id=str(signed.pk), action="transition"
+    )
     assert transitions.count() == 5  # sign + the four above
     # The unit and the office follow every step; the author sees the reply when it was sent.
     unit_page = login("unit").get(reverse("cases:detail", args=[signed.pk])).content.decode()
@@ -326,8 +404,9 @@ def act(client: Client, case: Case, step: str, **data: Any) -> Any:
     return client.post(reverse("cases:action", args=[case.pk, step]), data)
 
 
-def test_pages_draft_sign_off_return_and_prefill(signed: Case,
-                                                 login: Callable[[str], Client]) -> None:
+def test_pages_draft_sign_off_return_and_prefill(
+    signed: Case, login: Callable[[str], Client]
+) -> None:
     staff, leader = login("unit"), login("unit_leader")
     url = reverse("cases:detail", args=[signed.pk])
     done = act(staff, signed, "reply", result_class="A", content="初稿:已纳入计划。")
@@ -352,16 +431,20 @@ def test_pages_draft_sign_off_return_and_prefill(signed: Case,
     bad = act(leader, signed, "signoff", decision="return", comment="")
     assert bad.status_code == 400
     assert "请填写退回修改的理由" in bad.content.decode()
-    assert act(leader, signed, "signoff", decision="return",
-               comment="请写明资金来源。").status_code == 302
+    assert (
+        act(leader, signed, "signoff", decision="return", comment="请写明资金来源。").status_code
+        == 302
+    )
     assert fresh(signed).status == CaseStatus.SIGNED
     # The reply form comes back with the returned text and the reason.
     page = staff.get(url).content.decode()
     assert "请写明资金来源。" in page
     assert "初稿:已纳入计划。" in page
     assert f"您提出的《{signed.title}》收悉" not in page
-    assert act(staff, signed, "reply", result_class="A",
-               content="修改稿:市财政专项资金。").status_code == 302
+    assert (
+        act(staff, signed, "reply", result_class="A", content="修改稿:市财政专项资金。").status_code
+        == 302
+    )
     assert act(staff, signed, "signoff", decision="approve").status_code == 400
     assert act(leader, signed, "signoff", decision="approve").status_code == 302
     assert Reply.objects.get(case=signed).content == "修改稿:市财政专项资金。"
@@ -370,9 +453,12 @@ def test_pages_draft_sign_off_return_and_prefill(signed: Case,
     assert "不能执行“签发答复”" in again.content.decode()
 
 
-def test_reply_form_by_who_replies(make_case: Callable[..., Case], signed: Case,
-                                   other_unit: Organization, login: Callable[[str], Client]
-                                   ) -> None:
+def test_reply_form_by_who_replies(
+    make_case: Callable[..., Case],
+    signed: Case,
+    other_unit: Organization,
+    login: Callable[[str], Client],
+) -> None:
     url = reverse("cases:detail", args=[signed.pk])
     leader_page = login("unit_leader").get(url).content.decode()
     assert "签发并发送" in leader_page
@@ -388,7 +474,8 @@ def test_reply_form_by_who_replies(make_case: Callable[..., Case], signed: Case,
 
 
 def test_the_author_sees_a_draft_as_still_in_hand(
-        login: Callable[[str], Client], signed_suggestion: Callable[[], tuple[Any, Case]]) -> None:
+    login: Callable[[str], Client], signed_suggestion: Callable[[], tuple[Any, Case]]
+) -> None:
     item, case = signed_suggestion()
     draft(fresh(case), content="已增设站台。")
     url = reverse("suggestions:detail", args=[item.pk])

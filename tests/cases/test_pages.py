@@ -41,8 +41,13 @@ def signed(make_case: Callable[..., Case], **extra: Any) -> Case:
 
 def replied(make_case: Callable[..., Case], result_class: str = "A", **extra: Any) -> Case:
     case = signed(make_case, **extra)
-    services.reply(actor=u("unit_leader"), case=case, result_class=result_class, content="已办理。",
-                   measures="年内完成。" if result_class == "B" else "")
+    services.reply(
+        actor=u("unit_leader"),
+        case=case,
+        result_class=result_class,
+        content="已办理。",
+        measures="年内完成。" if result_class == "B" else "",
+    )
     return fresh(case)
 
 
@@ -50,10 +55,13 @@ def replied(make_case: Callable[..., Case], result_class: str = "A", **extra: An
 
 
 def test_unit_todo_lists_unsigned_first_with_days_left(
-        login: Callable[[str], Client], make_case: Callable[..., Case]) -> None:
+    login: Callable[[str], Client], make_case: Callable[..., Case]
+) -> None:
     later = make_case(title="已签收的建议")
     services.sign(actor=u("unit"), case=later)
-    Case.objects.filter(pk=later.pk).update(due_on=services.local_date() - datetime.timedelta(days=2))
+    Case.objects.filter(pk=later.pk).update(
+        due_on=services.local_date() - datetime.timedelta(days=2)
+    )
     waiting = make_case(title="待签收的建议")
     page = login("unit").get(reverse("cases:list"))
     assert page.status_code == 200
@@ -63,12 +71,15 @@ def test_unit_todo_lists_unsigned_first_with_days_left(
     assert waiting.get_status_display() in html
 
 
-def test_office_list_filters(login: Callable[[str], Client], make_case: Callable[..., Case],
-                             other_unit: Organization) -> None:
+def test_office_list_filters(
+    login: Callable[[str], Client], make_case: Callable[..., Case], other_unit: Organization
+) -> None:
     make_case(title="住建局的建议")
     make_case(title="教育局的建议", lead=other_unit)
     overdue = make_case(title="逾期的建议")
-    Case.objects.filter(pk=overdue.pk).update(due_on=services.local_date() - datetime.timedelta(days=1))
+    Case.objects.filter(pk=overdue.pk).update(
+        due_on=services.local_date() - datetime.timedelta(days=1)
+    )
     client = login("office")
     html = client.get(reverse("cases:list")).content.decode()
     assert "住建局的建议" in html
@@ -84,7 +95,8 @@ def test_office_list_filters(login: Callable[[str], Client], make_case: Callable
 
 
 def test_unit_cannot_reach_another_units_case(
-        login: Callable[[str], Client], make_case: Callable[..., Case], other_unit: Organization) -> None:
+    login: Callable[[str], Client], make_case: Callable[..., Case], other_unit: Organization
+) -> None:
     case = make_case(lead=other_unit)
     client = login("unit")
     assert client.get(reverse("cases:detail", args=[case.pk])).status_code == 404
@@ -97,7 +109,8 @@ def test_unit_cannot_reach_another_units_case(
 
 
 def test_sign_then_double_click_gets_chinese_message(
-        login: Callable[[str], Client], make_case: Callable[..., Case]) -> None:
+    login: Callable[[str], Client], make_case: Callable[..., Case]
+) -> None:
     case = make_case()
     client = login("unit")
     page = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
@@ -113,7 +126,8 @@ def test_sign_then_double_click_gets_chinese_message(
 
 
 def test_reply_form_prefilled_and_errors_keep_input(
-        login: Callable[[str], Client], make_case: Callable[..., Case]) -> None:
+    login: Callable[[str], Client], make_case: Callable[..., Case]
+) -> None:
     case = signed(make_case)
     client = login("unit")
     page = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
@@ -122,16 +136,29 @@ def test_reply_form_prefilled_and_errors_keep_input(
     # The unit has a leader account: the staff draft, the leader signs.
     assert 'name="approved_by_name"' not in page
     assert "提交签发" in page
-    response = act(client, case, "reply", result_class="B", content="我局将分批改造。",
-                   measures="", approved_by_name="")
+    response = act(
+        client,
+        case,
+        "reply",
+        result_class="B",
+        content="我局将分批改造。",
+        measures="",
+        approved_by_name="",
+    )
     assert response.status_code == 400
     html = response.content.decode()
     assert "B 类答复须写明承诺的措施和完成时限" in html
     assert "请填写单位签发人" not in html
     assert "我局将分批改造。" in html
     assert not Reply.objects.filter(case=case).exists()
-    response = act(client, case, "reply", result_class="B", content="我局将分批改造。",
-                   measures="年底前完成 3 个小区。")
+    response = act(
+        client,
+        case,
+        "reply",
+        result_class="B",
+        content="我局将分批改造。",
+        measures="年底前完成 3 个小区。",
+    )
     assert response.status_code == 302
     assert fresh(case).status == CaseStatus.DRAFTED
     assert act(login("unit_leader"), case, "signoff", decision="approve").status_code == 302
@@ -144,8 +171,9 @@ def test_reply_form_prefilled_and_errors_keep_input(
     assert Reply.objects.get(case=case).promise_done_at is not None
 
 
-def test_reply_without_content_and_class(login: Callable[[str], Client],
-                                         make_case: Callable[..., Case]) -> None:
+def test_reply_without_content_and_class(
+    login: Callable[[str], Client], make_case: Callable[..., Case]
+) -> None:
     case = signed(make_case)
     response = act(login("unit"), case, "reply", content="", approved_by_name="张局长")
     assert response.status_code == 400
@@ -155,15 +183,22 @@ def test_reply_without_content_and_class(login: Callable[[str], Client],
 
 
 def test_contact_and_reassignment_request_and_office_decision(
-        login: Callable[[str], Client], make_case: Callable[..., Case], other_unit: Organization) -> None:
+    login: Callable[[str], Client], make_case: Callable[..., Case], other_unit: Organization
+) -> None:
     case = make_case()
     unit = login("unit")
     bad = act(unit, case, "contact", method="phone", happened_on="", note="已电话沟通")
     assert bad.status_code == 400
     assert "请填写沟通日期" in bad.content.decode()
     assert "已电话沟通" in bad.content.decode()
-    ok = act(unit, case, "contact", method="phone",
-             happened_on=services.local_date().isoformat(), note="已电话沟通")
+    ok = act(
+        unit,
+        case,
+        "contact",
+        method="phone",
+        happened_on=services.local_date().isoformat(),
+        note="已电话沟通",
+    )
     assert ok.status_code == 302
     assert Contact.objects.filter(case=case).count() == 1
     assert act(unit, case, "reassign", reason="").status_code == 400
@@ -176,21 +211,23 @@ def test_contact_and_reassignment_request_and_office_decision(
     missing = act(office, case, "decide", decision="approve", new_lead_unit="")
     assert missing.status_code == 400
     assert "请选择承办单位" in missing.content.decode()
-    done = act(office, case, "decide", decision="approve", new_lead_unit=other_unit.pk,
-               comment="")
+    done = act(office, case, "decide", decision="approve", new_lead_unit=other_unit.pk, comment="")
     assert done.status_code == 302
     moved = fresh(case)
     assert moved.lead_unit_id == other_unit.pk
     assert moved.status == CaseStatus.ASSIGNED
     # The old unit can no longer reach it; a reply it posts is refused, nothing stored.
     assert unit.get(reverse("cases:detail", args=[case.pk])).status_code == 404
-    assert act(unit, case, "reply", result_class="A", content="x",
-               approved_by_name="张").status_code == 404
+    assert (
+        act(unit, case, "reply", result_class="A", content="x", approved_by_name="张").status_code
+        == 404
+    )
     assert not Reply.objects.filter(case=case).exists()
 
 
 def test_office_refuses_reassignment_needs_reason(
-        login: Callable[[str], Client], make_case: Callable[..., Case]) -> None:
+    login: Callable[[str], Client], make_case: Callable[..., Case]
+) -> None:
     case = make_case()
     services.request_reassignment(actor=u("unit"), case=case, reason="不属于我局职责")
     office = login("office")
@@ -201,8 +238,9 @@ def test_office_refuses_reassignment_needs_reason(
     assert fresh(case).status == CaseStatus.ASSIGNED
 
 
-def test_co_unit_opinion(login: Callable[[str], Client], make_case: Callable[..., Case],
-                         other_unit: Organization) -> None:
+def test_co_unit_opinion(
+    login: Callable[[str], Client], make_case: Callable[..., Case], other_unit: Organization
+) -> None:
     staff = unit_user(other_unit, "edu_pages")
     case = make_case(co=[other_unit])
     client = Client()
@@ -221,8 +259,9 @@ def test_co_unit_opinion(login: Callable[[str], Client], make_case: Callable[...
 # The office and the author -------------------------------------------------------------------
 
 
-def test_office_publishes_and_supervises(login: Callable[[str], Client],
-                                         make_case: Callable[..., Case]) -> None:
+def test_office_publishes_and_supervises(
+    login: Callable[[str], Client], make_case: Callable[..., Case]
+) -> None:
     open_case = make_case()
     office = login("office")
     assert act(office, open_case, "supervise", comment="").status_code == 400
@@ -240,7 +279,8 @@ def test_office_publishes_and_supervises(login: Callable[[str], Client],
 
 
 def test_author_rates_unsatisfied_needs_comment_then_reopens(
-        login: Callable[[str], Client], make_case: Callable[..., Case]) -> None:
+    login: Callable[[str], Client], make_case: Callable[..., Case]
+) -> None:
     case = replied(make_case)
     deputy = login("deputy")
     page = deputy.get(reverse("cases:detail", args=[case.pk])).content.decode()
@@ -249,13 +289,20 @@ def test_author_rates_unsatisfied_needs_comment_then_reopens(
     bad = act(deputy, case, "rate", rating="unsatisfied", comment="")
     assert bad.status_code == 400
     assert "不满意时请写明理由" in bad.content.decode()
-    assert act(deputy, case, "rate", rating="unsatisfied", comment="没有实地调查").status_code == 302
+    assert (
+        act(deputy, case, "rate", rating="unsatisfied", comment="没有实地调查").status_code == 302
+    )
     reopened = fresh(case)
     assert reopened.status == CaseStatus.REOPENED
     assert reopened.round == 2
     # The unit replies again and the deputy is satisfied: the whole history stays visible.
-    services.reply(actor=u("unit_leader"), case=reopened, result_class="A",
-                   content="已实地调查并整改。", measures="")
+    services.reply(
+        actor=u("unit_leader"),
+        case=reopened,
+        result_class="A",
+        content="已实地调查并整改。",
+        measures="",
+    )
     assert act(deputy, case, "rate", rating="satisfied", comment="").status_code == 302
     assert fresh(case).status == CaseStatus.CLOSED
     html = deputy.get(reverse("cases:detail", args=[case.pk])).content.decode()
@@ -264,8 +311,9 @@ def test_author_rates_unsatisfied_needs_comment_then_reopens(
     assert "已办理。" in html
 
 
-def test_rating_by_someone_not_the_author(login: Callable[[str], Client],
-                                          make_case: Callable[..., Case]) -> None:
+def test_rating_by_someone_not_the_author(
+    login: Callable[[str], Client], make_case: Callable[..., Case]
+) -> None:
     case = replied(make_case)
     office = login("office")
     page = office.get(reverse("cases:detail", args=[case.pk])).content.decode()
@@ -277,7 +325,9 @@ def test_rating_by_someone_not_the_author(login: Callable[[str], Client],
     assert act(login("citizen"), case, "rate", rating="satisfied").status_code == 404
 
 
-def test_unknown_step_is_404(login: Callable[[str], Client], make_case: Callable[..., Case]) -> None:
+def test_unknown_step_is_404(
+    login: Callable[[str], Client], make_case: Callable[..., Case]
+) -> None:
     case = make_case()
     assert act(login("unit"), case, "explode").status_code == 404
 
@@ -286,10 +336,16 @@ def test_unknown_step_is_404(login: Callable[[str], Client], make_case: Callable
 
 
 def test_author_rates_from_the_suggestion_page(
-        login: Callable[[str], Client], signed_suggestion: Callable[[], tuple[Any, Case]]) -> None:
+    login: Callable[[str], Client], signed_suggestion: Callable[[], tuple[Any, Case]]
+) -> None:
     item, case = signed_suggestion()
-    services.reply(actor=u("unit_leader"), case=fresh(case), result_class="A",
-                   content="已增设站台。", measures="")
+    services.reply(
+        actor=u("unit_leader"),
+        case=fresh(case),
+        result_class="A",
+        content="已增设站台。",
+        measures="",
+    )
     deputy = login("deputy")
     url = reverse("suggestions:detail", args=[item.pk])
     page = deputy.get(url).content.decode()
@@ -298,14 +354,19 @@ def test_author_rates_from_the_suggestion_page(
     assert reverse("cases:action", args=[case.pk, "rate"]) in page
     # The case page links back to the suggestion.
     assert url in deputy.get(reverse("cases:detail", args=[case.pk])).content.decode()
-    response = deputy.post(reverse("cases:action", args=[case.pk, "rate"]),
-                           {"rating": "basic", "comment": "", "next": url})
+    response = deputy.post(
+        reverse("cases:action", args=[case.pk, "rate"]),
+        {"rating": "basic", "comment": "", "next": url},
+    )
     assert response.status_code == 302
     assert response["Location"] == url
     assert fresh(case).status == CaseStatus.CLOSED
     assert "办理情况" in deputy.get(url).content.decode()
     # The unit's page for the suggestion shows no rating form.
-    assert reverse("cases:action", args=[case.pk, "rate"]) not in login("office").get(url).content.decode()
+    assert (
+        reverse("cases:action", args=[case.pk, "rate"])
+        not in login("office").get(url).content.decode()
+    )
 
 
 # Workbench panels ----------------------------------------------------------------------------
@@ -315,7 +376,9 @@ def test_workbench_panels(login: Callable[[str], Client], make_case: Callable[..
     waiting = make_case(title="待签收的加装电梯建议")
     late = make_case(title="逾期的道路建议")
     services.sign(actor=u("unit"), case=late)
-    Case.objects.filter(pk=late.pk).update(due_on=services.local_date() - datetime.timedelta(days=3))
+    Case.objects.filter(pk=late.pk).update(
+        due_on=services.local_date() - datetime.timedelta(days=3)
+    )
     html = login("unit").get(reverse("web:workbench")).content.decode()
     assert "交办事项待办" in html
     assert waiting.title in html
@@ -326,8 +389,9 @@ def test_workbench_panels(login: Callable[[str], Client], make_case: Callable[..
     assert waiting.title not in office
 
 
-def test_leader_and_county_office(login: Callable[[str], Client],
-                                  make_case: Callable[..., Case]) -> None:
+def test_leader_and_county_office(
+    login: Callable[[str], Client], make_case: Callable[..., Case]
+) -> None:
     key = make_case(title="重点督办的建议", is_key=True)
     make_case(title="普通的建议")
     leader = login("leader")
@@ -345,8 +409,9 @@ def test_leader_and_county_office(login: Callable[[str], Client],
     assert "重点督办的建议" not in county.get(reverse("cases:list")).content.decode()
 
 
-def test_author_follows_own_cases(login: Callable[[str], Client],
-                                  make_case: Callable[..., Case]) -> None:
+def test_author_follows_own_cases(
+    login: Callable[[str], Client], make_case: Callable[..., Case]
+) -> None:
     make_case(title="代表本人的建议")
     make_case(title="别人的建议", author=None)
     html = login("deputy").get(reverse("cases:list")).content.decode()

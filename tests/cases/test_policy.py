@@ -18,8 +18,19 @@ from .conftest import COUNTY, OTHER_COUNTY, city_unit, county_unit
 
 pytestmark = pytest.mark.django_db
 
-USERS = ["admin", "office", "county_office", "township_office", "leader", "supervision", "deputy",
-         "station", "unit", "unit_leader", "citizen"]
+USERS = [
+    "admin",
+    "office",
+    "county_office",
+    "township_office",
+    "leader",
+    "supervision",
+    "deputy",
+    "station",
+    "unit",
+    "unit_leader",
+    "citizen",
+]
 TARGETS = ("lead", "co", "city", "county", "other_county")
 
 Row = tuple[bool, bool, bool, bool, bool]
@@ -32,47 +43,70 @@ LEAD_AND_CO: Row = (True, True, False, False, False)
 
 MATRIX: dict[str, dict[str, Row]] = {
     CaseAction.VIEW: {
-        "admin": ALL, "office": ALL, "county_office": COUNTY_ONLY, "township_office": NONE,
-        "leader": ALL, "supervision": ALL, "deputy": LEAD_ONLY, "station": NONE,
-        "unit": LEAD_AND_CO, "unit_leader": LEAD_AND_CO,
+        "admin": ALL,
+        "office": ALL,
+        "county_office": COUNTY_ONLY,
+        "township_office": NONE,
+        "leader": ALL,
+        "supervision": ALL,
+        "deputy": LEAD_ONLY,
+        "station": NONE,
+        "unit": LEAD_AND_CO,
+        "unit_leader": LEAD_AND_CO,
         "citizen": (False, False, True, False, False),
     },
     CaseAction.CHANGE: {
         **dict.fromkeys(USERS, NONE),
-        "admin": ALL, "office": ALL, "county_office": COUNTY_ONLY,
+        "admin": ALL,
+        "office": ALL,
+        "county_office": COUNTY_ONLY,
     },
     CaseAction.EXPORT: {
         **dict.fromkeys(USERS, NONE),
-        "admin": ALL, "office": ALL, "county_office": COUNTY_ONLY, "supervision": ALL,
+        "admin": ALL,
+        "office": ALL,
+        "county_office": COUNTY_ONLY,
+        "supervision": ALL,
     },
     CaseAction.HANDLE: {
-        **dict.fromkeys(USERS, NONE), "unit": LEAD_ONLY, "unit_leader": LEAD_ONLY,
+        **dict.fromkeys(USERS, NONE),
+        "unit": LEAD_ONLY,
+        "unit_leader": LEAD_ONLY,
     },
     CaseAction.APPROVE: {
-        **dict.fromkeys(USERS, NONE), "unit_leader": LEAD_ONLY,
+        **dict.fromkeys(USERS, NONE),
+        "unit_leader": LEAD_ONLY,
     },
     CaseAction.CONTACT: {
-        **dict.fromkeys(USERS, NONE), "unit": LEAD_AND_CO, "unit_leader": LEAD_AND_CO,
+        **dict.fromkeys(USERS, NONE),
+        "unit": LEAD_AND_CO,
+        "unit_leader": LEAD_AND_CO,
     },
     CaseAction.CO_OPINION: {
-        **dict.fromkeys(USERS, NONE), "unit": (False, True, False, False, False),
+        **dict.fromkeys(USERS, NONE),
+        "unit": (False, True, False, False, False),
         "unit_leader": (False, True, False, False, False),
     },
     CaseAction.RATE: {
-        **dict.fromkeys(USERS, NONE), "deputy": (True, False, False, False, False),
+        **dict.fromkeys(USERS, NONE),
+        "deputy": (True, False, False, False, False),
         "citizen": (False, False, True, False, False),
     },
     CaseAction.SUPERVISE: {
         **dict.fromkeys(USERS, NONE),
-        "admin": ALL, "office": ALL, "county_office": COUNTY_ONLY, "leader": ALL,
+        "admin": ALL,
+        "office": ALL,
+        "county_office": COUNTY_ONLY,
+        "leader": ALL,
         "supervision": ALL,
     },
 }
 
 
 @pytest.fixture
-def targets(make_case: Callable[..., Case], unit_org: Organization,
-            other_unit: Organization) -> dict[str, Case]:
+def targets(
+    make_case: Callable[..., Case], unit_org: Organization, other_unit: Organization
+) -> dict[str, Case]:
     county = Congress.objects.get(region_id=COUNTY)
     other = Congress.objects.get(region_id=OTHER_COUNTY)
     return {
@@ -99,15 +133,19 @@ def test_assign_needs_an_office_over_the_congress(targets: dict[str, Case]) -> N
     county = Congress.objects.get(region_id=COUNTY)
     city = Congress.objects.get(region_id="430400000000")
     allowed = {
-        name: (cases.can_in_region(User.objects.get(username=name), CaseAction.ASSIGN,
-                                   city.region_id),
-               cases.can_in_region(User.objects.get(username=name), CaseAction.ASSIGN,
-                                   county.region_id))
+        name: (
+            cases.can_in_region(User.objects.get(username=name), CaseAction.ASSIGN, city.region_id),
+            cases.can_in_region(
+                User.objects.get(username=name), CaseAction.ASSIGN, county.region_id
+            ),
+        )
         for name in USERS
     }
     assert allowed == {
         **dict.fromkeys(USERS, (False, False)),
-        "admin": (True, True), "office": (True, True), "county_office": (False, True),
+        "admin": (True, True),
+        "office": (True, True),
+        "county_office": (False, True),
     }
 
 
@@ -121,9 +159,11 @@ def test_a_unit_with_lead_and_co_on_one_case_sees_one_row(
     from renda.core import services as core_services
     from renda.core.models import Role
 
-    core_services.grant_role(actor=None, user=user, role=Role.UNIT, region=unit_org.region,
-                             organization=unit_org)
+    core_services.grant_role(
+        actor=None, user=user, role=Role.UNIT, region=unit_org.region, organization=unit_org
+    )
     case = make_case(lead=unit_org, co=[other_unit])
-    visible = list(cases.filter(User.objects.get(pk=user.pk), Case.objects.all()).values_list(
-        "pk", flat=True))
+    visible = list(
+        cases.filter(User.objects.get(pk=user.pk), Case.objects.all()).values_list("pk", flat=True)
+    )
     assert visible.count(case.pk) == 1

@@ -57,7 +57,9 @@ def test_due_soon_once_per_rule_in_app_and_by_sms(
     assert _scan(django_capture_on_commit_callbacks, today + 17 * DAY) == 0
     assert _messages("case_due_soon", case).count() == 2
     assert set(Reminder.objects.filter(case=case).values_list("kind", "step")) == {
-        ("due_soon", 15), ("due_soon", 3)}
+        ("due_soon", 15),
+        ("due_soon", 3),
+    }
 
 
 def test_first_seen_late_claims_every_passed_step_with_one_message(
@@ -74,8 +76,9 @@ def test_overdue_escalates_up_the_ladder_once_per_step(
     make_case: Callable[..., Case], django_capture_on_commit_callbacks: Any
 ) -> None:
     today = services.local_date()
-    case = make_case(title="关于治理河道污染的建议", is_key=True,
-                     supervisor=User.objects.get(username="leader"))
+    case = make_case(
+        title="关于治理河道污染的建议", is_key=True, supervisor=User.objects.get(username="leader")
+    )
     case = _due(case, today - DAY)
     # Already past every due-soon step: only the overdue step 0 is sent.
     assert _scan(django_capture_on_commit_callbacks, today) == 1
@@ -108,18 +111,30 @@ def test_a_reopened_round_is_reminded_again(
     assert _scan(django_capture_on_commit_callbacks, today) == 2
     unit = User.objects.get(username="unit")
     services.sign(actor=unit, case=case)
-    services.reply(actor=User.objects.get(username="unit_leader"), case=case,
-                   result_class="A", content="已修复。", measures="")
-    services.rate(actor=User.objects.get(username="deputy"), case=case, rating="unsatisfied",
-                  comment="仍有路灯不亮。")
+    services.reply(
+        actor=User.objects.get(username="unit_leader"),
+        case=case,
+        result_class="A",
+        content="已修复。",
+        measures="",
+    )
+    services.rate(
+        actor=User.objects.get(username="deputy"),
+        case=case,
+        rating="unsatisfied",
+        comment="仍有路灯不亮。",
+    )
     case = _due(case, today + 2 * DAY)
     assert case.round == 2
     assert _scan(django_capture_on_commit_callbacks, today) == 2
     assert set(Reminder.objects.filter(case=case).values_list("round", flat=True)) == {1, 2}
 
 
-def test_co_unit_opinion_reminder(make_case: Callable[..., Case], other_unit: Organization,
-                                  django_capture_on_commit_callbacks: Any) -> None:
+def test_co_unit_opinion_reminder(
+    make_case: Callable[..., Case],
+    other_unit: Organization,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
     unit_user(other_unit, "edu_staff")
     today = services.local_date()
     case = make_case(co=[other_unit], title="关于学校周边交通的建议")
@@ -144,8 +159,9 @@ def test_many_cases_of_one_unit_make_one_digest(
     assert Reminder.objects.filter(case__in=cases).count() == 7
 
 
-def test_the_task_runs_the_scan(make_case: Callable[..., Case],
-                                django_capture_on_commit_callbacks: Any) -> None:
+def test_the_task_runs_the_scan(
+    make_case: Callable[..., Case], django_capture_on_commit_callbacks: Any
+) -> None:
     _due(make_case(title="关于停车难的建议"), services.local_date() - DAY)
     with django_capture_on_commit_callbacks(execute=True):
         result = tasks.scan_case_deadlines.enqueue()
@@ -165,10 +181,15 @@ def test_two_schedulers_at_once_send_once(reseed: None, settings: Any) -> None:
     assert org is not None
     today = services.local_date()
     made = [
-        services.assign(actor=User.objects.get(username="office"), subject_type="tests.item",
-                        subject_id=f"race-{i}", title=f"并发提醒事项{i}",
-                        congress=Congress.objects.get(region_id="430400000000"),
-                        author=None, lead_unit=org)
+        services.assign(
+            actor=User.objects.get(username="office"),
+            subject_type="tests.item",
+            subject_id=f"race-{i}",
+            title=f"并发提醒事项{i}",
+            congress=Congress.objects.get(region_id="430400000000"),
+            author=None,
+            lead_unit=org,
+        )
         for i in range(20)
     ]
     Case.objects.filter(pk__in=[c.pk for c in made]).update(due_on=today - DAY)
@@ -196,7 +217,9 @@ def test_two_schedulers_at_once_send_once(reseed: None, settings: Any) -> None:
     assert sorted(counts) == [0, 20]
     assert Reminder.objects.filter(case__in=made).count() == 20
     assert Notification.objects.filter(kind="case_overdue", recipient__username="unit").count() == 1
-    assert Notification.objects.filter(kind="case_overdue", recipient__username="office").count() == 1
+    assert (
+        Notification.objects.filter(kind="case_overdue", recipient__username="office").count() == 1
+    )
 
 
 @pytest.mark.django_db(transaction=True)
@@ -216,9 +239,15 @@ def test_two_office_users_assigning_at_once_make_one_case(reseed: None, settings
     def run(username: str) -> None:
         try:
             barrier.wait()
-            services.assign(actor=User.objects.get(username=username), subject_type="tests.item",
-                            subject_id="race-assign", title="并发交办", congress=congress,
-                            author=None, lead_unit=org)
+            services.assign(
+                actor=User.objects.get(username=username),
+                subject_type="tests.item",
+                subject_id="race-assign",
+                title="并发交办",
+                congress=congress,
+                author=None,
+                lead_unit=org,
+            )
             outcomes.append("ok")
         except Conflict as exc:
             outcomes.append(exc.message)

@@ -24,8 +24,12 @@ def u(name: str) -> User:
 
 
 @pytest.fixture
-def world(make_case: Callable[..., Case], unit_org: Organization, other_unit: Organization,
-          third_unit: Organization) -> dict[str, Case]:
+def world(
+    make_case: Callable[..., Case],
+    unit_org: Organization,
+    other_unit: Organization,
+    third_unit: Organization,
+) -> dict[str, Case]:
     """Cases in every state, over three units, some overdue."""
     unit, deputy, leader = u("unit"), u("deputy"), u("unit_leader")
     edu = unit_user(other_unit, "edu_staff")
@@ -36,18 +40,27 @@ def world(make_case: Callable[..., Case], unit_org: Organization, other_unit: Or
     services.sign(actor=unit, case=made["signed"])
     made["reassign"] = make_case()
     services.request_reassignment(actor=unit, case=made["reassign"], reason="职责不符。")
-    for name, result, rating in (("closed_a", "A", "satisfied"), ("closed_b", "B", "basic"),
-                                 ("reopened", "C", "unsatisfied"), ("replied", "A", None),
-                                 ("edu_closed", "C", "satisfied")):
+    for name, result, rating in (
+        ("closed_a", "A", "satisfied"),
+        ("closed_b", "B", "basic"),
+        ("reopened", "C", "unsatisfied"),
+        ("replied", "A", None),
+        ("edu_closed", "C", "satisfied"),
+    ):
         lead = other_unit if name.startswith("edu") else unit_org
         staff = edu if name.startswith("edu") else unit
         case = made[name] = make_case(lead=lead)
         services.sign(actor=staff, case=case)
         # The housing bureau's leader signs their own reply; the education bureau has no
         # leader account, so its staff send theirs.
-        services.reply(actor=edu if name.startswith("edu") else leader, case=case,
-                       result_class=result, content="答复", measures="措施",
-                       approved_by_name="李局长")
+        services.reply(
+            actor=edu if name.startswith("edu") else leader,
+            case=case,
+            result_class=result,
+            content="答复",
+            measures="措施",
+            approved_by_name="李局长",
+        )
         if rating:
             services.rate(actor=deputy, case=case, rating=rating, comment="理由")
     made["third"] = make_case(lead=third_unit, author=None)
@@ -68,8 +81,9 @@ def test_figures_equal_direct_counts(world: dict[str, Case]) -> None:
     assert got.total == len(cases) == len(world)
     assert got.by_status == {s: sum(c.status == s for c in cases) for s in CaseStatus.values}
     assert got.overdue == sum(c.is_open and c.due_on < today for c in cases) == 3
-    signed = sum(c.signed_at is not None or c.status in ("replied", "reopened", "closed")
-                 for c in cases)
+    signed = sum(
+        c.signed_at is not None or c.status in ("replied", "reopened", "closed") for c in cases
+    )
     assert got.signed == signed
     assert got.sign_rate == round(signed / len(cases), 4)
     replies = list(Reply.objects.filter(case__in=cases))
@@ -103,26 +117,36 @@ def test_figures_by_unit_equal_direct_counts(world: dict[str, Case]) -> None:
 
 def test_figures_with_units_equal_the_separate_figures(world: dict[str, Case]) -> None:
     ours = Case.objects.filter(subject_type=SUBJECT)
-    assert selectors.figures_with_units(ours) == (selectors.figures(ours),
-                                                  selectors.figures_by_unit(ours))
+    assert selectors.figures_with_units(ours) == (
+        selectors.figures(ours),
+        selectors.figures_by_unit(ours),
+    )
     none = selectors.figures_with_units(ours.none())
     assert (none[0].total, none[0].replies, none[0].ratings, none[1]) == (0, 0, 0, [])
     assert none[0].by_status == dict.fromkeys(CaseStatus.values, 0)
 
 
-def test_lists_follow_the_policy_and_filters(world: dict[str, Case], unit_org: Organization,
-                                             other_unit: Organization) -> None:
-    unit_sees = set(selectors.cases_for(u("unit"), subject_type=SUBJECT).values_list("pk", flat=True))
+def test_lists_follow_the_policy_and_filters(
+    world: dict[str, Case], unit_org: Organization, other_unit: Organization
+) -> None:
+    unit_sees = set(
+        selectors.cases_for(u("unit"), subject_type=SUBJECT).values_list("pk", flat=True)
+    )
     expected = {c.pk for k, c in world.items() if c.lead_unit_id == unit_org.pk}
     expected.add(world["assigned_other"].pk)  # as co-unit
     assert unit_sees == expected
     office = u("office")
     assert selectors.cases_for(office, subject_type=SUBJECT).count() == len(world)
     assert selectors.cases_for(u("county_office"), subject_type=SUBJECT).count() == 0
-    assert set(selectors.cases_for(office, subject_type=SUBJECT, overdue=True)
-               .values_list("pk", flat=True)) == {world[k].pk for k in ("assigned", "signed", "third")}
-    assert selectors.cases_for(office, subject_type=SUBJECT, overdue=False).count() == len(world) - 3
-    assert list(selectors.cases_for(office, subject_type=SUBJECT, key=True)) == [world["assigned_other"]]
+    assert set(
+        selectors.cases_for(office, subject_type=SUBJECT, overdue=True).values_list("pk", flat=True)
+    ) == {world[k].pk for k in ("assigned", "signed", "third")}
+    assert (
+        selectors.cases_for(office, subject_type=SUBJECT, overdue=False).count() == len(world) - 3
+    )
+    assert list(selectors.cases_for(office, subject_type=SUBJECT, key=True)) == [
+        world["assigned_other"]
+    ]
     assert selectors.cases_for(office, subject_type=SUBJECT, status="closed").count() == 3
     by_unit = selectors.cases_for(office, subject_type=SUBJECT, unit=other_unit.pk)
     assert {c.pk for c in by_unit} == {world["assigned_other"].pk, world["edu_closed"].pk}

@@ -24,8 +24,9 @@ COUNTY_CONGRESS = "衡阳县人民代表大会"
 OTHER_CONGRESS = "珠晖区人民代表大会"
 
 
-def id_number(serial: int, *, county: str = "430421", born: datetime.date | None = None,
-              female: bool = False) -> str:
+def id_number(
+    serial: int, *, county: str = "430421", born: datetime.date | None = None, female: bool = False
+) -> str:
     """A valid ID number no seeded person has (the seed's sequence numbers start at 501)."""
     born = born or datetime.date(1980, 1, 1) + datetime.timedelta(days=serial // 200)
     order = (serial % 200) * 2 + 2 + (0 if female else 1)
@@ -62,8 +63,11 @@ def deputy_row(serial: int, **overrides: Any) -> dict[str, Any]:
     return values
 
 
-def workbook_bytes(rows: list[dict[str, Any]], headers: list[str] | None = None,
-                   title: str = spreadsheet.SHEET_TITLE) -> bytes:
+def workbook_bytes(
+    rows: list[dict[str, Any]],
+    headers: list[str] | None = None,
+    title: str = spreadsheet.SHEET_TITLE,
+) -> bytes:
     headers = headers or HEADERS
     workbook = Workbook()
     sheet = workbook.active
@@ -79,7 +83,8 @@ def workbook_bytes(rows: list[dict[str, Any]], headers: list[str] | None = None,
 
 def upload_file(content: bytes, name: str = "代表名册.xlsx") -> SimpleUploadedFile:
     return SimpleUploadedFile(
-        name, content,
+        name,
+        content,
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
 
@@ -95,8 +100,9 @@ def upload(django_capture_on_commit_callbacks: Any) -> Callable[..., DeputyImpor
     """POST a file to the import page as ``client``; the import it created (background
     steps, if any, run inline when the request's transaction commits)."""
 
-    def post(client: Client, content: bytes, *, name: str = "代表名册.xlsx",
-             create_missing: bool = False) -> DeputyImport:
+    def post(
+        client: Client, content: bytes, *, name: str = "代表名册.xlsx", create_missing: bool = False
+    ) -> DeputyImport:
         data: dict[str, Any] = {"file": upload_file(content, name)}
         if create_missing:
             data["create_missing"] = "on"

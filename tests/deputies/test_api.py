@@ -21,8 +21,9 @@ pytestmark = pytest.mark.django_db
 def serving_in(code: str) -> set[int]:
     region = Region.objects.get(code=code)
     return set(
-        Mandate.objects.filter(region.subtree_q("region_id"), status=MandateStatus.SERVING)
-        .values_list("pk", flat=True)
+        Mandate.objects.filter(
+            region.subtree_q("region_id"), status=MandateStatus.SERVING
+        ).values_list("pk", flat=True)
     )
 
 
@@ -44,9 +45,7 @@ def test_list_follows_the_jurisdiction(bearer: Any) -> None:
     assert all_ids(bearer("county_office")) == serving_in(COUNTY)
     assert all_ids(bearer("office")) == serving_in("430400000000")
     assert all_ids(bearer("station")) == serving_in("430421100000")
-    own = set(
-        Mandate.objects.filter(person__user__username="deputy").values_list("pk", flat=True)
-    )
+    own = set(Mandate.objects.filter(person__user__username="deputy").values_list("pk", flat=True))
     assert all_ids(bearer("deputy")) == own
     assert all_ids(bearer("unit")) == set()
 
@@ -60,24 +59,47 @@ def test_list_carries_no_phone_or_id_number(bearer: Any) -> None:
         assert person.phone not in text
         assert person.id_number not in text
     item = response.json()["items"][0]
-    assert set(item) >= {"id", "person", "congress", "term", "group", "stations", "category",
-                         "status", "elected_on"}
-    assert set(item["person"]) == {"id", "name", "gender", "ethnicity", "party", "education",
-                                   "employer", "post"}
+    assert set(item) >= {
+        "id",
+        "person",
+        "congress",
+        "term",
+        "group",
+        "stations",
+        "category",
+        "status",
+        "elected_on",
+    }
+    assert set(item["person"]) == {
+        "id",
+        "name",
+        "gender",
+        "ethnicity",
+        "party",
+        "education",
+        "employer",
+        "post",
+    }
 
 
 def test_list_filters(bearer: Any) -> None:
     client = bearer("county_office")
     assert all_ids(client, level="township") == set(
-        Mandate.objects.filter(region__code__startswith="430421", region__level="township")
-        .values_list("pk", flat=True)
+        Mandate.objects.filter(
+            region__code__startswith="430421", region__level="township"
+        ).values_list("pk", flat=True)
     )
     assert all_ids(client, region="430421100000") == serving_in("430421100000")
     mandate = Mandate.objects.filter(region_id=COUNTY).select_related("person").first()
     assert mandate is not None
     assert mandate.pk in all_ids(client, q=mandate.person.name_initials)
-    services.change_status(actor=None, mandate=mandate, to_status=MandateStatus.DECEASED,
-                           effective_on=datetime.date(2025, 1, 1), reason="病故")
+    services.change_status(
+        actor=None,
+        mandate=mandate,
+        to_status=MandateStatus.DECEASED,
+        effective_on=datetime.date(2025, 1, 1),
+        reason="病故",
+    )
     assert mandate.pk not in all_ids(client)
     assert all_ids(client, status="deceased") == {mandate.pk}
     assert mandate.pk in all_ids(client, status="all")
@@ -106,7 +128,9 @@ def test_detail_and_not_found_outside_jurisdiction(bearer: Any) -> None:
     body = client.api_get(f"/deputies/{mandate.pk}").json()
     assert body["id"] == mandate.pk
     assert body["congress"] == {
-        "id": mandate.term.congress_id, "name": "衡阳县人民代表大会", "level": "county",
+        "id": mandate.term.congress_id,
+        "name": "衡阳县人民代表大会",
+        "level": "county",
         "region_code": COUNTY,
     }
     assert body["term"]["number"] == 19

@@ -171,8 +171,14 @@ def test_row_errors_are_listed_per_row_and_column_and_nothing_is_written(
 def test_fixed_file_imports_people_and_mandates(login: Any, upload: Any, confirm: Any) -> None:
     client = login("county_office")
     rows = [
-        deputy_row(1, 代表小组="第一代表小组", 选区="第一选区", 联络站=STATION, 代表构成="农民",
-                   **{"专职(是/否)": "是"}),
+        deputy_row(
+            1,
+            代表小组="第一代表小组",
+            选区="第一选区",
+            联络站=STATION,
+            代表构成="农民",
+            **{"专职(是/否)": "是"},
+        ),
         deputy_row(2, female=True, 出生日期="1980.01", 代表小组="第一代表小组"),
         # The same person in the township congress too: one person, two mandates.
         deputy_row(1, 人大="430421100000", 届次=20, 联络站=STATION, 当选日期="2021/10/1"),
@@ -226,7 +232,9 @@ def test_fixed_file_imports_people_and_mandates(login: Any, upload: Any, confirm
     assert not account.has_usable_password()
     assert account.must_change_password
     assert set(account.grants.filter(role="deputy").values_list("region_id", flat=True)) == {
-        COUNTY, "430421100000"}
+        COUNTY,
+        "430421100000",
+    }
     # The uploaded file held ID numbers; once imported it is gone.
     assert not item.file
     assert not DeputyImport._meta.get_field("file").storage.exists(stored)  # type: ignore[union-attr]
@@ -241,9 +249,7 @@ def test_unknown_groups_are_errors_unless_creation_is_chosen(
     assert {e["column"] for e in item.errors} == {"代表小组", "代表团"}
     # Re-check the kept file, now allowing creation: it passes and says what it will create.
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(
-            f"/deputies/import/{item.pk}/recheck/", {"create_missing": "on"}
-        )
+        response = client.post(f"/deputies/import/{item.pk}/recheck/", {"create_missing": "on"})
     assert response.status_code == 302
     item.refresh_from_db()
     assert item.status == ImportStatus.VALID
@@ -306,8 +312,13 @@ def test_existing_person_is_matched_by_id_number_and_updated(
     assert mandate is not None
     person = mandate.person
     row = deputy_row(
-        1, 姓名=person.name, 身份证号码=person.id_number,
-        性别=person.get_gender_display(), 工作单位="新的工作单位", 手机号码="", 出生日期=None,
+        1,
+        姓名=person.name,
+        身份证号码=person.id_number,
+        性别=person.get_gender_display(),
+        工作单位="新的工作单位",
+        手机号码="",
+        出生日期=None,
     )
     client = login("county_office")
     item = upload(client, workbook_bytes([row]))
@@ -329,8 +340,14 @@ def test_existing_person_of_another_jurisdiction_is_linked_not_changed(
     # The city office's own staff member, registered at city level.
     person = User.objects.get(username="office").person
     assert person is not None
-    row = deputy_row(1, 姓名=person.name, 身份证号码=person.id_number,
-                     性别=person.get_gender_display(), 工作单位="改不了", 出生日期=None)
+    row = deputy_row(
+        1,
+        姓名=person.name,
+        身份证号码=person.id_number,
+        性别=person.get_gender_display(),
+        工作单位="改不了",
+        出生日期=None,
+    )
     client = login("county_office")
     item = upload(client, workbook_bytes([row]))
     assert item.status == ImportStatus.VALID, item.errors
@@ -343,9 +360,15 @@ def test_existing_person_of_another_jurisdiction_is_linked_not_changed(
 
 def test_id_number_registered_under_another_name(login: Any, upload: Any) -> None:
     person = Mandate.objects.filter(region_id=COUNTY).first().person  # type: ignore[union-attr]
-    row = deputy_row(1, 姓名="别的名字", 身份证号码=person.id_number,
-                     性别=person.get_gender_display(), 出生日期=None, 届次=20,
-                     人大="430421100000")
+    row = deputy_row(
+        1,
+        姓名="别的名字",
+        身份证号码=person.id_number,
+        性别=person.get_gender_display(),
+        出生日期=None,
+        届次=20,
+        人大="430421100000",
+    )
     item = upload(login("county_office"), workbook_bytes([row]))
     messages = [e["message"] for e in item.errors]
     assert "该身份证号码已登记在另一个姓名下,请核对姓名和身份证号码。" in messages
@@ -403,7 +426,10 @@ def test_imports_are_private_to_their_uploader(login: Any, upload: Any) -> None:
 
 
 def test_large_files_are_checked_and_written_in_the_background(
-    login: Any, upload: Any, confirm: Any, settings: Any,
+    login: Any,
+    upload: Any,
+    confirm: Any,
+    settings: Any,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     settings.DEPUTY_IMPORT_SYNC_BYTES = 0
@@ -439,8 +465,11 @@ def test_large_files_are_checked_and_written_in_the_background(
 
 def test_progress_shows_rows_checked(login: Any, user: Any) -> None:
     item = DeputyImport.objects.create(
-        created_by=user("county_office"), filename="大文件.xlsx", status=ImportStatus.CHECKING,
-        total_rows=13195, processed_rows=6500,
+        created_by=user("county_office"),
+        filename="大文件.xlsx",
+        status=ImportStatus.CHECKING,
+        total_rows=13195,
+        processed_rows=6500,
     )
     body = login("county_office").get(f"/deputies/import/{item.pk}/progress/").content.decode()
     assert 'value="49"' in body
@@ -463,9 +492,7 @@ def test_steps_are_idempotent(login: Any, upload: Any, confirm: Any) -> None:
     assert "不能执行“确认导入”" in response.content.decode()
 
 
-def test_registry_changed_between_check_and_import(
-    login: Any, upload: Any, confirm: Any
-) -> None:
+def test_registry_changed_between_check_and_import(login: Any, upload: Any, confirm: Any) -> None:
     client = login("county_office")
     item = upload(client, workbook_bytes([deputy_row(1)]))
     assert item.status == ImportStatus.VALID
@@ -494,9 +521,7 @@ def test_check_reads_with_a_few_queries_whatever_the_size(
     rows = [deputy_row(i, 代表小组="第一代表小组", 联络站=STATION) for i in range(1, 301)]
     content = workbook_bytes(rows)
     with django_assert_max_num_queries(15):
-        plan = importing.check(
-            io.BytesIO(content), user=user("county_office"), create_missing=True
-        )
+        plan = importing.check(io.BytesIO(content), user=user("county_office"), create_missing=True)
     assert len(plan.rows) == 300
     assert not plan.problems
 

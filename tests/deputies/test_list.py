@@ -43,14 +43,20 @@ def listed_ids(client: Any, **params: Any) -> set[int]:
 def in_region(code: str) -> set[int]:
     region = Region.objects.get(code=code)
     return set(
-        Mandate.objects.filter(region.subtree_q("region_id"), status=MandateStatus.SERVING)
-        .values_list("pk", flat=True)
+        Mandate.objects.filter(
+            region.subtree_q("region_id"), status=MandateStatus.SERVING
+        ).values_list("pk", flat=True)
     )
 
 
 def resign(mandate: Mandate) -> None:
-    services.change_status(actor=None, mandate=mandate, to_status=MandateStatus.RESIGNED,
-                           effective_on=datetime.date(2025, 1, 1), reason="辞职")
+    services.change_status(
+        actor=None,
+        mandate=mandate,
+        to_status=MandateStatus.RESIGNED,
+        effective_on=datetime.date(2025, 1, 1),
+        reason="辞职",
+    )
 
 
 # Jurisdiction -----------------------------------------------------------------------------------
@@ -72,9 +78,7 @@ def test_station_sees_its_township(login: Any) -> None:
 
 
 def test_deputy_sees_only_own_mandates(login: Any, user: Any) -> None:
-    own = set(
-        Mandate.objects.filter(person__user=user("deputy")).values_list("pk", flat=True)
-    )
+    own = set(Mandate.objects.filter(person__user=user("deputy")).values_list("pk", flat=True))
     assert len(own) == 2
     assert listed_ids(login("deputy")) == own
 
@@ -107,9 +111,7 @@ def test_search_by_name_and_pinyin_initials(login: Any) -> None:
     person = mandate.person
     by_name = listed_ids(client, q=person.name)
     assert mandate.pk in by_name
-    assert all(
-        person.name in m.person.name for m in Mandate.objects.filter(pk__in=by_name)
-    )
+    assert all(person.name in m.person.name for m in Mandate.objects.filter(pk__in=by_name))
     by_initials = listed_ids(client, q=person.name_initials.upper())
     assert mandate.pk in by_initials
     assert all(
@@ -126,8 +128,9 @@ def test_filter_by_level_region_and_term(login: Any) -> None:
     client = login("county_office")
     township_ids = listed_ids(client, level="township")
     assert township_ids == set(
-        Mandate.objects.filter(region__code__startswith="430421", region__level="township")
-        .values_list("pk", flat=True)
+        Mandate.objects.filter(
+            region__code__startswith="430421", region__level="township"
+        ).values_list("pk", flat=True)
     )
     assert listed_ids(client, region=TOWNSHIP) == in_region(TOWNSHIP)
     term = Mandate.objects.filter(region_id=COUNTY).first().term  # type: ignore[union-attr]
@@ -158,8 +161,9 @@ def test_filter_by_group_station_category(login: Any) -> None:
         Mandate.objects.filter(stations=station).values_list("pk", flat=True)
     )
     assert listed_ids(client, category="farmer") == set(
-        Mandate.objects.filter(region__code__startswith="430421", category="farmer")
-        .values_list("pk", flat=True)
+        Mandate.objects.filter(region__code__startswith="430421", category="farmer").values_list(
+            "pk", flat=True
+        )
     )
 
 
@@ -175,9 +179,7 @@ def test_status_defaults_to_serving(login: Any) -> None:
 
 
 def test_live_filter_returns_only_the_results(login: Any) -> None:
-    response = login("county_office").get(
-        "/deputies/", {"level": "county"}, HTTP_HX_REQUEST="true"
-    )
+    response = login("county_office").get("/deputies/", {"level": "county"}, HTTP_HX_REQUEST="true")
     body = response.content.decode()
     assert body.lstrip().startswith('<div id="results"')
     assert "<html" not in body
@@ -244,24 +246,29 @@ def test_detail_outside_jurisdiction_is_not_found(login: Any) -> None:
 
 
 def test_status_change_and_illegal_transition(login: Any) -> None:
-    mandate = Mandate.objects.filter(region_id=COUNTY).exclude(
-        person__user__username="deputy"
-    ).order_by("id").first()
+    mandate = (
+        Mandate.objects.filter(region_id=COUNTY)
+        .exclude(person__user__username="deputy")
+        .order_by("id")
+        .first()
+    )
     assert mandate is not None
     client = login("county_office")
     url = f"/deputies/{mandate.pk}/"
     assert "登记资格变动" in client.get(url).content.decode()
     # Missing reason: Chinese message, what was typed stays.
-    response = client.post(url, {"to_status": "resigned", "effective_on": "2025-03-01",
-                                 "reason": ""})
+    response = client.post(
+        url, {"to_status": "resigned", "effective_on": "2025-03-01", "reason": ""}
+    )
     body = response.content.decode()
     assert "请填写变动原因。" in body
     assert 'value="2025-03-01"' in body
     mandate.refresh_from_db()
     assert mandate.status == MandateStatus.SERVING
 
-    response = client.post(url, {"to_status": "resigned", "effective_on": "2025-03-01",
-                                 "reason": "因工作调动辞职"})
+    response = client.post(
+        url, {"to_status": "resigned", "effective_on": "2025-03-01", "reason": "因工作调动辞职"}
+    )
     assert response.status_code == 302
     mandate.refresh_from_db()
     assert mandate.status == MandateStatus.RESIGNED
@@ -270,8 +277,9 @@ def test_status_change_and_illegal_transition(login: Any) -> None:
     assert "在任 → 辞职" in page
 
     # A second, stale form: the workflow refuses and says why, in Chinese.
-    response = client.post(url, {"to_status": "deceased", "effective_on": "2025-04-01",
-                                 "reason": "x"})
+    response = client.post(
+        url, {"to_status": "deceased", "effective_on": "2025-04-01", "reason": "x"}
+    )
     assert response.status_code == 200
     assert "当前状态为“辞职”,不能执行“去世”。" in response.content.decode()
     mandate.refresh_from_db()
@@ -283,8 +291,10 @@ def test_status_change_needs_change_permission(login: Any) -> None:
     assert mandate is not None
     leader = login("leader")
     assert "登记资格变动" not in leader.get(f"/deputies/{mandate.pk}/").content.decode()
-    response = leader.post(f"/deputies/{mandate.pk}/", {
-        "to_status": "resigned", "effective_on": "2025-03-01", "reason": "越权"})
+    response = leader.post(
+        f"/deputies/{mandate.pk}/",
+        {"to_status": "resigned", "effective_on": "2025-03-01", "reason": "越权"},
+    )
     assert response.status_code == 403
 
 
@@ -316,7 +326,11 @@ def test_export_masks_numbers_the_user_may_not_see(login: Any) -> None:
     # exports the mandate but may not see that person's numbers.
     city = Region.objects.get(code="430400000000")
     person = core_services.create_person(
-        actor=None, region=city, name="市管人员", id_number=id_number(99), phone="13912345678",
+        actor=None,
+        region=city,
+        name="市管人员",
+        id_number=id_number(99),
+        phone="13912345678",
     )
     term = Mandate.objects.filter(region_id=COUNTY).first().term  # type: ignore[union-attr]
     services.create_mandate(actor=None, person=person, term=term, elected_on=term.start_date)

@@ -15,7 +15,17 @@ from renda.deputies.policies import mandates
 
 pytestmark = pytest.mark.django_db
 
-USERS = ["admin", "office", "county_office", "township_office", "leader", "deputy", "station", "unit", "citizen"]
+USERS = [
+    "admin",
+    "office",
+    "county_office",
+    "township_office",
+    "leader",
+    "deputy",
+    "station",
+    "unit",
+    "citizen",
+]
 
 
 def _mandate_in(code_prefix: str, *, exclude_user: str = "deputy") -> Mandate:
@@ -78,13 +88,18 @@ def test_mandate_matrix(username: str, action: str) -> None:
     targets = _targets()
     user = User.objects.get(username=username)
     got = tuple(
-        mandates.can(user, targets[key], action) for key in ("own", "county", "township", "other_county")
+        mandates.can(user, targets[key], action)
+        for key in ("own", "county", "township", "other_county")
     )
     assert got == EXPECT[action][username]
     listed = mandates.filter(user, Mandate.objects.all(), action)
-    assert tuple(
-        listed.filter(pk=targets[key].pk).exists() for key in ("own", "county", "township", "other_county")
-    ) == EXPECT[action][username]
+    assert (
+        tuple(
+            listed.filter(pk=targets[key].pk).exists()
+            for key in ("own", "county", "township", "other_county")
+        )
+        == EXPECT[action][username]
+    )
 
 
 def test_every_seeded_deputy_has_a_mandate_in_the_congress_of_their_grant() -> None:
@@ -99,8 +114,11 @@ def test_status_change_records_event_and_audit() -> None:
     office = User.objects.get(username="county_office")
     mandate = _mandate_in("430421000")
     services.change_status(
-        actor=office, mandate=mandate, to_status=MandateStatus.RESIGNED,
-        effective_on=datetime.date(2025, 3, 1), reason="因工作调动辞去代表职务",
+        actor=office,
+        mandate=mandate,
+        to_status=MandateStatus.RESIGNED,
+        effective_on=datetime.date(2025, 3, 1),
+        reason="因工作调动辞去代表职务",
     )
     mandate.refresh_from_db()
     assert mandate.status == MandateStatus.RESIGNED
@@ -112,8 +130,13 @@ def test_status_change_records_event_and_audit() -> None:
     ).exists()
     # An ended mandate cannot serve again or end twice.
     with pytest.raises(IllegalTransition) as exc:
-        services.change_status(actor=office, mandate=mandate, to_status=MandateStatus.DECEASED,
-                               effective_on=datetime.date(2025, 4, 1), reason="x")
+        services.change_status(
+            actor=office,
+            mandate=mandate,
+            to_status=MandateStatus.DECEASED,
+            effective_on=datetime.date(2025, 4, 1),
+            reason="x",
+        )
     assert "辞职" in exc.value.message
 
 
@@ -121,16 +144,31 @@ def test_status_change_needs_reason_and_jurisdiction() -> None:
     office = User.objects.get(username="county_office")
     mandate = _mandate_in("430421000")
     with pytest.raises(InvalidInput):
-        services.change_status(actor=office, mandate=mandate, to_status=MandateStatus.RESIGNED,
-                               effective_on=datetime.date(2025, 3, 1), reason="  ")
+        services.change_status(
+            actor=office,
+            mandate=mandate,
+            to_status=MandateStatus.RESIGNED,
+            effective_on=datetime.date(2025, 3, 1),
+            reason="  ",
+        )
     other = _mandate_in("430405")
     with pytest.raises(NotFound):
-        services.change_status(actor=office, mandate=other, to_status=MandateStatus.RESIGNED,
-                               effective_on=datetime.date(2025, 3, 1), reason="越权")
+        services.change_status(
+            actor=office,
+            mandate=other,
+            to_status=MandateStatus.RESIGNED,
+            effective_on=datetime.date(2025, 3, 1),
+            reason="越权",
+        )
     leader = User.objects.get(username="leader")
     with pytest.raises(NotPermitted):
-        services.change_status(actor=leader, mandate=mandate, to_status=MandateStatus.RESIGNED,
-                               effective_on=datetime.date(2025, 3, 1), reason="无权")
+        services.change_status(
+            actor=leader,
+            mandate=mandate,
+            to_status=MandateStatus.RESIGNED,
+            effective_on=datetime.date(2025, 3, 1),
+            reason="无权",
+        )
     mandate.refresh_from_db()
     assert mandate.status == MandateStatus.SERVING
 
@@ -138,6 +176,10 @@ def test_status_change_needs_reason_and_jurisdiction() -> None:
 def test_one_mandate_per_person_and_term() -> None:
     existing = _mandate_in("430421000")
     with pytest.raises(InvalidInput) as exc:
-        services.create_mandate(actor=None, person=existing.person, term=existing.term,
-                                elected_on=existing.term.start_date)
+        services.create_mandate(
+            actor=None,
+            person=existing.person,
+            term=existing.term,
+            elected_on=existing.term.start_date,
+        )
     assert "重复登记" in exc.value.field_errors["person"][0]

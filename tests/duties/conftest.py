@@ -62,19 +62,32 @@ def record_input(**overrides: Any) -> services.RecordInput:
 
 
 @pytest.fixture
-def make_activity(db: Any, station_org: Organization, county_mandate: Mandate,
-                  django_capture_on_commit_callbacks: Any) -> Callable[..., Activity]:
+def make_activity(
+    db: Any,
+    station_org: Organization,
+    county_mandate: Mandate,
+    django_capture_on_commit_callbacks: Any,
+) -> Callable[..., Activity]:
     """An activity organized by the demo station, inviting the demo deputy (and ``extra``)."""
 
-    def make(*, starts_in: datetime.timedelta = datetime.timedelta(hours=-1),
-             hours: int = 3, extra: tuple[Mandate, ...] = (), by: str = "station") -> Activity:
+    def make(
+        *,
+        starts_in: datetime.timedelta = datetime.timedelta(hours=-1),
+        hours: int = 3,
+        extra: tuple[Mandate, ...] = (),
+        by: str = "station",
+    ) -> Activity:
         start = timezone.now() + starts_in
         with django_capture_on_commit_callbacks(execute=True):
             return services.create_activity(
-                actor=User.objects.get(username=by), organizer=station_org,
+                actor=User.objects.get(username=by),
+                organizer=station_org,
                 data=services.ActivityInput(
-                    kind=ActivityKind.RECEPTION, title="代表进站接待选民日", description="",
-                    location="镇代表联络站", starts_at=start,
+                    kind=ActivityKind.RECEPTION,
+                    title="代表进站接待选民日",
+                    description="",
+                    location="镇代表联络站",
+                    starts_at=start,
                     ends_at=start + datetime.timedelta(hours=hours),
                 ),
                 invitees=[county_mandate, *extra],

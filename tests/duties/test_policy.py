@@ -21,15 +21,30 @@ from renda.duties.policies import activities, records
 
 pytestmark = pytest.mark.django_db
 
-USERS = ["admin", "office", "county_office", "township_office", "leader", "deputy", "station",
-         "unit", "citizen"]
+USERS = [
+    "admin",
+    "office",
+    "county_office",
+    "township_office",
+    "leader",
+    "deputy",
+    "station",
+    "unit",
+    "citizen",
+]
 COUNTY, OTHER_COUNTY = "430421000000", "430405000000"
 
 
 def _record(mandate: Mandate, station: Organization | None) -> DutyRecord:
     return DutyRecord.objects.create(
-        mandate=mandate, region_id=mandate.region_id, station=station, kind=ActivityKind.SURVEY,
-        title="调研", content="内容", occurred_on=datetime.date(2026, 3, 1), source=RecordSource.SELF,
+        mandate=mandate,
+        region_id=mandate.region_id,
+        station=station,
+        kind=ActivityKind.SURVEY,
+        title="调研",
+        content="内容",
+        occurred_on=datetime.date(2026, 3, 1),
+        source=RecordSource.SELF,
     )
 
 
@@ -93,18 +108,28 @@ RECORDS: dict[str, dict[str, tuple[bool, bool, bool, bool]]] = {
 def test_duty_record_matrix(username: str, action: str) -> None:
     targets = _record_targets()
     user = User.objects.get(username=username)
-    got = tuple(records.can(user, targets[k], action) for k in ("own", "station", "county", "other_county"))
+    got = tuple(
+        records.can(user, targets[k], action) for k in ("own", "station", "county", "other_county")
+    )
     assert got == RECORDS[action][username]
     # The queryset filter agrees with the object check.
-    visible = set(records.filter(user, DutyRecord.objects.all(), action).values_list("pk", flat=True))
-    assert tuple(targets[k].pk in visible for k in ("own", "station", "county", "other_county")) == got
+    visible = set(
+        records.filter(user, DutyRecord.objects.all(), action).values_list("pk", flat=True)
+    )
+    assert (
+        tuple(targets[k].pk in visible for k in ("own", "station", "county", "other_county")) == got
+    )
 
 
 def _activity(organizer: Organization, invite: Mandate | None = None) -> Activity:
     start = timezone.now()
     activity = Activity.objects.create(
-        region_id=organizer.region_id, organizer=organizer, kind=ActivityKind.MEETING,
-        title="会议", starts_at=start, ends_at=start + datetime.timedelta(hours=2),
+        region_id=organizer.region_id,
+        organizer=organizer,
+        kind=ActivityKind.MEETING,
+        title="会议",
+        starts_at=start,
+        ends_at=start + datetime.timedelta(hours=2),
         created_by=User.objects.get(username="admin"),
     )
     if invite is not None:
@@ -118,8 +143,11 @@ def _activity_targets() -> dict[str, Activity]:
     own = Mandate.objects.get(person__user__username="deputy", region_id=COUNTY)
     office = Organization.objects.get(region_id=COUNTY, kind=OrganizationKind.CONGRESS_OFFICE)
     other = Organization.objects.get(region_id=OTHER_COUNTY, kind=OrganizationKind.CONGRESS_OFFICE)
-    return {"station": _activity(station, invite=own), "county": _activity(office),
-            "other_county": _activity(other)}
+    return {
+        "station": _activity(station, invite=own),
+        "county": _activity(office),
+        "other_county": _activity(other),
+    }
 
 
 ACTIVITIES: dict[str, dict[str, tuple[bool, bool, bool]]] = {
@@ -153,7 +181,11 @@ ACTIVITIES: dict[str, dict[str, tuple[bool, bool, bool]]] = {
 def test_activity_matrix(username: str, action: str) -> None:
     targets = _activity_targets()
     user = User.objects.get(username=username)
-    got = tuple(activities.can(user, targets[k], action) for k in ("station", "county", "other_county"))
+    got = tuple(
+        activities.can(user, targets[k], action) for k in ("station", "county", "other_county")
+    )
     assert got == ACTIVITIES[action][username]
-    visible = list(activities.filter(user, Activity.objects.all(), action).values_list("pk", flat=True))
+    visible = list(
+        activities.filter(user, Activity.objects.all(), action).values_list("pk", flat=True)
+    )
     assert len(visible) == len(set(visible)), "a deputy's semi-join must not duplicate rows"

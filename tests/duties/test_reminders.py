@@ -19,8 +19,9 @@ from renda.notifications.models import Delivery, Notification
 pytestmark = pytest.mark.django_db
 
 
-def test_reminder_goes_out_once_in_app_and_by_sms(make_activity: Callable[..., Activity],
-                                                   django_capture_on_commit_callbacks: Any) -> None:
+def test_reminder_goes_out_once_in_app_and_by_sms(
+    make_activity: Callable[..., Activity], django_capture_on_commit_callbacks: Any
+) -> None:
     activity = make_activity(starts_in=datetime.timedelta(hours=5))
     with django_capture_on_commit_callbacks(execute=True):
         assert services.send_reminders() == 1
@@ -54,9 +55,11 @@ def test_two_schedulers_at_once_remind_once(reseed: None, settings: Any) -> None
     mandates = list(Mandate.objects.filter(stations=org))
     start = timezone.now() + datetime.timedelta(hours=3)
     activity = services.create_activity(
-        actor=station, organizer=org,
-        data=services.ActivityInput("reception", "接待选民日", "", "联络站", start,
-                                    start + datetime.timedelta(hours=2)),
+        actor=station,
+        organizer=org,
+        data=services.ActivityInput(
+            "reception", "接待选民日", "", "联络站", start, start + datetime.timedelta(hours=2)
+        ),
         invitees=mandates,
     )
     barrier = threading.Barrier(2)
@@ -78,5 +81,8 @@ def test_two_schedulers_at_once_remind_once(reseed: None, settings: Any) -> None
         t.join()
     assert not errors
     people = User.objects.filter(person__mandates__in=mandates, is_active=True).distinct().count()
-    assert Notification.objects.filter(kind="reminder", title__contains=activity.title).count() == people
+    assert (
+        Notification.objects.filter(kind="reminder", title__contains=activity.title).count()
+        == people
+    )
     assert not Invitation.objects.filter(activity=activity, reminded_at__isnull=True).exists()

@@ -15,7 +15,17 @@ from tests.learning.conftest import CITY, COUNTY, OTHER_COUNTY
 
 pytestmark = pytest.mark.django_db
 
-USERS = ["admin", "office", "county_office", "township_office", "leader", "deputy", "station", "unit", "citizen"]
+USERS = [
+    "admin",
+    "office",
+    "county_office",
+    "township_office",
+    "leader",
+    "deputy",
+    "station",
+    "unit",
+    "citizen",
+]
 TARGETS = ("city", "county", "other_county")
 
 # (city congress material, 衡阳县 material, 珠晖区 material); the demo deputy serves in the
@@ -71,7 +81,9 @@ CREATE = {
 @pytest.mark.parametrize("username", USERS)
 def test_create_matrix(username: str) -> None:
     user = User.objects.get(username=username)
-    got = tuple(materials.can_in_region(user, Action.CREATE, code) for code in (CITY, COUNTY, OTHER_COUNTY))
+    got = tuple(
+        materials.can_in_region(user, Action.CREATE, code) for code in (CITY, COUNTY, OTHER_COUNTY)
+    )
     assert got == CREATE[username]
 
 
@@ -91,8 +103,12 @@ def test_pages_follow_the_matrix(
 
 
 def test_anonymous_is_sent_to_login(targets: dict[str, Material], client: object) -> None:
-    for url in (f"/learning/{targets['city'].pk}/", "/learning/", "/learning/manage/",
-                f"/learning/{targets['city'].pk}/attachment/"):
+    for url in (
+        f"/learning/{targets['city'].pk}/",
+        "/learning/",
+        "/learning/manage/",
+        f"/learning/{targets['city'].pk}/attachment/",
+    ):
         response = client.get(url)  # type: ignore[attr-defined]
         assert response.status_code == 302
         assert "/accounts/login/" in response["Location"]

@@ -25,7 +25,9 @@ def test_congress_audience_gets_receipts_and_messages(publish: Callable[..., Mat
     material = publish("office", CITY)
     people = serving_people(CITY)
     assert material.audience_count == len(people) > 0
-    assert set(Receipt.objects.filter(material=material).values_list("person_id", flat=True)) == people
+    assert (
+        set(Receipt.objects.filter(material=material).values_list("person_id", flat=True)) == people
+    )
     users = set(User.objects.filter(person_id__in=people).values_list("pk", flat=True))
     messages = Notification.objects.filter(kind="study_material", url=f"/learning/{material.pk}/")
     assert set(messages.values_list("recipient_id", flat=True)) == users
@@ -39,7 +41,10 @@ def test_subtree_audience_counts_each_person_once(publish: Callable[..., Materia
     everyone = serving_people(CITY, subtree=True)
     assert everyone > serving_people(CITY) | serving_people(COUNTY)
     assert material.audience_count == len(everyone)
-    assert set(Receipt.objects.filter(material=material).values_list("person_id", flat=True)) == everyone
+    assert (
+        set(Receipt.objects.filter(material=material).values_list("person_id", flat=True))
+        == everyone
+    )
     # The demo deputy serves in the city and the county congress: one receipt.
     deputy = User.objects.get(username="deputy")
     assert Receipt.objects.filter(material=material, person_id=deputy.person_id).count() == 1
@@ -47,11 +52,16 @@ def test_subtree_audience_counts_each_person_once(publish: Callable[..., Materia
 
 
 def test_county_audience_leaves_out_ended_mandates(publish: Callable[..., Material]) -> None:
-    ended = Mandate.objects.filter(region_id=COUNTY).exclude(person__user__username="deputy").first()
+    ended = (
+        Mandate.objects.filter(region_id=COUNTY).exclude(person__user__username="deputy").first()
+    )
     assert ended is not None
     deputy_services.change_status(
-        actor=None, mandate=ended, to_status=MandateStatus.RESIGNED,
-        effective_on=datetime.date(2025, 1, 2), reason="辞职",
+        actor=None,
+        mandate=ended,
+        to_status=MandateStatus.RESIGNED,
+        effective_on=datetime.date(2025, 1, 2),
+        reason="辞职",
     )
     material = publish("county_office", COUNTY)
     assert not Receipt.objects.filter(material=material, person_id=ended.person_id).exists()
@@ -144,11 +154,16 @@ def test_form_keeps_input_and_shows_chinese_errors(login: Callable[..., Any]) ->
     page = client.get("/learning/manage/new/")
     assert page.status_code == 200
     city = congress(CITY)
-    response = client.post("/learning/manage/new/", {
-        "congress": str(city.pk), "title": "关于学习宪法的通知", "body": "全文见附件。",
-        "audience": Audience.CONGRESS,
-        "attachment": upload(b"not really a pdf", "宪法.pdf"),
-    })
+    response = client.post(
+        "/learning/manage/new/",
+        {
+            "congress": str(city.pk),
+            "title": "关于学习宪法的通知",
+            "body": "全文见附件。",
+            "audience": Audience.CONGRESS,
+            "attachment": upload(b"not really a pdf", "宪法.pdf"),
+        },
+    )
     assert response.status_code == 422
     html = response.content.decode()
     assert "附件只能是 PDF、Word 文档" in html
@@ -156,10 +171,16 @@ def test_form_keeps_input_and_shows_chinese_errors(login: Callable[..., Any]) ->
     assert "全文见附件。" in html
     assert not Material.objects.exists()
     # Fixed and sent again: published, and the office lands on the receipts page.
-    response = client.post("/learning/manage/new/", {
-        "congress": str(city.pk), "title": "关于学习宪法的通知", "body": "全文见附件。",
-        "audience": Audience.CONGRESS, "attachment": upload(PDF, "宪法.pdf"),
-    })
+    response = client.post(
+        "/learning/manage/new/",
+        {
+            "congress": str(city.pk),
+            "title": "关于学习宪法的通知",
+            "body": "全文见附件。",
+            "audience": Audience.CONGRESS,
+            "attachment": upload(PDF, "宪法.pdf"),
+        },
+    )
     material = Material.objects.get()
     assert response.status_code == 302
     assert response["Location"] == f"/learning/manage/{material.pk}/"
@@ -167,9 +188,15 @@ def test_form_keeps_input_and_shows_chinese_errors(login: Callable[..., Any]) ->
 
 def test_form_refuses_a_congress_outside_jurisdiction(login: Callable[..., Any]) -> None:
     client = login("county_office")
-    response = client.post("/learning/manage/new/", {
-        "congress": str(congress(CITY).pk), "title": "越权", "body": "x", "audience": Audience.CONGRESS,
-    })
+    response = client.post(
+        "/learning/manage/new/",
+        {
+            "congress": str(congress(CITY).pk),
+            "title": "越权",
+            "body": "x",
+            "audience": Audience.CONGRESS,
+        },
+    )
     assert response.status_code == 422
     assert "请选择您管辖范围内的人大" in response.content.decode()
     assert not Material.objects.exists()

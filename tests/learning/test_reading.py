@@ -27,7 +27,9 @@ def receipt(material: Material, username: str) -> Receipt:
     return Receipt.objects.get(material=material, person__user__username=username)
 
 
-def test_list_shows_unread_first(publish: Callable[..., Material], login: Callable[..., Any]) -> None:
+def test_list_shows_unread_first(
+    publish: Callable[..., Material], login: Callable[..., Any]
+) -> None:
     first = publish("office", CITY, title="第一份资料")
     second = publish("county_office", COUNTY, title="第二份资料")
     client = login("deputy")
@@ -38,7 +40,9 @@ def test_list_shows_unread_first(publish: Callable[..., Material], login: Callab
     assert first.pk != second.pk
 
 
-def test_first_opening_is_recorded_once(publish: Callable[..., Material], login: Callable[..., Any]) -> None:
+def test_first_opening_is_recorded_once(
+    publish: Callable[..., Material], login: Callable[..., Any]
+) -> None:
     material = publish("office", CITY)
     client = login("deputy")
     assert receipt(material, "deputy").read_at is None
@@ -47,7 +51,9 @@ def test_first_opening_is_recorded_once(publish: Callable[..., Material], login:
     assert "请各位代表认真学习" in response.content.decode()
     first = receipt(material, "deputy").read_at
     assert first is not None
-    Receipt.objects.filter(pk=receipt(material, "deputy").pk).update(read_at=first - datetime.timedelta(hours=1))
+    Receipt.objects.filter(pk=receipt(material, "deputy").pk).update(
+        read_at=first - datetime.timedelta(hours=1)
+    )
     earlier = receipt(material, "deputy").read_at
     client.get(f"/learning/{material.pk}/")
     assert receipt(material, "deputy").read_at == earlier
@@ -72,7 +78,9 @@ def test_attachment_is_served_only_through_the_policy(
         assert login(username).get(f"/learning/{material.pk}/attachment/").status_code == 404
     # A deputy of another county's congress is not an addressee.
     outsider = (
-        User.objects.filter(person__mandates__region_id="430405000000").exclude(username="deputy").first()
+        User.objects.filter(person__mandates__region_id="430405000000")
+        .exclude(username="deputy")
+        .first()
     )
     assert outsider is not None
     User.objects.filter(pk=outsider.pk).update(must_change_password=False)
@@ -80,7 +88,9 @@ def test_attachment_is_served_only_through_the_policy(
     assert login(outsider.username).get(f"/learning/{material.pk}/").status_code == 404
 
 
-def test_receipts_page_counts_readers(publish: Callable[..., Material], login: Callable[..., Any]) -> None:
+def test_receipts_page_counts_readers(
+    publish: Callable[..., Material], login: Callable[..., Any]
+) -> None:
     material = publish("county_office", COUNTY)
     login("deputy").get(f"/learning/{material.pk}/")
     client = login("county_office")
@@ -92,7 +102,11 @@ def test_receipts_page_counts_readers(publish: Callable[..., Material], login: C
     assert deputy.person.name in read_html
     unread_html = client.get(f"/learning/manage/{material.pk}/?show=unread").content.decode()
     assert deputy.person.name not in unread_html
-    other = Receipt.objects.filter(material=material, read_at__isnull=True).select_related("person").first()
+    other = (
+        Receipt.objects.filter(material=material, read_at__isnull=True)
+        .select_related("person")
+        .first()
+    )
     assert other is not None
     assert other.person.name in unread_html
     # The office's list shows the same figure.
@@ -104,14 +118,18 @@ def test_remind_once_a_day(publish: Callable[..., Material], login: Callable[...
     login("deputy").get(f"/learning/{material.pk}/")
     unread_users = set(
         User.objects.filter(
-            person__in=Receipt.objects.filter(material=material, read_at__isnull=True).values("person")
+            person__in=Receipt.objects.filter(material=material, read_at__isnull=True).values(
+                "person"
+            )
         ).values_list("pk", flat=True)
     )
     assert unread_users
     office = User.objects.get(username="county_office")
     before = Notification.objects.filter(kind="study_material").count()
     assert services.remind_unread(actor=office, material=material) == len(unread_users)
-    reminders = Notification.objects.filter(kind="study_material").order_by("-id")[: len(unread_users)]
+    reminders = Notification.objects.filter(kind="study_material").order_by("-id")[
+        : len(unread_users)
+    ]
     assert {n.recipient_id for n in reminders} == unread_users
     assert all(n.title.startswith("请阅读") for n in reminders)
     # Again the same day: nobody is reminded twice.
@@ -121,25 +139,36 @@ def test_remind_once_a_day(publish: Callable[..., Material], login: Callable[...
     assert Notification.objects.filter(kind="study_material").count() == after_first
     # The next day they may be reminded again.
     yesterday = timezone.localdate() - datetime.timedelta(days=1)
-    Receipt.objects.filter(material=material).exclude(reminded_on=None).update(reminded_on=yesterday)
+    Receipt.objects.filter(material=material).exclude(reminded_on=None).update(
+        reminded_on=yesterday
+    )
     assert services.remind_unread(actor=office, material=material) == len(unread_users)
     assert Receipt.objects.filter(material=material, reminders=2).count() == len(unread_users)
-    assert AuditEvent.objects.filter(
-        action=AuditAction.UPDATE, object_type="learning.material", object_id=str(material.pk)
-    ).count() == 2
+    assert (
+        AuditEvent.objects.filter(
+            action=AuditAction.UPDATE, object_type="learning.material", object_id=str(material.pk)
+        ).count()
+        == 2
+    )
 
 
-def test_remind_page_and_permissions(publish: Callable[..., Material], login: Callable[..., Any]) -> None:
+def test_remind_page_and_permissions(
+    publish: Callable[..., Material], login: Callable[..., Any]
+) -> None:
     material = publish("county_office", COUNTY)
     response = login("county_office").post(f"/learning/manage/{material.pk}/remind/", follow=True)
     assert "已向" in response.content.decode()
     response = login("county_office").post(f"/learning/manage/{material.pk}/remind/", follow=True)
     assert "今天已经提醒过" in response.content.decode()
     assert login("deputy").post(f"/learning/manage/{material.pk}/remind/").status_code == 403
-    assert login("township_office").post(f"/learning/manage/{material.pk}/remind/").status_code == 404
+    assert (
+        login("township_office").post(f"/learning/manage/{material.pk}/remind/").status_code == 404
+    )
 
 
-def test_export_unread_is_audited(publish: Callable[..., Material], login: Callable[..., Any]) -> None:
+def test_export_unread_is_audited(
+    publish: Callable[..., Material], login: Callable[..., Any]
+) -> None:
     material = publish("county_office", COUNTY)
     login("deputy").get(f"/learning/{material.pk}/")
     response = login("county_office").post(f"/learning/manage/{material.pk}/export-unread/")
@@ -150,7 +179,9 @@ def test_export_unread_is_audited(publish: Callable[..., Material], login: Calla
     assert rows[0][0] == "姓名"
     names = {row[0] for row in rows[1:]}
     unread = set(
-        Receipt.objects.filter(material=material, read_at__isnull=True).values_list("person__name", flat=True)
+        Receipt.objects.filter(material=material, read_at__isnull=True).values_list(
+            "person__name", flat=True
+        )
     )
     assert names == unread
     deputy = User.objects.get(username="deputy")
@@ -190,7 +221,9 @@ def test_missing_attachment_file_is_not_found(
     assert response.status_code == 404
 
 
-def test_manage_list_filters_by_title(publish: Callable[..., Material], login: Callable[..., Any]) -> None:
+def test_manage_list_filters_by_title(
+    publish: Callable[..., Material], login: Callable[..., Any]
+) -> None:
     publish("office", CITY, title="宪法学习资料")
     publish("office", CITY, title="预算审查通知")
     client = login("office")

@@ -25,8 +25,16 @@ CITY = "430400000000"
 
 @pytest.mark.parametrize(
     ("username", "status"),
-    [("office", 200), ("county_office", 200), ("leader", 200), ("admin", 200),
-     ("deputy", 403), ("station", 403), ("unit", 403), ("citizen", 403)],
+    [
+        ("office", 200),
+        ("county_office", 200),
+        ("leader", 200),
+        ("admin", 200),
+        ("deputy", 403),
+        ("station", 403),
+        ("unit", 403),
+        ("citizen", 403),
+    ],
 )
 def test_who_may_open_the_ledger(login: Any, username: str, status: int) -> None:
     client = login(username)
@@ -60,9 +68,7 @@ def test_city_ledger_page_shows_counties_and_charts(login: Any) -> None:
 
 
 def test_live_filter_returns_the_results_fragment(login: Any) -> None:
-    response = login("office").get(
-        "/ledgers/", {"by": "level"}, HTTP_HX_REQUEST="true"
-    )
+    response = login("office").get("/ledgers/", {"by": "level"}, HTTP_HX_REQUEST="true")
     html = response.content.decode()
     assert response.status_code == 200
     assert html.lstrip().startswith('<div id="results"')
@@ -84,7 +90,9 @@ def test_county_office_page_stays_inside_its_county(login: Any) -> None:
 def test_deputy_rows_link_to_the_mandate(login: Any) -> None:
     township = Region.objects.get(code=COUNTY).children.order_by("code").first()
     assert township is not None
-    html = login("office").get("/ledgers/", {"region": township.code, "by": "deputy"}).content.decode()
+    html = (
+        login("office").get("/ledgers/", {"region": township.code, "by": "deputy"}).content.decode()
+    )
     mandate = Mandate.objects.filter(region=township).order_by("pk").first()
     assert mandate is not None
     assert f"/deputies/{mandate.pk}/" in html
@@ -94,9 +102,11 @@ def test_deputy_rows_link_to_the_mandate(login: Any) -> None:
 
 
 def test_bad_period_keeps_the_input_and_explains(login: Any) -> None:
-    html = login("office").get(
-        "/ledgers/", {"date_from": "2026-05-01", "date_to": "2026-01-01"}
-    ).content.decode()
+    html = (
+        login("office")
+        .get("/ledgers/", {"date_from": "2026-05-01", "date_to": "2026-01-01"})
+        .content.decode()
+    )
     assert "结束日期不能早于开始日期" in html
     assert 'value="2026-05-01"' in html
 
@@ -145,10 +155,14 @@ def test_inactive_list(login: Any, user: Any) -> None:
     listed = set(selectors.inactive(office).values_list("pk", flat=True))
     city = Region.objects.get(code=CITY)
     expected = set(
-        Mandate.objects.filter(city.subtree_q("region_id"), status=MandateStatus.SERVING,
-                               elected_on__lte=cutoff)
-        .exclude(pk__in=DutyRecord.objects.filter(status=RecordStatus.CONFIRMED,
-                                                  occurred_on__gte=cutoff).values("mandate_id"))
+        Mandate.objects.filter(
+            city.subtree_q("region_id"), status=MandateStatus.SERVING, elected_on__lte=cutoff
+        )
+        .exclude(
+            pk__in=DutyRecord.objects.filter(
+                status=RecordStatus.CONFIRMED, occurred_on__gte=cutoff
+            ).values("mandate_id")
+        )
         .values_list("pk", flat=True)
     )
     assert listed == expected
@@ -156,22 +170,34 @@ def test_inactive_list(login: Any, user: Any) -> None:
     own = Mandate.objects.filter(person__user__username="deputy", region_id=CITY).get()
     assert own.pk in listed
     DutyRecord.objects.create(
-        mandate=own, region_id=own.region_id, kind="reception", title="接待选民",
-        occurred_on=today, source=RecordSource.SELF, status=RecordStatus.CONFIRMED,
+        mandate=own,
+        region_id=own.region_id,
+        kind="reception",
+        title="接待选民",
+        occurred_on=today,
+        source=RecordSource.SELF,
+        status=RecordStatus.CONFIRMED,
     )
     assert own.pk not in set(selectors.inactive(office).values_list("pk", flat=True))
     # A submitted (unconfirmed) report does not count.
     county_own = Mandate.objects.filter(person__user__username="deputy", region_id=COUNTY).get()
     DutyRecord.objects.create(
-        mandate=county_own, region_id=COUNTY, kind="reception", title="接待选民",
-        occurred_on=today, source=RecordSource.SELF, status=RecordStatus.SUBMITTED,
+        mandate=county_own,
+        region_id=COUNTY,
+        kind="reception",
+        title="接待选民",
+        occurred_on=today,
+        source=RecordSource.SELF,
+        status=RecordStatus.SUBMITTED,
     )
     assert county_own.pk in set(selectors.inactive(office).values_list("pk", flat=True))
     # The county office sees only its own county's.
     county = set(selectors.inactive(user("county_office")).values_list("pk", flat=True))
     assert county
-    assert all(code.startswith("430421") for code in
-               Mandate.objects.filter(pk__in=county).values_list("region_id", flat=True))
+    assert all(
+        code.startswith("430421")
+        for code in Mandate.objects.filter(pk__in=county).values_list("region_id", flat=True)
+    )
 
 
 def test_inactive_page_months_and_export(login: Any) -> None:

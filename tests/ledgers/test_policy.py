@@ -14,8 +14,17 @@ from renda.points.models import PointEntry
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("duty_data")]
 
-USERS = ["admin", "office", "county_office", "township_office", "leader", "deputy", "station",
-         "unit", "citizen"]
+USERS = [
+    "admin",
+    "office",
+    "county_office",
+    "township_office",
+    "leader",
+    "deputy",
+    "station",
+    "unit",
+    "citizen",
+]
 
 # (a record of a county congress deputy of 衡阳县, a record of the township congress of the
 # station's township, a record in the sibling county 珠晖区) per user and action.

@@ -70,7 +70,9 @@ def subtree(code: str) -> Q:
 def assert_row(row: selectors.Row, expected: dict[str, Any]) -> None:
     assert row.kinds == expected["kinds"]
     assert (row.attended, row.leave, row.absent) == (
-        expected["attended"], expected["leave"], expected["absent"]
+        expected["attended"],
+        expected["leave"],
+        expected["absent"],
     )
     assert row.points == expected["points"]
 
@@ -119,9 +121,10 @@ def test_by_level_station_group_add_up(user: Any) -> None:
     assert sum(row.activities for row in levels.rows) == total.activities
     assert sum(row.points for row in levels.rows) == total.points
     township = next(row for row in levels.rows if row.key == "township")
-    assert township.kinds == direct(
-        Q(region_id__in=Region.objects.filter(level="township").values("code"))
-    )["kinds"]
+    assert (
+        township.kinds
+        == direct(Q(region_id__in=Region.objects.filter(level="township").values("code")))["kinds"]
+    )
     groups = selectors.ledger(office, _filters(region=CITY, by=By.GROUP))
     # The demo world has no deputy groups: one row for the deputies outside any group.
     assert [row.label for row in groups.rows] == ["未编入代表小组的代表"]
@@ -163,9 +166,7 @@ def test_drill_down_from_city_to_deputies(login: Any, user: Any) -> None:
     own_row = next(row for row in county.rows if row.key == COUNTY)
     assert own_row.drill is not None
     assert own_row.drill["own"] == "1"
-    own = selectors.ledger(
-        office, _filters(region=COUNTY, own=True, by=By.DEPUTY)
-    )
+    own = selectors.ledger(office, _filters(region=COUNTY, own=True, by=By.DEPUTY))
     assert own.page is not None
     assert {r.mandate_id for r in own.rows} <= set(
         Mandate.objects.filter(region_id=COUNTY).values_list("pk", flat=True)
@@ -198,7 +199,8 @@ def test_period_limits_the_rows(user: Any) -> None:
     office = user("office")
     year = selectors.this_year()[0].year
     last = LedgerFilters(
-        date_from=datetime.date(year - 1, 1, 1), date_to=datetime.date(year - 1, 12, 31),
+        date_from=datetime.date(year - 1, 1, 1),
+        date_to=datetime.date(year - 1, 12, 31),
         region=CITY,
     )
     # National and provincial deputies' records lie outside the city office's jurisdiction.

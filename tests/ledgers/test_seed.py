@@ -16,8 +16,9 @@ pytestmark = pytest.mark.django_db
 
 def _snapshot() -> list[tuple[Any, ...]]:
     return list(
-        DutyRecord.objects.order_by("mandate_id", "occurred_on", "kind", "title", "status")
-        .values_list("mandate_id", "occurred_on", "kind", "title", "content", "status", "source")
+        DutyRecord.objects.order_by(
+            "mandate_id", "occurred_on", "kind", "title", "status"
+        ).values_list("mandate_id", "occurred_on", "kind", "title", "content", "status", "source")
     )
 
 
@@ -32,7 +33,10 @@ def test_small_seed_is_deterministic_and_leaves_the_demo_deputy_alone(duty_data:
     assert statuses == {"confirmed", "submitted", "returned"}
     assert {row[6] for row in first} >= {"organized", "self", "proxy"}
     assert set(Invitation.objects.values_list("status", flat=True)) == {
-        "invited", "attended", "leave", "absent"
+        "invited",
+        "attended",
+        "leave",
+        "absent",
     }
     assert Activity.objects.filter(status="planned").exists()
     assert PointEntry.objects.exists()

@@ -24,19 +24,25 @@ pytestmark = pytest.mark.django_db
 def send_reminder(user: Any, capture: Any, **extra: Any) -> Delivery:
     with capture(execute=True):
         [n] = services.notify(
-            recipients=[user], kind="reminder", title="明天上午九点视察", body="县政府门口集合",
+            recipients=[user],
+            kind="reminder",
+            title="明天上午九点视察",
+            body="县政府门口集合",
             **extra,
         )
     return Delivery.objects.get(notification=n, channel="sms")
 
 
 def test_http_gateway_delivery_and_signature(
-    user: Any, immediate_tasks: None, http_sms: FakeGateway,
+    user: Any,
+    immediate_tasks: None,
+    http_sms: FakeGateway,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     deputy = user("deputy")
-    delivery = send_reminder(deputy, django_capture_on_commit_callbacks,
-                             sms_params={"time": "9:00", "place": "县政府"})
+    delivery = send_reminder(
+        deputy, django_capture_on_commit_callbacks, sms_params={"time": "9:00", "place": "县政府"}
+    )
     delivery.refresh_from_db()
     assert delivery.status == DeliveryStatus.SENT
     assert delivery.attempts == 1
@@ -47,13 +53,17 @@ def test_http_gateway_delivery_and_signature(
     assert request["path"] == "/sms/send"
     body = json.loads(request["body"])
     assert body == {
-        "phone": deputy.person.phone, "sign_name": "衡阳人大", "template_id": "SMS_REMIND_1",
-        "params": {"time": "9:00", "place": "县政府"}, "reference": f"renda-delivery-{delivery.pk}",
+        "phone": deputy.person.phone,
+        "sign_name": "衡阳人大",
+        "template_id": "SMS_REMIND_1",
+        "params": {"time": "9:00", "place": "县政府"},
+        "reference": f"renda-delivery-{delivery.pk}",
     }
     headers = {k.lower(): v for k, v in request["headers"].items()}
     timestamp = headers["x-renda-timestamp"]
-    expected = hmac.new(GATEWAY_KEY.encode(), timestamp.encode() + b"." + request["body"],
-                        hashlib.sha256).hexdigest()
+    expected = hmac.new(
+        GATEWAY_KEY.encode(), timestamp.encode() + b"." + request["body"], hashlib.sha256
+    ).hexdigest()
     assert headers["x-renda-signature"] == expected
     assert sms.sign(GATEWAY_KEY, timestamp, request["body"]) == expected
     # Tampering with the body breaks the signature.
@@ -61,7 +71,10 @@ def test_http_gateway_delivery_and_signature(
 
 
 def test_default_template_and_params(
-    user: Any, immediate_tasks: None, http_sms: FakeGateway, settings: Any,
+    user: Any,
+    immediate_tasks: None,
+    http_sms: FakeGateway,
+    settings: Any,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
@@ -72,7 +85,9 @@ def test_default_template_and_params(
 
 
 def test_retry_after_gateway_error_once(
-    user: Any, immediate_tasks: None, http_sms: FakeGateway,
+    user: Any,
+    immediate_tasks: None,
+    http_sms: FakeGateway,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     http_sms.script = [(500, {"code": "ERROR", "message": "busy"})]
@@ -87,7 +102,10 @@ def test_retry_after_gateway_error_once(
 
 
 def test_refused_code_is_a_failure_and_retry_is_deferred_with_backoff(
-    user: Any, settings: Any, http_sms: FakeGateway, django_capture_on_commit_callbacks: Any,
+    user: Any,
+    settings: Any,
+    http_sms: FakeGateway,
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
     settings.TASKS = DUMMY  # keeps enqueued tasks so the retry's schedule can be inspected
     http_sms.script = [(200, {"code": "isv.BUSINESS_LIMIT_CONTROL", "message": "限流"})]
@@ -113,7 +131,10 @@ def test_backoff_grows_exponentially(settings: Any) -> None:
 
 
 def test_failed_after_max_attempts(
-    user: Any, immediate_tasks: None, http_sms: FakeGateway, settings: Any,
+    user: Any,
+    immediate_tasks: None,
+    http_sms: FakeGateway,
+    settings: Any,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     settings.NOTIFICATION_MAX_ATTEMPTS = 3
@@ -127,7 +148,9 @@ def test_failed_after_max_attempts(
 
 
 def test_client_error_fails_without_retry(
-    user: Any, immediate_tasks: None, http_sms: FakeGateway,
+    user: Any,
+    immediate_tasks: None,
+    http_sms: FakeGateway,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     http_sms.script = [(400, {"code": "InvalidPhone"})]
@@ -139,7 +162,10 @@ def test_client_error_fails_without_retry(
 
 
 def test_unreachable_gateway_is_retried(
-    user: Any, immediate_tasks: None, settings: Any, django_capture_on_commit_callbacks: Any,
+    user: Any,
+    immediate_tasks: None,
+    settings: Any,
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
     settings.SMS_BACKEND = "http"
     settings.SMS_GATEWAY_KEY = GATEWAY_KEY
@@ -154,7 +180,10 @@ def test_unreachable_gateway_is_retried(
 
 
 def test_no_double_send(
-    user: Any, settings: Any, http_sms: FakeGateway, django_capture_on_commit_callbacks: Any,
+    user: Any,
+    settings: Any,
+    http_sms: FakeGateway,
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
     settings.TASKS = DUMMY
     delivery = send_reminder(user("deputy"), django_capture_on_commit_callbacks)
@@ -170,7 +199,10 @@ def test_no_double_send(
 
 
 def test_claimed_row_is_not_sent_again(
-    user: Any, settings: Any, http_sms: FakeGateway, django_capture_on_commit_callbacks: Any,
+    user: Any,
+    settings: Any,
+    http_sms: FakeGateway,
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
     settings.TASKS = DUMMY
     delivery = send_reminder(user("deputy"), django_capture_on_commit_callbacks)
@@ -181,7 +213,10 @@ def test_claimed_row_is_not_sent_again(
 
 
 def test_file_backend_writes_json_lines(
-    user: Any, immediate_tasks: None, settings: Any, tmp_path: Path,
+    user: Any,
+    immediate_tasks: None,
+    settings: Any,
+    tmp_path: Path,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     path = tmp_path / "out" / "sms.jsonl"
@@ -197,12 +232,21 @@ def test_file_backend_writes_json_lines(
     )
     assert {line["text"] for line in lines} == {"【智慧人大】督办"}
     ids = {line["message_id"] for line in lines}
-    assert set(Delivery.objects.filter(channel="sms", status="sent")
-               .values_list("provider_message_id", flat=True)) == ids
+    assert (
+        set(
+            Delivery.objects.filter(channel="sms", status="sent").values_list(
+                "provider_message_id", flat=True
+            )
+        )
+        == ids
+    )
 
 
 def test_console_backend_logs_masked(
-    user: Any, immediate_tasks: None, settings: Any, caplog: Any,
+    user: Any,
+    immediate_tasks: None,
+    settings: Any,
+    caplog: Any,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     settings.SMS_BACKEND = "console"
@@ -220,7 +264,10 @@ def test_console_backend_logs_masked(
 
 
 def test_email_via_locmem_outbox(
-    user: Any, immediate_tasks: None, mailoutbox: list[Any], settings: Any,
+    user: Any,
+    immediate_tasks: None,
+    mailoutbox: list[Any],
+    settings: Any,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     settings.SITE_URL = "https://renda.example.cn"
@@ -229,8 +276,13 @@ def test_email_via_locmem_outbox(
     deputy.save()
     services.set_preference(user=deputy, kind="system", in_app=True, email=True, sms=False)
     with django_capture_on_commit_callbacks(execute=True):
-        [n] = services.notify(recipients=[deputy], kind="system", title="平台升级通知",
-                              body="今晚 22 点维护。", url="/notifications/")
+        [n] = services.notify(
+            recipients=[deputy],
+            kind="system",
+            title="平台升级通知",
+            body="今晚 22 点维护。",
+            url="/notifications/",
+        )
     [mail] = mailoutbox
     assert mail.to == ["deputy@example.cn"]
     assert mail.subject == "【智慧人大】平台升级通知"
@@ -244,7 +296,10 @@ def test_email_via_locmem_outbox(
 
 
 def test_email_address_removed_before_sending_is_skipped(
-    user: Any, settings: Any, mailoutbox: list[Any], django_capture_on_commit_callbacks: Any,
+    user: Any,
+    settings: Any,
+    mailoutbox: list[Any],
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
     settings.TASKS = DUMMY
     deputy = user("deputy")

@@ -33,8 +33,11 @@ def test_notify_creates_inbox_rows_and_deliveries_per_kind_defaults(
     deputy, office = user("deputy"), user("office")
     with django_capture_on_commit_callbacks(execute=True):
         created = services.notify(
-            recipients=[deputy, office.pk, deputy], kind="reminder",
-            title="明天上午九点视察", body="请到县政府门口集合", url="/workbench/",
+            recipients=[deputy, office.pk, deputy],
+            kind="reminder",
+            title="明天上午九点视察",
+            body="请到县政府门口集合",
+            url="/workbench/",
         )
     assert [n.recipient_id for n in created] == [deputy.pk, office.pk]  # de-duplicated, in order
     assert all(n.in_app and n.read_at is None for n in created)
@@ -56,8 +59,9 @@ def test_delivery_destination_is_masked_never_plain(user: Any, dummy_tasks: Any)
     assert phone not in str(stored)
 
 
-def test_sms_skipped_when_no_phone(user: Any, dummy_tasks: Any,
-                                   django_capture_on_commit_callbacks: Any) -> None:
+def test_sms_skipped_when_no_phone(
+    user: Any, dummy_tasks: Any, django_capture_on_commit_callbacks: Any
+) -> None:
     citizen = user("citizen")
     citizen.person.phone = ""
     citizen.person.save()
@@ -126,8 +130,9 @@ def test_inactive_users_receive_nothing(user: Any, dummy_tasks: Any) -> None:
     assert services.notify(recipients=[citizen], kind="system", title="t", body="") == []
 
 
-def test_rollback_enqueues_nothing(user: Any, dummy_tasks: Any,
-                                   django_capture_on_commit_callbacks: Any) -> None:
+def test_rollback_enqueues_nothing(
+    user: Any, dummy_tasks: Any, django_capture_on_commit_callbacks: Any
+) -> None:
     deputy = user("deputy")
 
     def failing_change() -> None:
@@ -135,8 +140,7 @@ def test_rollback_enqueues_nothing(user: Any, dummy_tasks: Any,
             services.notify(recipients=[deputy], kind="overdue", title="逾期", body="")
             raise RuntimeError("the surrounding change failed")
 
-    with django_capture_on_commit_callbacks(execute=True) as callbacks, \
-            pytest.raises(RuntimeError):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(RuntimeError):
         failing_change()
     assert callbacks == []
     assert enqueued_ids(dummy_tasks) == []
@@ -177,8 +181,9 @@ def test_unread_count_is_capped(user: Any, dummy_tasks: Any) -> None:
     assert selectors.unread_count(deputy) == selectors.UNREAD_CAP
 
 
-def test_requeue_stalled(user: Any, dummy_tasks: Any,
-                         django_capture_on_commit_callbacks: Any) -> None:
+def test_requeue_stalled(
+    user: Any, dummy_tasks: Any, django_capture_on_commit_callbacks: Any
+) -> None:
     import datetime
 
     from django.utils import timezone
@@ -198,8 +203,9 @@ def test_requeue_stalled(user: Any, dummy_tasks: Any,
         assert services.requeue_stalled() == 0
 
 
-def test_notify_many_recipients_in_batches(dummy_tasks: Any,
-                                           django_assert_max_num_queries: Any) -> None:
+def test_notify_many_recipients_in_batches(
+    dummy_tasks: Any, django_assert_max_num_queries: Any
+) -> None:
     from renda.core.models import User
 
     User.objects.bulk_create(User(username=f"bulk{i:04d}") for i in range(600))
@@ -211,8 +217,9 @@ def test_notify_many_recipients_in_batches(dummy_tasks: Any,
     assert Delivery.objects.filter(notification__in=created).count() == len(ids)
 
 
-def test_requeue_command(user: Any, dummy_tasks: Any,
-                         django_capture_on_commit_callbacks: Any) -> None:
+def test_requeue_command(
+    user: Any, dummy_tasks: Any, django_capture_on_commit_callbacks: Any
+) -> None:
     import io
 
     from django.core.management import call_command

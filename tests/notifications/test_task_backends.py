@@ -36,8 +36,13 @@ def preserved_process_state() -> Iterator[None]:
 def run_db_worker() -> None:
     with preserved_process_state():
         call_command(
-            "db_worker", batch=True, reload=False, startup_delay=False, interval=0,
-            verbosity=0, worker_id="renda-notifications-test",
+            "db_worker",
+            batch=True,
+            reload=False,
+            startup_delay=False,
+            interval=0,
+            verbosity=0,
+            worker_id="renda-notifications-test",
         )
 
 
@@ -92,9 +97,12 @@ def rq_queue(settings: Any) -> Iterator[Any]:
 
     def clean() -> None:
         for registry in (
-            queue.scheduled_job_registry, queue.started_job_registry,
-            queue.finished_job_registry, queue.failed_job_registry,
-            queue.deferred_job_registry, queue.canceled_job_registry,
+            queue.scheduled_job_registry,
+            queue.started_job_registry,
+            queue.finished_job_registry,
+            queue.failed_job_registry,
+            queue.deferred_job_registry,
+            queue.canceled_job_registry,
         ):
             for job_id in registry.get_job_ids():
                 registry.remove(job_id, delete_job=True)
@@ -119,15 +127,17 @@ def run_rq_worker(queue: Any, *, with_scheduler: bool = False) -> None:
 
 @pytest.mark.django_db
 def test_rq_backend_against_real_redis(
-    rq_queue: Any, user: Any, settings: Any, http_sms: FakeGateway,
+    rq_queue: Any,
+    user: Any,
+    settings: Any,
+    http_sms: FakeGateway,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     settings.NOTIFICATION_RETRY_BASE_SECONDS = 0
     deputy, station = user("deputy"), user("station")
     http_sms.script = [(500, {"code": "ERROR"})]  # the first message fails once
     with django_capture_on_commit_callbacks(execute=True):
-        notes = services.notify(recipients=[deputy, station], kind="overdue", title="逾期",
-                                body="")
+        notes = services.notify(recipients=[deputy, station], kind="overdue", title="逾期", body="")
     deliveries = list(Delivery.objects.filter(notification__in=notes).order_by("pk"))
     assert rq_queue.count == 2
     assert http_sms.requests == []

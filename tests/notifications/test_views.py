@@ -115,8 +115,9 @@ def test_inbox_unread_filter(login: Any, user: Any) -> None:
 def test_mark_read_with_htmx(login: Any, user: Any) -> None:
     note = notify(user("deputy"), "请阅读")
     client = login("deputy")
-    response = client.post(reverse("notifications:mark_read", args=[note.pk]),
-                           headers={"HX-Request": "true"})
+    response = client.post(
+        reverse("notifications:mark_read", args=[note.pk]), headers={"HX-Request": "true"}
+    )
     assert response.status_code == 200
     assert response["HX-Trigger"] == "notifications-changed"
     html = response.content.decode()
@@ -177,8 +178,10 @@ def test_preferences_page_and_save(login: Any, user: Any) -> None:
     assert 'id="id_reminder-sms"' in html
     assert "您的账号未登记电子邮箱" in html
 
-    response = client.post(reverse("notifications:preferences"),
-                           {"kind": "reminder", "reminder-in_app": "on", "reminder-email": "on"})
+    response = client.post(
+        reverse("notifications:preferences"),
+        {"kind": "reminder", "reminder-in_app": "on", "reminder-email": "on"},
+    )
     assert response.status_code == 302
     pref = Preference.objects.get(user=user("deputy"), kind="reminder")
     assert (pref.in_app, pref.email, pref.sms) == (True, True, False)
@@ -186,7 +189,8 @@ def test_preferences_page_and_save(login: Any, user: Any) -> None:
 
 def test_preferences_htmx_returns_the_form(login: Any, user: Any) -> None:
     response = login("deputy").post(
-        reverse("notifications:preferences"), {"kind": "system", "system-sms": "on"},
+        reverse("notifications:preferences"),
+        {"kind": "system", "system-sms": "on"},
         headers={"HX-Request": "true"},
     )
     html = response.content.decode()

@@ -53,11 +53,20 @@ def _tasks_and_urls(settings: Any, tmp_path: Any) -> None:
 def _clean_slate(db: Any) -> None:
     """The points tests count exactly what they create: any duty data a seed may have put in
     the shared world is removed inside the test's transaction (and comes back after it)."""
-    if not (DutyRecord.objects.exists() or Invitation.objects.exists()
-            or PointRuleSet.objects.exists()):
+    if not (
+        DutyRecord.objects.exists() or Invitation.objects.exists() or PointRuleSet.objects.exists()
+    ):
         return
-    for model in (PointEntry, PointTotal, Dispute, Evaluation, PointRuleSet, DutyRecord,
-                  Invitation, Activity):
+    for model in (
+        PointEntry,
+        PointTotal,
+        Dispute,
+        Evaluation,
+        PointRuleSet,
+        DutyRecord,
+        Invitation,
+        Activity,
+    ):
         model.objects.all().delete()
 
 
@@ -70,40 +79,67 @@ def own_mandate() -> Mandate:
 
 def other_mandate(code: str = COUNTY) -> Mandate:
     mandate = (
-        Mandate.objects.filter(region_id=code).exclude(person__user__username="deputy")
-        .select_related("term__congress").order_by("id").first()
+        Mandate.objects.filter(region_id=code)
+        .exclude(person__user__username="deputy")
+        .select_related("term__congress")
+        .order_by("id")
+        .first()
     )
     assert mandate is not None
     return mandate
 
 
-def record(mandate: Mandate, kind: str = ActivityKind.MEETING, on: datetime.date | None = None,
-           *, status: str = RecordStatus.CONFIRMED, title: str = "", **extra: Any) -> DutyRecord:
+def record(
+    mandate: Mandate,
+    kind: str = ActivityKind.MEETING,
+    on: datetime.date | None = None,
+    *,
+    status: str = RecordStatus.CONFIRMED,
+    title: str = "",
+    **extra: Any,
+) -> DutyRecord:
     on = on or datetime.date(YEAR, 3, 1)
     return DutyRecord.objects.create(
-        mandate=mandate, region_id=mandate.region_id, kind=kind,
-        title=title or f"{ActivityKind(kind).label} {on:%m月%d日}", occurred_on=on,
-        source=extra.pop("source", RecordSource.SELF), status=status, **extra,
+        mandate=mandate,
+        region_id=mandate.region_id,
+        kind=kind,
+        title=title or f"{ActivityKind(kind).label} {on:%m月%d日}",
+        occurred_on=on,
+        source=extra.pop("source", RecordSource.SELF),
+        status=status,
+        **extra,
     )
 
 
-def absence(mandate: Mandate, starts_at: datetime.datetime | None = None, *,
-            status: str = AttendanceStatus.ABSENT,
-            activity_status: str = ActivityStatus.CLOSED) -> Invitation:
+def absence(
+    mandate: Mandate,
+    starts_at: datetime.datetime | None = None,
+    *,
+    status: str = AttendanceStatus.ABSENT,
+    activity_status: str = ActivityStatus.CLOSED,
+) -> Invitation:
     starts_at = starts_at or datetime.datetime(YEAR, 5, 10, 9, 0, tzinfo=SHANGHAI)
-    organizer = Organization.objects.filter(
-        region_id=mandate.region_id, kind=OrganizationKind.CONGRESS_OFFICE
-    ).first() or Organization.objects.filter(kind=OrganizationKind.CONGRESS_OFFICE).first()
+    organizer = (
+        Organization.objects.filter(
+            region_id=mandate.region_id, kind=OrganizationKind.CONGRESS_OFFICE
+        ).first()
+        or Organization.objects.filter(kind=OrganizationKind.CONGRESS_OFFICE).first()
+    )
     assert organizer is not None
     activity = Activity.objects.create(
-        region_id=mandate.region_id, organizer=organizer, kind=ActivityKind.INSPECTION,
-        title=f"视察活动 {starts_at:%m月%d日}", starts_at=starts_at,
-        ends_at=starts_at + datetime.timedelta(hours=3), status=activity_status,
+        region_id=mandate.region_id,
+        organizer=organizer,
+        kind=ActivityKind.INSPECTION,
+        title=f"视察活动 {starts_at:%m月%d日}",
+        starts_at=starts_at,
+        ends_at=starts_at + datetime.timedelta(hours=3),
+        status=activity_status,
         created_by=User.objects.get(username="county_office"),
     )
     checked_in_at = starts_at if status == AttendanceStatus.ATTENDED else None
-    return Invitation.objects.create(activity=activity, mandate=mandate, status=status,
-                                     checked_in_at=checked_in_at)
+    return Invitation.objects.create(
+        activity=activity, mandate=mandate, status=status, checked_in_at=checked_in_at
+    )
 
 
 def entries(mandate: Mandate, year: int = YEAR) -> list[PointEntry]:
@@ -123,4 +159,3 @@ def scored() -> Callable[..., list[PointEntry]]:
         return entries(mandates[0], year)
 
     return run
-

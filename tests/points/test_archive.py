@@ -35,14 +35,27 @@ def _world() -> None:
     mandate = own_mandate()
     for day in range(1, 30):
         kind = [ActivityKind.MEETING, ActivityKind.RECEPTION, ActivityKind.SURVEY][day % 3]
-        record(mandate, kind, datetime.date(YEAR, 1 + day % 12, day % 28 + 1),
-               title=f"第{day}次{ActivityKind(kind).label}:走访西渡镇群众")
+        record(
+            mandate,
+            kind,
+            datetime.date(YEAR, 1 + day % 12, day % 28 + 1),
+            title=f"第{day}次{ActivityKind(kind).label}:走访西渡镇群众",
+        )
     absence(mandate)
-    absence(mandate, datetime.datetime(YEAR, 6, 1, 1, 0, tzinfo=datetime.UTC), status=AttendanceStatus.ATTENDED)
+    absence(
+        mandate,
+        datetime.datetime(YEAR, 6, 1, 1, 0, tzinfo=datetime.UTC),
+        status=AttendanceStatus.ATTENDED,
+    )
     services.recompute_year(congress_id=mandate.term.congress_id, year=YEAR)
     Evaluation.objects.create(
-        mandate=mandate, region_id=mandate.region_id, year=YEAR, status=EvaluationStatus.ASSESSED,
-        self_assessment="积极参加各项活动。", office_assessment="履职认真。", grade=Grade.EXCELLENT,
+        mandate=mandate,
+        region_id=mandate.region_id,
+        year=YEAR,
+        status=EvaluationStatus.ASSESSED,
+        self_assessment="积极参加各项活动。",
+        office_assessment="履职认真。",
+        grade=Grade.EXCELLENT,
         points=10,
     )
 
@@ -79,7 +92,12 @@ def test_archive_pages_for_the_deputy_and_the_office(login: Any, tmp_path: Path)
     text = _text(term.content, tmp_path)
     assert mandate.person.name in text
     assert "本届" in text
-    assert AuditEvent.objects.filter(object_type="points.archive", action=AuditAction.EXPORT).count() == 2
+    assert (
+        AuditEvent.objects.filter(object_type="points.archive", action=AuditAction.EXPORT).count()
+        == 2
+    )
     # Outside the jurisdiction, or someone else's: not found.
-    assert login("township_office").get(f"/points/archive/{mandate.pk}/{YEAR}.pdf").status_code == 404
+    assert (
+        login("township_office").get(f"/points/archive/{mandate.pk}/{YEAR}.pdf").status_code == 404
+    )
     assert login("unit").get(f"/points/archive/{mandate.pk}/term.pdf").status_code == 404

@@ -48,7 +48,9 @@ def test_every_entry_on_the_breakdown_links_to_its_source(login: Any) -> None:
     assert ">365<" in text  # days served in the year
 
 
-def test_offices_see_the_breakdown_without_dispute_buttons_and_nobody_sees_a_ranking(login: Any) -> None:
+def test_offices_see_the_breakdown_without_dispute_buttons_and_nobody_sees_a_ranking(
+    login: Any,
+) -> None:
     entries = _scored_deputy()
     mandate = own_mandate()
     url = f"/points/mandate/{mandate.pk}/{YEAR}/"
@@ -65,7 +67,10 @@ def test_offices_see_the_breakdown_without_dispute_buttons_and_nobody_sees_a_ran
 
 def test_short_tenure_is_explained(login: Any) -> None:
     mandate = own_mandate()
-    assert "本年度仅在任" in login("deputy").get(f"/points/mandate/{mandate.pk}/2021/").content.decode()
+    assert (
+        "本年度仅在任"
+        in login("deputy").get(f"/points/mandate/{mandate.pk}/2021/").content.decode()
+    )
 
 
 def test_the_deputys_own_page_and_panel(login: Any) -> None:
@@ -81,7 +86,9 @@ def test_the_deputys_own_page_and_panel(login: Any) -> None:
 
 def test_the_office_panel_counts_open_disputes(login: Any) -> None:
     entries = _scored_deputy()
-    services.file_dispute(actor=User.objects.get(username="deputy"), entry=entries[0], reason="有误")
+    services.file_dispute(
+        actor=User.objects.get(username="deputy"), entry=entries[0], reason="有误"
+    )
     page = login("county_office").get(reverse("web:workbench")).content.decode()
     assert "待处理申诉" in page
     assert '<a href="/points/disputes/">1</a>' in page
@@ -101,7 +108,9 @@ def test_api_year_with_entries(bearer: Any) -> None:
     assert len(body["entries"]) == len(entries) == 13
     assert all(e["source_url"] for e in body["entries"])
     assert {e["code"] for e in body["entries"]} == {"meeting", "absence"}
-    assert bearer("county_office").api_get(f"/points/mandates/{mandate.pk}/{YEAR}").status_code == 200
+    assert (
+        bearer("county_office").api_get(f"/points/mandates/{mandate.pk}/{YEAR}").status_code == 200
+    )
     assert_problem(bearer("township_office").api_get(f"/points/mandates/{mandate.pk}/{YEAR}"), 404)
     assert_problem(bearer("unit").api_get(f"/points/mandates/{mandate.pk}/{YEAR}"), 404)
     other = other_mandate(OTHER_COUNTY)

@@ -17,18 +17,36 @@ from tests.points.conftest import YEAR, other_mandate, own_mandate, record
 
 pytestmark = pytest.mark.django_db
 
-USERS = ["admin", "office", "county_office", "township_office", "leader", "deputy", "station", "unit", "citizen"]
+USERS = [
+    "admin",
+    "office",
+    "county_office",
+    "township_office",
+    "leader",
+    "deputy",
+    "station",
+    "unit",
+    "citizen",
+]
 KEYS = ("own", "county", "township", "other_county")
 NONE = (False, False, False, False)
 ALL = (True, True, True, True)
-OFFICES = {"admin": ALL, "office": ALL, "county_office": (True, True, True, False),
-           "township_office": (False, False, True, False)}
+OFFICES = {
+    "admin": ALL,
+    "office": ALL,
+    "county_office": (True, True, True, False),
+    "township_office": (False, False, True, False),
+}
 
 
 def _mandates() -> dict[str, Mandate]:
     township = User.objects.get(username="station").grants.get().region_id
-    return {"own": own_mandate(), "county": other_mandate(COUNTY),
-            "township": other_mandate(township), "other_county": other_mandate(OTHER_COUNTY)}
+    return {
+        "own": own_mandate(),
+        "county": other_mandate(COUNTY),
+        "township": other_mandate(township),
+        "other_county": other_mandate(OTHER_COUNTY),
+    }
 
 
 def _objects() -> dict[str, dict[str, Any]]:
@@ -43,16 +61,26 @@ def _objects() -> dict[str, dict[str, Any]]:
             "entry": entry,
             "total": PointTotal.objects.get(mandate=mandate, rule_set=entry.rule_set),
             "dispute": Dispute.objects.create(
-                mandate=mandate, region_id=mandate.region_id, year=YEAR, code=entry.code,
-                record=source, disputed_points=entry.points, reason="测试", created_by=deputy),
-            "evaluation": Evaluation.objects.create(mandate=mandate, region_id=mandate.region_id, year=YEAR),
+                mandate=mandate,
+                region_id=mandate.region_id,
+                year=YEAR,
+                code=entry.code,
+                record=source,
+                disputed_points=entry.points,
+                reason="测试",
+                created_by=deputy,
+            ),
+            "evaluation": Evaluation.objects.create(
+                mandate=mandate, region_id=mandate.region_id, year=YEAR
+            ),
             "rule_set": PointRuleSet.objects.get(pk=entry.rule_set_id),
         }
     return out
 
 
-def _row(policy: Policy[Any], user: User, objects: dict[str, dict[str, Any]], kind: str,
-         action: str) -> tuple[bool, ...]:
+def _row(
+    policy: Policy[Any], user: User, objects: dict[str, dict[str, Any]], kind: str, action: str
+) -> tuple[bool, ...]:
     got = tuple(policy.can(user, objects[key][kind], action) for key in KEYS)
     model = type(objects["own"][kind])
     listed = policy.filter(user, model._default_manager.all(), action)
@@ -64,17 +92,30 @@ def _expect(table: dict[str, tuple[bool, ...]], username: str) -> tuple[bool, ..
     return table.get(username, NONE)
 
 
-VIEW_POINTS = {**OFFICES, "leader": ALL, "deputy": (True, False, False, False),
-               "station": (False, False, True, False)}
+VIEW_POINTS = {
+    **OFFICES,
+    "leader": ALL,
+    "deputy": (True, False, False, False),
+    "station": (False, False, True, False),
+}
 MATRIX: list[tuple[str, Policy[Any], str, dict[str, tuple[bool, ...]]]] = [
     ("entry", policies.entries, Action.VIEW, VIEW_POINTS),
     ("entry", policies.entries, policies.DISPUTE, {"deputy": (True, False, False, False)}),
     ("total", policies.totals, Action.VIEW, VIEW_POINTS),
     ("dispute", policies.disputes, Action.VIEW, {**OFFICES, "deputy": (True, False, False, False)}),
     ("dispute", policies.disputes, policies.DECIDE, OFFICES),
-    ("evaluation", policies.evaluations, Action.VIEW,
-     {**OFFICES, "leader": ALL, "deputy": (True, False, False, False)}),
-    ("evaluation", policies.evaluations, policies.SELF_ASSESS, {"deputy": (True, False, False, False)}),
+    (
+        "evaluation",
+        policies.evaluations,
+        Action.VIEW,
+        {**OFFICES, "leader": ALL, "deputy": (True, False, False, False)},
+    ),
+    (
+        "evaluation",
+        policies.evaluations,
+        policies.SELF_ASSESS,
+        {"deputy": (True, False, False, False)},
+    ),
     ("evaluation", policies.evaluations, policies.ASSESS, OFFICES),
     ("rule_set", policies.rule_sets, Action.VIEW, {**OFFICES, "leader": ALL}),
     ("rule_set", policies.rule_sets, Action.CHANGE, OFFICES),

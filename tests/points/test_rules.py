@@ -25,7 +25,9 @@ def _setup() -> PointRuleSet:
     for day in range(1, 4):
         record(mandate, ActivityKind.RECEPTION, datetime.date(YEAR, 4, day))
     services.recompute_year(congress_id=mandate.term.congress_id, year=YEAR)
-    return PointRuleSet.objects.get(congress_id=mandate.term.congress_id, year=YEAR, is_current=True)
+    return PointRuleSet.objects.get(
+        congress_id=mandate.term.congress_id, year=YEAR, is_current=True
+    )
 
 
 def test_rule_change_recomputes_and_keeps_the_old_totals(
@@ -36,8 +38,12 @@ def test_rule_change_recomputes_and_keeps_the_old_totals(
     assert PointTotal.objects.get(rule_set=old, mandate=mandate).points == 9
     office = User.objects.get(username="county_office")
     with django_capture_on_commit_callbacks(execute=True):
-        new = services.change_rules(actor=office, rule_set=old, changes={"reception": ("4", "10")},
-                                    note="接待选民分值由 3 分调整为 4 分,上限 10 分")
+        new = services.change_rules(
+            actor=office,
+            rule_set=old,
+            changes={"reception": ("4", "10")},
+            note="接待选民分值由 3 分调整为 4 分,上限 10 分",
+        )
     old.refresh_from_db()
     new.refresh_from_db()
     assert (old.is_current, new.is_current, new.version) == (False, True, 2)
@@ -65,21 +71,37 @@ def test_rule_change_validation_and_conflicts() -> None:
         services.change_rules(actor=office, rule_set=old, changes={"meeting": ("2", "-1")}, note="")
     assert set(exc.value.field_errors) == {"meeting_cap", "note"}
     with pytest.raises(InvalidInput) as exc:
-        services.change_rules(actor=office, rule_set=old, changes={"meeting": ("2", "20")}, note="无变化")
+        services.change_rules(
+            actor=office, rule_set=old, changes={"meeting": ("2", "20")}, note="无变化"
+        )
     assert "没有修改" in exc.value.message
     with pytest.raises(NotPermitted):
-        services.change_rules(actor=User.objects.get(username="leader"), rule_set=old,
-                              changes={"meeting": ("3", "20")}, note="领导改")
+        services.change_rules(
+            actor=User.objects.get(username="leader"),
+            rule_set=old,
+            changes={"meeting": ("3", "20")},
+            note="领导改",
+        )
     with pytest.raises(NotFound):
-        services.change_rules(actor=User.objects.get(username="township_office"), rule_set=old,
-                              changes={"meeting": ("3", "20")}, note="乡镇改县")
-    services.change_rules(actor=office, rule_set=old, changes={"meeting": ("3", "")}, note="会议 3 分,不设上限")
+        services.change_rules(
+            actor=User.objects.get(username="township_office"),
+            rule_set=old,
+            changes={"meeting": ("3", "20")},
+            note="乡镇改县",
+        )
+    services.change_rules(
+        actor=office, rule_set=old, changes={"meeting": ("3", "")}, note="会议 3 分,不设上限"
+    )
     with pytest.raises(Conflict):
-        services.change_rules(actor=office, rule_set=old, changes={"meeting": ("4", "")}, note="基于旧版本")
+        services.change_rules(
+            actor=office, rule_set=old, changes={"meeting": ("4", "")}, note="基于旧版本"
+        )
     assert PointRuleSet.objects.filter(congress_id=old.congress_id, year=YEAR).count() == 2
 
 
-def test_rules_page_edits_and_shows_the_history(login: Any, django_capture_on_commit_callbacks: Any) -> None:
+def test_rules_page_edits_and_shows_the_history(
+    login: Any, django_capture_on_commit_callbacks: Any
+) -> None:
     old = _setup()
     client = login("county_office")
     url = f"/points/rules/?congress={old.congress_id}&year={YEAR}"
@@ -110,4 +132,9 @@ def test_rules_page_edits_and_shows_the_history(login: Any, django_capture_on_co
     assert leader.status_code == 200
     assert "保存为新版本" not in leader.content.decode()
     assert login("deputy").get(url).status_code == 403
-    assert Decimal(4) == PointRuleSet.objects.get(congress_id=old.congress_id, year=YEAR, is_current=True).rules.get(code="reception").points
+    assert (
+        Decimal(4)
+        == PointRuleSet.objects.get(congress_id=old.congress_id, year=YEAR, is_current=True)
+        .rules.get(code="reception")
+        .points
+    )

@@ -42,8 +42,14 @@ def test_points_in_date_order_until_the_yearly_cap(scored: Any) -> None:
 def test_partial_room_under_the_cap_counts_what_is_left() -> None:
     rules = {"survey": scoring.Rule(Decimal(3), Decimal(10))}
     sources = [
-        scoring.Source(mandate_id=1, region_id="x", code="survey",
-                       occurred_on=datetime.date(YEAR, 1, d), record_id=d, order=d)
+        scoring.Source(
+            mandate_id=1,
+            region_id="x",
+            code="survey",
+            occurred_on=datetime.date(YEAR, 1, d),
+            record_id=d,
+            order=d,
+        )
         for d in range(1, 6)
     ]
     points = [s.points for s in scoring.score(sources, rules)]
@@ -78,15 +84,27 @@ def test_an_absence_counts_in_the_beijing_year_of_the_activity(scored: Any) -> N
     late = absence(mandate, datetime.datetime(YEAR, 12, 31, 20, 0, tzinfo=datetime.UTC))
     assert scored(mandate) == []
     got = scored(mandate, year=YEAR + 1)
-    assert [(e.invitation_id, e.occurred_on) for e in got] == [(late.pk, datetime.date(YEAR + 1, 1, 1))]
+    assert [(e.invitation_id, e.occurred_on) for e in got] == [
+        (late.pk, datetime.date(YEAR + 1, 1, 1))
+    ]
 
 
 def test_bonus_records_from_the_suggestions_module_score_their_bonus(scored: Any) -> None:
     mandate = own_mandate()
-    record(mandate, ActivityKind.SUGGESTION, source=RecordSource.MODULE,
-           source_type="suggestions.suggestion", source_id="42")
-    bonus = record(mandate, ActivityKind.SUGGESTION, source=RecordSource.MODULE,
-                   source_type="suggestions.class_a", source_id="42")
+    record(
+        mandate,
+        ActivityKind.SUGGESTION,
+        source=RecordSource.MODULE,
+        source_type="suggestions.suggestion",
+        source_id="42",
+    )
+    bonus = record(
+        mandate,
+        ActivityKind.SUGGESTION,
+        source=RecordSource.MODULE,
+        source_type="suggestions.class_a",
+        source_id="42",
+    )
     got = {e.code: e for e in scored(mandate)}
     assert got[RuleCode.SUGGESTION].points == 3
     assert got[RuleCode.SUGGESTION_CLASS_A].points == 2
@@ -112,15 +130,21 @@ def test_whole_year_matches_the_per_deputy_path_and_gives_every_deputy_a_total()
     absence(other)
     services.recompute_mandates(mandate_ids=[mine.pk, other.pk], year=YEAR)
     per_deputy = sorted(
-        PointEntry.objects.filter(rule_set__year=YEAR).values_list("mandate_id", "code", "points", "note")
+        PointEntry.objects.filter(rule_set__year=YEAR).values_list(
+            "mandate_id", "code", "points", "note"
+        )
     )
     written = services.recompute_year(congress_id=mine.term.congress_id, year=YEAR)
     bulk = sorted(
-        PointEntry.objects.filter(rule_set__year=YEAR).values_list("mandate_id", "code", "points", "note")
+        PointEntry.objects.filter(rule_set__year=YEAR).values_list(
+            "mandate_id", "code", "points", "note"
+        )
     )
     assert bulk == per_deputy
     assert written == 14 + 2
-    rule_set = PointRuleSet.objects.get(congress_id=mine.term.congress_id, year=YEAR, is_current=True)
+    rule_set = PointRuleSet.objects.get(
+        congress_id=mine.term.congress_id, year=YEAR, is_current=True
+    )
     assert rule_set.computed_at is not None
     totals = dict(PointTotal.objects.filter(rule_set=rule_set).values_list("mandate_id", "points"))
     assert totals[mine.pk] == 36  # reception: 3 points, capped at 36
@@ -130,7 +154,9 @@ def test_whole_year_matches_the_per_deputy_path_and_gives_every_deputy_a_total()
     assert sorted(set(totals.values()) - {Decimal(36)}) == [Decimal(0)]
 
 
-def test_request_rescore_runs_the_task_after_commit(django_capture_on_commit_callbacks: Any) -> None:
+def test_request_rescore_runs_the_task_after_commit(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
     mandate = own_mandate()
     record(mandate)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
@@ -157,19 +183,28 @@ def test_bulk_recompute_applies_the_caps_to_every_deputy() -> None:
 
     mandates = list(own_mandate().term.mandates.all()[:40])
     rows = [
-        DutyRecord(mandate=m, region_id=m.region_id, kind=kind, title="批量", source=RecordSource.SELF,
-                   status=RecordStatus.CONFIRMED,
-                   occurred_on=datetime.date(YEAR, 1, 1) + datetime.timedelta(days=i % 360))
+        DutyRecord(
+            mandate=m,
+            region_id=m.region_id,
+            kind=kind,
+            title="批量",
+            source=RecordSource.SELF,
+            status=RecordStatus.CONFIRMED,
+            occurred_on=datetime.date(YEAR, 1, 1) + datetime.timedelta(days=i % 360),
+        )
         for m in mandates
-        for i, kind in enumerate([ActivityKind.MEETING, ActivityKind.SURVEY, ActivityKind.RECEPTION] * 25)
+        for i, kind in enumerate(
+            [ActivityKind.MEETING, ActivityKind.SURVEY, ActivityKind.RECEPTION] * 25
+        )
     ]
     DutyRecord.objects.bulk_create(rows)
     written = services.recompute_year(congress_id=mandates[0].term.congress_id, year=YEAR)
     assert written == len(rows)
     # Caps of the default table: meeting 20, survey 30, reception 36.
     totals = dict(
-        PointTotal.objects.filter(rule_set__is_current=True, rule_set__year=YEAR,
-                                  mandate__in=mandates).values_list("mandate_id", "points")
+        PointTotal.objects.filter(
+            rule_set__is_current=True, rule_set__year=YEAR, mandate__in=mandates
+        ).values_list("mandate_id", "points")
     )
     assert set(totals.values()) == {Decimal(86)}
     assert len(totals) == len(mandates)
@@ -189,22 +224,31 @@ def test_tenure_days_in_the_year() -> None:
     assert SHANGHAI.key == "Asia/Shanghai"
 
 
-def test_confirming_a_record_in_the_duties_app_scores_it(django_capture_on_commit_callbacks: Any) -> None:
+def test_confirming_a_record_in_the_duties_app_scores_it(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
     """The contract with the duties services: a confirmation asks for a rescore, which runs
     once the confirmation has committed."""
     from renda.core.models import User
     from renda.duties import services as duties_services
 
     mandate = own_mandate()
-    report = record(mandate, ActivityKind.RECEPTION, datetime.date(YEAR, 7, 1), status=RecordStatus.SUBMITTED)
+    report = record(
+        mandate, ActivityKind.RECEPTION, datetime.date(YEAR, 7, 1), status=RecordStatus.SUBMITTED
+    )
     with django_capture_on_commit_callbacks(execute=True):
-        duties_services.review(actor=User.objects.get(username="county_office"), record=report,
-                               decision="confirm")
+        duties_services.review(
+            actor=User.objects.get(username="county_office"), record=report, decision="confirm"
+        )
     assert [(e.record_id, e.points) for e in entries(mandate)] == [(report.pk, Decimal(3))]
     # A module bonus goes through the same path.
     with django_capture_on_commit_callbacks(execute=True):
         duties_services.record_from_module(
-            mandate=mandate, kind=ActivityKind.SUGGESTION, title="建议办理结果为A类",
-            occurred_on=datetime.date(YEAR, 8, 1), source_type="suggestions.class_a", source_id="7",
+            mandate=mandate,
+            kind=ActivityKind.SUGGESTION,
+            title="建议办理结果为A类",
+            occurred_on=datetime.date(YEAR, 8, 1),
+            source_type="suggestions.class_a",
+            source_id="7",
         )
     assert [e.code for e in entries(mandate)] == [RuleCode.RECEPTION, RuleCode.SUGGESTION_CLASS_A]

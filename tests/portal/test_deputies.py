@@ -33,26 +33,51 @@ def _mandate(region: str = "430421000000") -> Mandate:
     return found
 
 
-def record(mandate: Mandate, title: str, *, kind: str = ActivityKind.INSPECTION,
-           status: str = RecordStatus.CONFIRMED, public: bool = True,
-           content: str = "", day: datetime.date | None = None) -> DutyRecord:
+def record(
+    mandate: Mandate,
+    title: str,
+    *,
+    kind: str = ActivityKind.INSPECTION,
+    status: str = RecordStatus.CONFIRMED,
+    public: bool = True,
+    content: str = "",
+    day: datetime.date | None = None,
+) -> DutyRecord:
     return DutyRecord.objects.create(
-        mandate=mandate, region_id=mandate.region_id, kind=kind, title=title,
-        content=content or f"{title}的详细内容", occurred_on=day or timezone.localdate(),
-        source=RecordSource.SELF, status=status, is_public=public,
+        mandate=mandate,
+        region_id=mandate.region_id,
+        kind=kind,
+        title=title,
+        content=content or f"{title}的详细内容",
+        occurred_on=day or timezone.localdate(),
+        source=RecordSource.SELF,
+        status=status,
+        is_public=public,
     )
 
 
 def test_profile_is_public_and_shows_the_mandate(client: Client) -> None:
     mandate = _mandate()
     county = mandate.term.congress
-    group = DeputyGroup.objects.create(congress=county, name="城关代表小组", region_id=mandate.region_id)
-    area = Constituency.objects.create(congress=county, name="第三选区", region_id=mandate.region_id)
+    group = DeputyGroup.objects.create(
+        congress=county, name="城关代表小组", region_id=mandate.region_id
+    )
+    area = Constituency.objects.create(
+        congress=county, name="第三选区", region_id=mandate.region_id
+    )
     Mandate.objects.filter(pk=mandate.pk).update(group=group, constituency=area)
     response = client.get(f"/portal/deputies/{mandate.pk}/")
     assert response.status_code == 200
     html = response.content.decode()
-    for text in (mandate.person.name, county.name, "第十", "城关代表小组", "第三选区", "公开的建议", "暂无公开的建议"):
+    for text in (
+        mandate.person.name,
+        county.name,
+        "第十",
+        "城关代表小组",
+        "第三选区",
+        "公开的建议",
+        "暂无公开的建议",
+    ):
         assert text in html, text
     assert f'class="avatar avatar-large avatar-tone-{mandate.person_id % 6}"' in html
     # No link to send an opinion until the opinions module exists.
@@ -78,7 +103,11 @@ def test_duty_summary_counts_confirmed_and_shows_public_titles_only(client: Clie
     record(mandate, "走访困难群众", kind=ActivityKind.SURVEY, public=False, content="私人情况XYZ")
     record(mandate, "尚未确认的活动", status=RecordStatus.SUBMITTED)
     record(mandate, "退回的活动", status=RecordStatus.RETURNED)
-    record(mandate, "去年的视察", day=timezone.localdate().replace(year=timezone.localdate().year - 1, day=1))
+    record(
+        mandate,
+        "去年的视察",
+        day=timezone.localdate().replace(year=timezone.localdate().year - 1, day=1),
+    )
     html = client.get(f"/portal/deputies/{mandate.pk}/").content.decode()
     assert this_year.count() == before + 2
     assert f"今年已确认履职活动 {before + 2} 次" in html
@@ -101,17 +130,32 @@ def test_private_data_never_appears(client: Client) -> None:
     ]
     assert person.name in pages[1]
     for html in pages:
-        for secret in (SECRET_PHONE, crypto.mask_phone(SECRET_PHONE), SECRET_ID,
-                       crypto.mask_id_number(SECRET_ID), "1980-01-01", "1980年1月1日", "5678",
-                       "手机", "身份证", "出生", "积分", "申诉", "评价"):
+        for secret in (
+            SECRET_PHONE,
+            crypto.mask_phone(SECRET_PHONE),
+            SECRET_ID,
+            crypto.mask_id_number(SECRET_ID),
+            "1980-01-01",
+            "1980年1月1日",
+            "5678",
+            "手机",
+            "身份证",
+            "出生",
+            "积分",
+            "申诉",
+            "评价",
+        ):
             assert secret not in html, secret
 
 
 def test_ended_and_unknown_mandates_are_not_found(client: Client) -> None:
     mandate = _mandate()
     deputy_services.change_status(
-        actor=None, mandate=mandate, to_status=MandateStatus.DECEASED,
-        effective_on=datetime.date(2025, 6, 1), reason="去世",
+        actor=None,
+        mandate=mandate,
+        to_status=MandateStatus.DECEASED,
+        effective_on=datetime.date(2025, 6, 1),
+        reason="去世",
     )
     assert client.get(f"/portal/deputies/{mandate.pk}/").status_code == 404
     assert client.get("/portal/deputies/999999999/").status_code == 404
@@ -146,7 +190,9 @@ def test_list_search_filter_and_pagination(client: Client) -> None:
     assert "请从列表中选择人大" in bad.content.decode()
 
 
-def test_pages_cost_a_fixed_number_of_queries(client: Client, django_assert_max_num_queries: Any) -> None:
+def test_pages_cost_a_fixed_number_of_queries(
+    client: Client, django_assert_max_num_queries: Any
+) -> None:
     mandate = _mandate()
     with django_assert_max_num_queries(12):
         client.get(f"/portal/deputies/{mandate.pk}/")

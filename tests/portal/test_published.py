@@ -38,16 +38,31 @@ def answered(title: str, content: str = "建议在人民路增设公交站台。
     category = services.categories(mandate.term.congress).first()
     assert category is not None
     item = services.save(
-        actor=u("deputy"), mandate=mandate, submission_key=uuid.uuid4().hex, submit=True,
-        data=services.SuggestionInput(kind=SuggestionKind.SUGGESTION, title=title,
-                                      content=content, category_id=category.pk, session=0))
+        actor=u("deputy"),
+        mandate=mandate,
+        submission_key=uuid.uuid4().hex,
+        submit=True,
+        data=services.SuggestionInput(
+            kind=SuggestionKind.SUGGESTION,
+            title=title,
+            content=content,
+            category_id=category.pk,
+            session=0,
+        ),
+    )
     services.review(actor=u("office"), suggestion=item, decision="accept")
     unit = u("unit").grants.get().organization
     assert isinstance(unit, Organization)
     case = services.assign(actor=u("office"), suggestion=item, lead_unit=unit)
     case_services.sign(actor=u("unit"), case=case)
-    case_services.reply(actor=u("unit_leader"), case=Case.objects.get(pk=case.pk), result_class="A",
-                        content=f"{title}的答复:已增设站台。", measures="", approved_by_name="签发人王五")
+    case_services.reply(
+        actor=u("unit_leader"),
+        case=Case.objects.get(pk=case.pk),
+        result_class="A",
+        content=f"{title}的答复:已增设站台。",
+        measures="",
+        approved_by_name="签发人王五",
+    )
     item.refresh_from_db()
     return item, Case.objects.get(pk=case.pk)
 
@@ -84,8 +99,14 @@ def test_a_later_unpublished_round_stays_hidden() -> None:
     item, case = answered("关于路灯维修的建议")
     case_services.publish_reply(actor=u("office"), case=case)
     case_services.rate(actor=u("deputy"), case=case, rating="unsatisfied", comment="还有路灯不亮")
-    case_services.reply(actor=u("unit_leader"), case=Case.objects.get(pk=case.pk), result_class="B",
-                        content="第二轮答复内容", measures="下月完成", approved_by_name="张")
+    case_services.reply(
+        actor=u("unit_leader"),
+        case=Case.objects.get(pk=case.pk),
+        result_class="B",
+        content="第二轮答复内容",
+        measures="下月完成",
+        approved_by_name="张",
+    )
     html = Client().get(reverse("portal:suggestion", args=[item.pk])).content.decode()
     assert "关于路灯维修的建议的答复" in html
     assert "第二轮答复内容" not in html

@@ -40,18 +40,23 @@ def test_small_seed_is_consistent() -> None:
     assert items.count() == summary.suggestions
     assert not items.filter(mandate__person__user__username="deputy").exists()
     assert set(items.values_list("status", flat=True)) >= {
-        SuggestionStatus.SUBMITTED, SuggestionStatus.ASSIGNED}
+        SuggestionStatus.SUBMITTED,
+        SuggestionStatus.ASSIGNED,
+    }
     assigned = items.filter(status=SuggestionStatus.ASSIGNED)
     cases = Case.objects.filter(subject_type=seed.SUBJECT)
     assert cases.count() == assigned.count() == summary.cases > 10
-    assert set(cases.values_list("subject_id", flat=True)) == {str(pk) for pk in assigned.values_list("pk", flat=True)}
+    assert set(cases.values_list("subject_id", flat=True)) == {
+        str(pk) for pk in assigned.values_list("pk", flat=True)
+    }
     assert len(set(cases.values_list("status", flat=True))) >= 3
     # Every submitted suggestion is on its deputy's duty record, once, as the services file it.
     lodged = items.filter(submitted_at__isnull=False)
     records = DutyRecord.objects.filter(source_type=seed.SUBJECT, kind="suggestion")
     assert records.count() == lodged.count() == summary.duty_records
     assert set(records.values_list("source_id", "mandate_id")) == {
-        (str(pk), m) for pk, m in lodged.values_list("pk", "mandate_id")}
+        (str(pk), m) for pk, m in lodged.values_list("pk", "mandate_id")
+    }
     assert not records.exclude(status=RecordStatus.CONFIRMED).exists()
     # Units talk with deputies and co-units send their opinions, on the timeline as well.
     contacts = Contact.objects.filter(case__in=cases)
@@ -81,19 +86,30 @@ def test_small_seed_is_consistent() -> None:
         assert case.author.username.startswith("d0")
         assert case.events.filter(action="assign").exists()
     # Numbers are unique per congress, term, session and kind (also a DB constraint).
-    dupes = (items.exclude(number=None).values("congress", "term", "session", "kind", "number")
-             .annotate(n=Count("id")).filter(n__gt=1))
+    dupes = (
+        items.exclude(number=None)
+        .values("congress", "term", "session", "kind", "number")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+    )
     assert not dupes.exists()
-    assert SuggestionEvent.objects.filter(action="submit").count() == items.exclude(
-        submitted_at=None).count()
+    assert (
+        SuggestionEvent.objects.filter(action="submit").count()
+        == items.exclude(submitted_at=None).count()
+    )
     # Timeline times tell the story, not the insertion time.
     assert not SuggestionEvent.objects.filter(at__date__gt=TODAY).exists()
     assert not cases.filter(signed_at__date__gt=TODAY).exists()
     assert not cases.filter(closed_at__date__gt=TODAY).exists()
-    board = dashboard.dashboard(User.objects.get(username="office"), DashboardFilters(), today=TODAY)
+    board = dashboard.dashboard(
+        User.objects.get(username="office"), DashboardFilters(), today=TODAY
+    )
     city = cases.filter(region__code__startswith="4304")
     assert board.case_figures.total == city.count() > 0
-    assert board.case_figures.overdue == city.filter(status__in=OPEN_STATUSES, due_on__lt=TODAY).count()
+    assert (
+        board.case_figures.overdue
+        == city.filter(status__in=OPEN_STATUSES, due_on__lt=TODAY).count()
+    )
     assert board.case_figures.replies == Reply.objects.filter(case__in=city).count()
 
 

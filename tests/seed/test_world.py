@@ -79,7 +79,10 @@ def test_small_seed_counts() -> None:
     by_level = Counter(seeded_deputies.values_list("region__level", flat=True))
     assert by_level == {"national": 1, "province": 2, "city": 12, "county": 20, "township": 40}
     # The codes other tests rely on.
-    assert Region.objects.filter(code__in=["430421000000", "430405000000", "430421100000"]).count() == 3
+    assert (
+        Region.objects.filter(code__in=["430421000000", "430405000000", "430421100000"]).count()
+        == 3
+    )
 
 
 @pytest.mark.django_db
@@ -117,11 +120,15 @@ def test_township_congresses_have_a_presidium_and_no_standing_committee() -> Non
     townships = Congress.objects.filter(region__level=RegionLevel.TOWNSHIP)
     assert townships.exists()
     assert not townships.filter(has_standing_committee=True).exists()
-    assert not Congress.objects.exclude(region__level=RegionLevel.TOWNSHIP).filter(
-        has_standing_committee=False
-    ).exists()
+    assert (
+        not Congress.objects.exclude(region__level=RegionLevel.TOWNSHIP)
+        .filter(has_standing_committee=False)
+        .exists()
+    )
     for congress in townships:
-        kinds = set(Organization.objects.filter(region=congress.region).values_list("kind", flat=True))
+        kinds = set(
+            Organization.objects.filter(region=congress.region).values_list("kind", flat=True)
+        )
         assert OrganizationKind.PRESIDIUM in kinds
         assert OrganizationKind.STANDING_COMMITTEE not in kinds
 
@@ -160,8 +167,10 @@ def test_demo_accounts_keep_their_roles_and_password() -> None:
     hashes: set[str] = set()
     for username, grants in expected.items():
         user = User.objects.get(username=username)
-        got = {(g.role, g.region_id, g.organization.name if g.organization else None)
-               for g in user.grants.select_related("organization")}
+        got = {
+            (g.role, g.region_id, g.organization.name if g.organization else None)
+            for g in user.grants.select_related("organization")
+        }
         assert got == grants, username
         hashes.add(user.password)
         assert not user.must_change_password
@@ -217,8 +226,11 @@ def test_city_streets_have_a_working_committee_instead_of_a_congress(city: world
     for street in streets:
         assert street.code not in congress_regions
         assert 1 <= int(street.code[6:9]) < 100
-        committees = [o for o in city.organizations
-                      if o.region_id == street.code and o.kind == OrganizationKind.WORKING_COMMITTEE]
+        committees = [
+            o
+            for o in city.organizations
+            if o.region_id == street.code and o.kind == OrganizationKind.WORKING_COMMITTEE
+        ]
         assert [o.name for o in committees] == [f"{street.name}人大工作委员会"]
         assert committees[0].congress is not None
         assert committees[0].congress.region_id == street.parent_id
@@ -249,8 +261,14 @@ def test_generation_is_the_same_in_another_process(city: world.Dataset) -> None:
         "print(json.dumps({s: world.generate(s).fingerprint() for s in ('small', 'city')}))"
     )
     env = {**os.environ, "PYTHONHASHSEED": "12345", "DJANGO_SETTINGS_MODULE": "renda.settings"}
-    out = subprocess.run([sys.executable, "-c", script], cwd=PROJECT, env=env, check=True,
-                         capture_output=True, text=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=PROJECT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     other = json.loads(out.strip().splitlines()[-1])
     assert other == {"small": world.generate("small").fingerprint(), "city": city.fingerprint()}
 
@@ -260,7 +278,9 @@ def test_apportion() -> None:
     assert world.apportion(512, [410, 300, 290]) == [210, 154, 148]
     shares = world.apportion(9964, [1.5, 2.25, 0.7, 3.0])
     assert sum(shares) == 9964
-    assert all(abs(s - 9964 * w / 7.45) < 1 for s, w in zip(shares, [1.5, 2.25, 0.7, 3.0], strict=True))
+    assert all(
+        abs(s - 9964 * w / 7.45) < 1 for s, w in zip(shares, [1.5, 2.25, 0.7, 3.0], strict=True)
+    )
     with pytest.raises(ValueError, match="weights"):
         world.apportion(5, [0, 0])
 

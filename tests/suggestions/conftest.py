@@ -41,8 +41,9 @@ def deputy(db: Any) -> User:
 
 def peers(region: str, exclude: Mandate | None = None) -> list[Mandate]:
     """Serving deputies of that congress who have accounts (so they can confirm)."""
-    qs = Mandate.objects.filter(region_id=region, status=MandateStatus.SERVING,
-                                person__user__isnull=False).select_related("person__user", "term")
+    qs = Mandate.objects.filter(
+        region_id=region, status=MandateStatus.SERVING, person__user__isnull=False
+    ).select_related("person__user", "term")
     if exclude is not None:
         qs = qs.exclude(pk=exclude.pk).exclude(person_id=exclude.person_id)
     return list(qs.order_by("id"))
@@ -57,7 +58,7 @@ def data(congress_id: int, **overrides: Any) -> services.SuggestionInput:
         "kind": SuggestionKind.SUGGESTION,
         "title": "关于改善西渡镇农村公路安全设施的建议",
         "content": "西渡镇部分村道弯道多、缺少护栏和警示标志,雨天事故频发。建议交通部门增设护栏、"
-                   "减速带和警示标志,并定期巡查养护。",
+        "减速带和警示标志,并定期巡查养护。",
         "category_id": category.pk,
         "session": 0,
     }
@@ -69,13 +70,18 @@ def data(congress_id: int, **overrides: Any) -> services.SuggestionInput:
 def write(db: Any, django_capture_on_commit_callbacks: Any) -> Callable[..., Suggestion]:
     """Write (and by default submit) a suggestion through the services."""
 
-    def make(mandate: Mandate, *, by: User | None = None, submit: bool = True,
-             **overrides: Any) -> Suggestion:
+    def make(
+        mandate: Mandate, *, by: User | None = None, submit: bool = True, **overrides: Any
+    ) -> Suggestion:
         actor = by or mandate.person.user
         with django_capture_on_commit_callbacks(execute=True):
-            return services.save(actor=actor, mandate=mandate,
-                                 data=data(mandate.term.congress_id, **overrides),
-                                 submission_key=uuid.uuid4().hex, submit=submit)
+            return services.save(
+                actor=actor,
+                mandate=mandate,
+                data=data(mandate.term.congress_id, **overrides),
+                submission_key=uuid.uuid4().hex,
+                submit=submit,
+            )
 
     return make
 

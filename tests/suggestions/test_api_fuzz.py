@@ -29,14 +29,24 @@ OPERATIONS = [
     "mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=["valid", "invalid"]
 )
 @pytest.mark.parametrize(("method", "path"), OPERATIONS, ids=[f"{m} {p}" for m, p in OPERATIONS])
-def test_no_server_errors(api_schema: Any, method: str, path: str,  # noqa: F811
-                          mode: GenerationMode, username: str) -> None:
+def test_no_server_errors(
+    api_schema: Any,  # noqa: F811
+    method: str,
+    path: str,
+    mode: GenerationMode,
+    username: str,
+) -> None:
     account = User.objects.get(username=username)
     operation = api_schema[path][method]
 
     @given(case=operation.as_strategy(generation_mode=mode))
-    @settings(max_examples=15, deadline=None, derandomize=True, database=None,
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=15,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
     def run(case: Any) -> None:
         _token, key = services.issue_token(user=account)
         case.call_and_validate(headers={"Authorization": f"Bearer {key}"}, checks=CHECKS)

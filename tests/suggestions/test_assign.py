@@ -24,8 +24,7 @@ def test_assign_creates_the_case_once(
     office = User.objects.get(username="county_office")
     item = write(county_mandate)
     with pytest.raises(IllegalTransition):
-        services.assign(actor=office, suggestion=item,
-                        lead_unit=services.units_for(item).first())  # type: ignore[arg-type]
+        services.assign(actor=office, suggestion=item, lead_unit=services.units_for(item).first())  # type: ignore[arg-type]
     item = services.review(actor=office, suggestion=item, decision="accept")
     units = list(services.units_for(item)[:2])
     assert len(units) == 2
@@ -46,15 +45,18 @@ def test_batch_assignment_reports_the_ones_that_failed(
 ) -> None:
     office = User.objects.get(username="county_office")
     first = services.review(actor=office, suggestion=write(county_mandate), decision="accept")
-    second = services.review(actor=office, suggestion=write(county_mandate, title="关于路灯的建议"),
-                             decision="accept")
+    second = services.review(
+        actor=office, suggestion=write(county_mandate, title="关于路灯的建议"), decision="accept"
+    )
     lead, co = list(services.units_for(first)[:2])
     services.assign(actor=office, suggestion=second, lead_unit=lead)  # a colleague was faster
     client = login("county_office")
     page = client.get(reverse("suggestions:assign_batch")).content.decode()
     assert first.title in page
-    response = client.post(reverse("suggestions:assign_batch"), {
-        "items": [str(first.pk)], "lead_unit": str(lead.pk), "co_units": [str(co.pk)]})
+    response = client.post(
+        reverse("suggestions:assign_batch"),
+        {"items": [str(first.pk)], "lead_unit": str(lead.pk), "co_units": [str(co.pk)]},
+    )
     assert response.status_code == 302
     first.refresh_from_db()
     assert first.status == SuggestionStatus.ASSIGNED

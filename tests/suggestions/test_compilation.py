@@ -39,8 +39,11 @@ def _text(pdf: bytes, tmp_path: Path) -> str:
 def _world(county_mandate: Mandate, write: Callable[..., Suggestion]) -> list[Suggestion]:
     office = User.objects.get(username="county_office")
     first = write(county_mandate, title="关于改善西渡镇农村公路安全设施的建议")
-    second = write(county_mandate, title="关于加强乡镇卫生院建设的建议",
-                   content="建议为乡镇卫生院配备彩超和救护车。")
+    second = write(
+        county_mandate,
+        title="关于加强乡镇卫生院建设的建议",
+        content="建议为乡镇卫生院配备彩超和救护车。",
+    )
     pending = write(county_mandate, title="尚在审查中的建议")
     lead = services.units_for(first).first()
     assert lead is not None
@@ -50,9 +53,14 @@ def _world(county_mandate: Mandate, write: Callable[..., Suggestion]) -> list[Su
         item = services.review(actor=office, suggestion=item, decision="accept")
         case = services.assign(actor=office, suggestion=item, lead_unit=lead)
         case_services.sign(actor=staff, case=case)
-        case_services.reply(actor=staff, case=case, result_class="A",
-                            content=f"答复:{item.title}已列入今年计划并已完成。", measures="",
-                            approved_by_name="李局长")
+        case_services.reply(
+            actor=staff,
+            case=case,
+            result_class="A",
+            content=f"答复:{item.title}已列入今年计划并已完成。",
+            measures="",
+            approved_by_name="李局长",
+        )
         cases.append(case)
     # Only the first reply is published; the second stays unpublished.
     case_services.publish_reply(actor=office, case=cases[0])
@@ -60,7 +68,9 @@ def _world(county_mandate: Mandate, write: Callable[..., Suggestion]) -> list[Su
 
 
 def test_compilation_pdf(
-    county_mandate: Mandate, write: Callable[..., Suggestion], tmp_path: Path,
+    county_mandate: Mandate,
+    write: Callable[..., Suggestion],
+    tmp_path: Path,
     login: Callable[[str], Client],
 ) -> None:
     first, second, pending = _world(county_mandate, write)
@@ -87,16 +97,19 @@ def test_compilation_pdf(
     assert first.category.name in text
 
     client = login("county_office")
-    page = client.get(reverse("suggestions:compilation"),
-                      {"congress": first.congress_id, "year": built.year})
+    page = client.get(
+        reverse("suggestions:compilation"), {"congress": first.congress_id, "year": built.year}
+    )
     assert page.status_code == 200
     assert "下载 PDF" in page.content.decode()
-    response = client.get(reverse("suggestions:compilation_pdf"),
-                          {"congress": first.congress_id, "year": built.year})
+    response = client.get(
+        reverse("suggestions:compilation_pdf"), {"congress": first.congress_id, "year": built.year}
+    )
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
-    assert AuditEvent.objects.filter(action=AuditAction.EXPORT,
-                                     object_type="suggestions.compilation").exists()
+    assert AuditEvent.objects.filter(
+        action=AuditAction.EXPORT, object_type="suggestions.compilation"
+    ).exists()
 
 
 def test_compilation_respects_jurisdiction(
@@ -107,7 +120,9 @@ def test_compilation_respects_jurisdiction(
 
     city = Congress.objects.get(region_id=CITY)
     client = login("county_office")
-    response = client.get(reverse("suggestions:compilation_pdf"),
-                          {"congress": city.pk, "year": timezone.localdate().year})
+    response = client.get(
+        reverse("suggestions:compilation_pdf"),
+        {"congress": city.pk, "year": timezone.localdate().year},
+    )
     assert response.status_code == 403
     assert login("deputy").get(reverse("suggestions:compilation")).status_code == 403

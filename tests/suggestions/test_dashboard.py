@@ -45,8 +45,9 @@ class World:
 
 def _assign(item: Suggestion, office: User, lead: Any, co: Any = None) -> Case:
     item = services.review(actor=office, suggestion=item, decision="accept")
-    return services.assign(actor=office, suggestion=item, lead_unit=lead,
-                           co_units=[co] if co else [])
+    return services.assign(
+        actor=office, suggestion=item, lead_unit=lead, co_units=[co] if co else []
+    )
 
 
 @pytest.fixture
@@ -58,22 +59,38 @@ def world(county_mandate: Mandate, write: Callable[..., Suggestion]) -> World:
     lead, co, other = units
     lead_user = unit_user(lead, "dash-unit-lead")
     other_user = unit_user(other, "dash-unit-other")
-    titles = ["关于农村公路护栏的建议", "关于乡镇卫生院设备的建议", "关于学校食堂改造的建议",
-              "关于河道清淤的建议"]
+    titles = [
+        "关于农村公路护栏的建议",
+        "关于乡镇卫生院设备的建议",
+        "关于学校食堂改造的建议",
+        "关于河道清淤的建议",
+    ]
     items = [write(county_mandate, title=t) for t in titles]
     write(county_mandate, title="还是草稿的建议", submit=False)
     replied = _assign(items[0], office, lead, co)
     case_services.sign(actor=lead_user, case=replied)
-    case_services.reply(actor=lead_user, case=replied, result_class="A",
-                        content="已在临水路段增设护栏。", measures="", approved_by_name="王局长")
+    case_services.reply(
+        actor=lead_user,
+        case=replied,
+        result_class="A",
+        content="已在临水路段增设护栏。",
+        measures="",
+        approved_by_name="王局长",
+    )
     case_services.rate(actor=deputy, case=replied, rating=Rating.SATISFIED, comment="满意")
     case_services.publish_reply(actor=office, case=replied)
     overdue = _assign(items[1], office, other)
     Case.objects.filter(pk=overdue.pk).update(due_on=local_date() - datetime.timedelta(days=5))
     answered = _assign(items[2], office, lead)
     case_services.sign(actor=lead_user, case=answered)
-    case_services.reply(actor=lead_user, case=answered, result_class="C",
-                        content="受财力所限,留作参考。", measures="", approved_by_name="王局长")
+    case_services.reply(
+        actor=lead_user,
+        case=answered,
+        result_class="C",
+        content="受财力所限,留作参考。",
+        measures="",
+        approved_by_name="王局长",
+    )
     case_services.rate(actor=deputy, case=answered, rating=Rating.UNSATISFIED, comment="不满意")
     services.review(actor=office, suggestion=items[3], decision="accept")
     city_mandate = Mandate.objects.get(person__user=deputy, region_id=CITY)
@@ -82,9 +99,12 @@ def world(county_mandate: Mandate, write: Callable[..., Suggestion]) -> World:
     assert city_lead is not None
     _assign(city_item, city_office, city_lead)
     assert other_user.pk
-    return World(county=items, city=city_item,
-                 cases={"replied": replied, "overdue": overdue, "answered": answered},
-                 unit_user=lead_user)
+    return World(
+        county=items,
+        city=city_item,
+        cases={"replied": replied, "overdue": overdue, "answered": answered},
+        unit_user=lead_user,
+    )
 
 
 def _in(code: str) -> Q:
@@ -108,17 +128,24 @@ def _expected(region: str) -> dict[str, Any]:
         "cases": cases.count(),
         "by_case_status": {s: cases.filter(status=s).count() for s in CaseStatus.values},
         "overdue": cases.filter(status__in=OPEN_STATUSES, due_on__lt=today).count(),
-        "signed": sum(1 for c in cases if c.signed_at or c.status in ("replied", "reopened", "closed")),
+        "signed": sum(
+            1 for c in cases if c.signed_at or c.status in ("replied", "reopened", "closed")
+        ),
         "replies": replies.count(),
         "on_time": replies.filter(on_time=True).count(),
         "ratings": ratings.count(),
         "content": ratings.filter(rating__in=[Rating.SATISFIED, Rating.BASIC]).count(),
         "classes": {k: list(latest.values()).count(k) for k in "ABC"},
-        "by_unit": {u: cases.filter(lead_unit_id=u).count()
-                    for u in cases.values_list("lead_unit_id", flat=True)},
-        "by_category": {c or "-": items.filter(category__name=c).count() if c
-                        else items.filter(category=None).count()
-                        for c in items.values_list("category__name", flat=True)},
+        "by_unit": {
+            u: cases.filter(lead_unit_id=u).count()
+            for u in cases.values_list("lead_unit_id", flat=True)
+        },
+        "by_category": {
+            c or "-": items.filter(category__name=c).count()
+            if c
+            else items.filter(category=None).count()
+            for c in items.values_list("category__name", flat=True)
+        },
     }
 
 
@@ -135,12 +162,17 @@ def test_every_figure_equals_the_records(world: World, username: str, region: st
     assert want["overdue"] >= 1
     assert board.suggestions == want["suggestions"]
     assert {b.key: b.count for b in board.by_status} == {
-        k: v for k, v in want["by_status"].items() if k != SuggestionStatus.DRAFT}
+        k: v for k, v in want["by_status"].items() if k != SuggestionStatus.DRAFT
+    }
     f = board.case_figures
     assert f.total == want["cases"]
     assert {b.key: b.count for b in board.by_case_status} == want["by_case_status"]
     assert f.overdue == want["overdue"] == len(board.overdue)
-    assert (f.signed, f.replies, f.on_time_replies) == (want["signed"], want["replies"], want["on_time"])
+    assert (f.signed, f.replies, f.on_time_replies) == (
+        want["signed"],
+        want["replies"],
+        want["on_time"],
+    )
     assert (f.ratings, f.satisfied + f.basic) == (want["ratings"], want["content"])
     assert f.by_class == want["classes"]
     assert {u.unit_id: u.total for u in board.by_unit} == want["by_unit"]
@@ -151,7 +183,9 @@ def test_every_figure_equals_the_records(world: World, username: str, region: st
 def _figures(html: str) -> dict[str, tuple[str, str]]:
     """data-figure name -> (link, shown value)."""
     found = {}
-    for href, name, value in re.findall(r'<a href="([^"]+)" data-figure="([^"]+)">([^<]*)</a>', html):
+    for href, name, value in re.findall(
+        r'<a href="([^"]+)" data-figure="([^"]+)">([^<]*)</a>', html
+    ):
         found[name] = (unescape(href), value.strip())
     for name, value in re.findall(r'<dd data-figure="([^"]+)">([^<]*)</dd>', html):
         found[name] = ("", value.strip())
@@ -220,8 +254,9 @@ def test_staff_figures_cover_the_jurisdiction_only(world: World) -> None:
     assert board.case_figures.total == want["cases"]
     assert {b.key: b.count for b in board.by_case_status} == want["by_case_status"]
     assert sum(u.total for u in board.by_unit) == want["cases"]
-    listed = dashboard.records(office, DashboardFilters(),
-                               RecordFilters(case_status=city_case.status))
+    listed = dashboard.records(
+        office, DashboardFilters(), RecordFilters(case_status=city_case.status)
+    )
     assert world.city.pk not in {s.pk for s in listed}
 
 
@@ -230,8 +265,10 @@ def test_unit_sees_only_its_cases(world: World) -> None:
     response = client.get(reverse("suggestions:dashboard"))
     assert response.status_code == 200
     unit_id = world.unit_user.grants.get().organization_id
-    mine = Case.objects.filter(subject_type=SOURCE, pk__in=CaseUnit.objects.filter(
-        unit_id=unit_id, active=True).values("case_id"))
+    mine = Case.objects.filter(
+        subject_type=SOURCE,
+        pk__in=CaseUnit.objects.filter(unit_id=unit_id, active=True).values("case_id"),
+    )
     board = dashboard.dashboard(world.unit_user, DashboardFilters())
     assert board.case_figures.total == mine.count() == 2
     assert _figures(response.content.decode())["cases"][1] == "2"
@@ -274,6 +311,7 @@ def test_export_lists_every_record_and_is_audited(
     assert replied[10].startswith("A")
     assert replied[11] == "满意"
     assert world.city.title not in by_title
-    assert AuditEvent.objects.filter(action=AuditAction.EXPORT,
-                                     object_type="suggestions.suggestion").exists()
+    assert AuditEvent.objects.filter(
+        action=AuditAction.EXPORT, object_type="suggestions.suggestion"
+    ).exists()
     assert login("unit").post(reverse("suggestions:dashboard_export"), {}).status_code == 403

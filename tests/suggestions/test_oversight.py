@@ -32,8 +32,11 @@ def _city_unit() -> Organization:
 
 
 @pytest.fixture
-def case(county_mandate: Mandate, write: Callable[..., Suggestion],
-         django_capture_on_commit_callbacks: Any) -> Case:
+def case(
+    county_mandate: Mandate,
+    write: Callable[..., Suggestion],
+    django_capture_on_commit_callbacks: Any,
+) -> Case:
     """A city-congress suggestion assigned to the demo unit (市住建局)."""
     city = Mandate.objects.get(person__user__username="deputy", region_id="430400000000")
     item = write(city, title="关于城区老旧小区加装电梯的建议")
@@ -74,23 +77,33 @@ def test_supervision_office_exports_and_supervises_inside_its_jurisdiction(
     with django_capture_on_commit_callbacks(execute=True):
         case_services.supervise(actor=supervision, case=case, comment="请于本周内答复代表。")
     assert CaseEvent.objects.filter(case=case, action="supervise", actor=supervision).exists()
-    told = set(Notification.objects.filter(title__contains=case.title, body="请于本周内答复代表。")
-               .values_list("recipient__username", flat=True))
+    told = set(
+        Notification.objects.filter(
+            title__contains=case.title, body="请于本周内答复代表。"
+        ).values_list("recipient__username", flat=True)
+    )
     assert {"unit", "unit_leader"} <= told
     # A county's supervision office cannot supervise a city case.
     from renda.core import services as core_services
     from renda.core.models import Region, Role
 
     county = User.objects.create(username="county-supervision")
-    core_services.grant_role(actor=None, user=county, role=Role.SUPERVISION,
-                             region=Region.objects.get(code="430421000000"))
+    core_services.grant_role(
+        actor=None,
+        user=county,
+        role=Role.SUPERVISION,
+        region=Region.objects.get(code="430421000000"),
+    )
     county = User.objects.get(pk=county.pk)
     with pytest.raises(NotFound):
         case_services.supervise(actor=county, case=case, comment="越权督办")
 
 
 def test_dashboard_lists_the_busiest_units_first_and_all_on_request(
-    case: Case, county_mandate: Mandate, write: Callable[..., Suggestion], monkeypatch: Any,
+    case: Case,
+    county_mandate: Mandate,
+    write: Callable[..., Suggestion],
+    monkeypatch: Any,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     from renda.suggestions import dashboard_views

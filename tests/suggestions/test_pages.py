@@ -31,10 +31,17 @@ pytestmark = pytest.mark.django_db
 def _post(mandate: Mandate, **overrides: Any) -> dict[str, Any]:
     category = services.categories(Congress.objects.get(pk=mandate.term.congress_id)).first()
     assert category is not None
-    return {"mandate": str(mandate.pk), "kind": "suggestion", "session": "0",
-            "title": "关于增设农村公路护栏的建议", "content": "临水路段缺少护栏,建议增设。",
-            "category": str(category.pk), "submission_key": "page-1", "action": "submit",
-            **overrides}
+    return {
+        "mandate": str(mandate.pk),
+        "kind": "suggestion",
+        "session": "0",
+        "title": "关于增设农村公路护栏的建议",
+        "content": "临水路段缺少护栏,建议增设。",
+        "category": str(category.pk),
+        "submission_key": "page-1",
+        "action": "submit",
+        **overrides,
+    }
 
 
 def test_deputy_writes_and_submits_twice_clicked(
@@ -60,16 +67,19 @@ def test_deputy_writes_and_submits_twice_clicked(
 def test_errors_keep_the_input(login: Callable[[str], Client], county_mandate: Mandate) -> None:
     client = login("deputy")
     bad = _post(county_mandate, content="", title="关于保留输入的建议")
-    bad["attachments"] = [image_upload(), SimpleUploadedFile(
-        "a.exe", b"MZ\x90\x00", content_type="application/octet-stream")]
+    bad["attachments"] = [
+        image_upload(),
+        SimpleUploadedFile("a.exe", b"MZ\x90\x00", content_type="application/octet-stream"),
+    ]
     response = client.post(reverse("suggestions:new"), bad)
     assert response.status_code == 200
     body = response.content.decode()
     assert "关于保留输入的建议" in body
     assert "不是 JPG、PNG、WebP 格式的照片或 PDF 文件" in body
     assert not Suggestion.objects.filter(mandate=county_mandate).exists()
-    response = client.post(reverse("suggestions:new"), _post(county_mandate, content="",
-                                                             title="关于保留输入的建议"))
+    response = client.post(
+        reverse("suggestions:new"), _post(county_mandate, content="", title="关于保留输入的建议")
+    )
     body = response.content.decode()
     assert "请填写内容" in body
     assert "关于保留输入的建议" in body
@@ -113,20 +123,32 @@ def test_similar_panel_shows_a_join_link(
     login: Callable[[str], Client], county_mandate: Mandate, write: Callable[..., Suggestion]
 ) -> None:
     other = peers(COUNTY, exclude=county_mandate)[0]
-    earlier = write(other, title="关于增设农村公路护栏的建议", content="临水路段缺少护栏,建议增设护栏。")
+    earlier = write(
+        other, title="关于增设农村公路护栏的建议", content="临水路段缺少护栏,建议增设护栏。"
+    )
     client = login("deputy")
-    response = client.post(reverse("suggestions:similar"), {
-        "mandate": str(county_mandate.pk), "title": "农村公路护栏", "content": "临水路段缺少护栏",
-    }, HTTP_HX_REQUEST="true")
+    response = client.post(
+        reverse("suggestions:similar"),
+        {
+            "mandate": str(county_mandate.pk),
+            "title": "农村公路护栏",
+            "content": "临水路段缺少护栏",
+        },
+        HTTP_HX_REQUEST="true",
+    )
     body = response.content.decode()
     assert earlier.title in body
     assert reverse("suggestions:join", args=[earlier.pk]) in body
-    nothing = client.post(reverse("suggestions:similar"), {
-        "mandate": str(county_mandate.pk), "title": "乡村教师待遇", "content": "提高补贴"})
+    nothing = client.post(
+        reverse("suggestions:similar"),
+        {"mandate": str(county_mandate.pk), "title": "乡村教师待遇", "content": "提高补贴"},
+    )
     assert earlier.title not in nothing.content.decode()
 
 
-def test_station_enters_for_a_deputy(login: Callable[[str], Client], county_mandate: Mandate) -> None:
+def test_station_enters_for_a_deputy(
+    login: Callable[[str], Client], county_mandate: Mandate
+) -> None:
     client = login("station")
     client.post(reverse("suggestions:new"), _post(county_mandate))
     item = Suggestion.objects.get(mandate=county_mandate)
@@ -144,22 +166,27 @@ def test_office_reviews_merges_and_assigns(
     assert item.title in queue
     returned = office.post(reverse("suggestions:review", args=[item.pk]), {"decision": "return"})
     assert "退回时请写明原因" in returned.content.decode()
-    merged = office.post(reverse("suggestions:review", args=[duplicate.pk]),
-                         {"form": "merge", "into": str(item.pk)})
+    merged = office.post(
+        reverse("suggestions:review", args=[duplicate.pk]), {"form": "merge", "into": str(item.pk)}
+    )
     assert merged.status_code == 302
     duplicate.refresh_from_db()
     assert duplicate.status == SuggestionStatus.MERGED
     traffic = services.categories(item.congress).get(name="交通运输")
-    office.post(reverse("suggestions:review", args=[item.pk]),
-                {"decision": "accept", "category": str(traffic.pk)})
+    office.post(
+        reverse("suggestions:review", args=[item.pk]),
+        {"decision": "accept", "category": str(traffic.pk)},
+    )
     item.refresh_from_db()
     assert item.status == SuggestionStatus.ACCEPTED
     assert item.category_id == traffic.pk
     page = office.get(reverse("suggestions:assign", args=[item.pk])).content.decode()
     lead, co = list(services.units_for(item)[:2])
     assert lead.name in page
-    done = office.post(reverse("suggestions:assign", args=[item.pk]),
-                       {"lead_unit": str(lead.pk), "co_units": [str(co.pk)]})
+    done = office.post(
+        reverse("suggestions:assign", args=[item.pk]),
+        {"lead_unit": str(lead.pk), "co_units": [str(co.pk)]},
+    )
     assert done.status_code == 302
     item.refresh_from_db()
     assert item.status == SuggestionStatus.ASSIGNED
@@ -172,21 +199,32 @@ def test_office_reviews_merges_and_assigns(
 def test_presidium_page(login: Callable[[str], Client]) -> None:
     deputies = peers(COUNTY)
     lead, others = deputies[0], deputies[1:10]
-    motion = services.save(actor=lead.person.user, mandate=lead, data=services.SuggestionInput(
-        kind=SuggestionKind.MOTION, title="关于制定养护条例的议案", content="内容",
-        category_id=services.categories(lead.term.congress).first().pk))  # type: ignore[union-attr]
+    motion = services.save(
+        actor=lead.person.user,
+        mandate=lead,
+        data=services.SuggestionInput(
+            kind=SuggestionKind.MOTION,
+            title="关于制定养护条例的议案",
+            content="内容",
+            category_id=services.categories(lead.term.congress).first().pk,
+        ),
+    )  # type: ignore[union-attr]
     services.invite_cosigners(actor=lead.person.user, suggestion=motion, mandates=others)
     for m in others:
         services.confirm(actor=m.person.user, suggestion=motion)
     services.submit(actor=lead.person.user, suggestion=motion)
     office = login("county_office")
-    bad = office.post(reverse("suggestions:presidium", args=[motion.pk]),
-                      {"decision": "committee", "decided_on": "", "note": "交法制委"})
+    bad = office.post(
+        reverse("suggestions:presidium", args=[motion.pk]),
+        {"decision": "committee", "decided_on": "", "note": "交法制委"},
+    )
     body = bad.content.decode()
     assert "交法制委" in body
     assert re.search("请(填写|输入)", body)
-    ok = office.post(reverse("suggestions:presidium", args=[motion.pk]),
-                     {"decision": "committee", "decided_on": timezone.localdate().isoformat()})
+    ok = office.post(
+        reverse("suggestions:presidium", args=[motion.pk]),
+        {"decision": "committee", "decided_on": timezone.localdate().isoformat()},
+    )
     assert ok.status_code == 302
     motion.refresh_from_db()
     assert motion.presidium_decision == "committee"
@@ -196,9 +234,14 @@ def test_presidium_page(login: Callable[[str], Client]) -> None:
 def test_attachment_download_is_permission_checked(
     login: Callable[[str], Client], county_mandate: Mandate, deputy: User
 ) -> None:
-    item = services.save(actor=deputy, mandate=county_mandate, attachments=[image_upload()],
-                         data=services.SuggestionInput(kind="suggestion", title="附件", content="x",
-                                                       category_id=None))
+    item = services.save(
+        actor=deputy,
+        mandate=county_mandate,
+        attachments=[image_upload()],
+        data=services.SuggestionInput(
+            kind="suggestion", title="附件", content="x", category_id=None
+        ),
+    )
     file = item.attachments.get()
     assert login("deputy").get(reverse("suggestions:attachment", args=[file.pk])).status_code == 200
     assert login("unit").get(reverse("suggestions:attachment", args=[file.pk])).status_code == 404
@@ -220,8 +263,9 @@ def test_list_filters_with_htmx_and_timeline_names_each_step(
     assert "提交:草稿 → 已提交待审查" in detail
 
 
-def test_workbench_panels(login: Callable[[str], Client], county_mandate: Mandate,
-                          write: Callable[..., Suggestion]) -> None:
+def test_workbench_panels(
+    login: Callable[[str], Client], county_mandate: Mandate, write: Callable[..., Suggestion]
+) -> None:
     item = write(county_mandate)
     office = login("county_office").get(reverse("web:workbench")).content.decode()
     assert "待审查的议案建议" in office
@@ -234,8 +278,9 @@ def test_a_motion_short_of_cosigners_is_kept_as_a_draft(
     login: Callable[[str], Client], county_mandate: Mandate
 ) -> None:
     client = login("deputy")
-    response = client.post(reverse("suggestions:new"), _post(county_mandate, kind="motion"),
-                           follow=True)
+    response = client.post(
+        reverse("suggestions:new"), _post(county_mandate, kind="motion"), follow=True
+    )
     item = Suggestion.objects.get(mandate=county_mandate)
     assert item.status == SuggestionStatus.DRAFT
     body = response.content.decode()

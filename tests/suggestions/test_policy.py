@@ -15,15 +15,35 @@ from tests.suggestions.conftest import COUNTY, OTHER_COUNTY, peers
 
 pytestmark = pytest.mark.django_db
 
-USERS = ["admin", "office", "county_office", "township_office", "leader", "supervision", "deputy",
-         "station", "unit", "unit_leader", "citizen"]
+USERS = [
+    "admin",
+    "office",
+    "county_office",
+    "township_office",
+    "leader",
+    "supervision",
+    "deputy",
+    "station",
+    "unit",
+    "unit_leader",
+    "citizen",
+]
 TARGETS = ["own", "cosigned", "proxy", "county", "other_county", "county_draft"]
 
 
-def _make(mandate: Mandate, status: str = SuggestionStatus.SUBMITTED, **extra: object) -> Suggestion:
+def _make(
+    mandate: Mandate, status: str = SuggestionStatus.SUBMITTED, **extra: object
+) -> Suggestion:
     return Suggestion.objects.create(
-        congress=mandate.term.congress, term=mandate.term, region_id=mandate.region_id,
-        mandate=mandate, title="关于农村公路的建议", content="内容", status=status, **extra)
+        congress=mandate.term.congress,
+        term=mandate.term,
+        region_id=mandate.region_id,
+        mandate=mandate,
+        title="关于农村公路的建议",
+        content="内容",
+        status=status,
+        **extra,
+    )
 
 
 def _targets() -> dict[str, Suggestion]:
@@ -57,29 +77,57 @@ def _expected(targets: dict[str, Suggestion]) -> dict[str, dict[str, tuple[bool,
     admin = (*office_all[:5], superuser)
     return {
         Action.VIEW: {
-            "admin": admin, "office": office_all, "county_office": county,
-            "township_office": township_row, "leader": office_all, "supervision": office_all,
+            "admin": admin,
+            "office": office_all,
+            "county_office": county,
+            "township_office": township_row,
+            "leader": office_all,
+            "supervision": office_all,
             "deputy": (True, True, False, False, False, False),
             "station": (False, False, True, False, False, False),
-            "unit": none, "unit_leader": none, "citizen": none,
+            "unit": none,
+            "unit_leader": none,
+            "citizen": none,
         },
         Action.CHANGE: {
-            "admin": (False,) * 5 + (superuser,), "office": none, "county_office": none,
-            "township_office": none, "leader": none, "supervision": none,
+            "admin": (False,) * 5 + (superuser,),
+            "office": none,
+            "county_office": none,
+            "township_office": none,
+            "leader": none,
+            "supervision": none,
             "deputy": (True, False, False, False, False, False),
-            "station": (False, False, True, False, False, False), "unit": none,
-            "unit_leader": none, "citizen": none,
+            "station": (False, False, True, False, False, False),
+            "unit": none,
+            "unit_leader": none,
+            "citizen": none,
         },
         REVIEW: {
-            "admin": admin, "office": office_all, "county_office": county,
-            "township_office": township_row, "leader": none, "supervision": none, "deputy": none,
-            "station": none, "unit": none, "unit_leader": none, "citizen": none,
+            "admin": admin,
+            "office": office_all,
+            "county_office": county,
+            "township_office": township_row,
+            "leader": none,
+            "supervision": none,
+            "deputy": none,
+            "station": none,
+            "unit": none,
+            "unit_leader": none,
+            "citizen": none,
         },
         # The Excel export of the records: offices, and the government's supervision office.
         Action.EXPORT: {
-            "admin": admin, "office": office_all, "county_office": county,
-            "township_office": township_row, "leader": none, "supervision": office_all,
-            "deputy": none, "station": none, "unit": none, "unit_leader": none, "citizen": none,
+            "admin": admin,
+            "office": office_all,
+            "county_office": county,
+            "township_office": township_row,
+            "leader": none,
+            "supervision": office_all,
+            "deputy": none,
+            "station": none,
+            "unit": none,
+            "unit_leader": none,
+            "citizen": none,
         },
     }
 
@@ -92,7 +140,9 @@ def test_matrix(username: str, action: str) -> None:
     user = User.objects.get(username=username)
     got = tuple(suggestions.can(user, targets[name], action) for name in TARGETS)
     assert got == expected, f"{username} {action}: {dict(zip(TARGETS, got, strict=True))}"
-    visible = set(suggestions.filter(user, Suggestion.objects.all(), action)
-                  .values_list("pk", flat=True))
+    visible = set(
+        suggestions.filter(user, Suggestion.objects.all(), action).values_list("pk", flat=True)
+    )
     assert {n for n in TARGETS if targets[n].pk in visible} == {
-        n for n, ok in zip(TARGETS, expected, strict=True) if ok}
+        n for n, ok in zip(TARGETS, expected, strict=True) if ok
+    }

@@ -24,21 +24,30 @@ pytestmark = pytest.mark.django_db
 PARKING = "关于解决老旧小区停车难问题的建议"
 
 
-def _make(mandate: Mandate, title: str, status: str = SuggestionStatus.ASSIGNED,
-          minutes_ago: int = 0) -> Suggestion:
+def _make(
+    mandate: Mandate, title: str, status: str = SuggestionStatus.ASSIGNED, minutes_ago: int = 0
+) -> Suggestion:
     item = Suggestion.objects.create(
-        congress=mandate.term.congress, term=mandate.term, region_id=mandate.region_id,
-        mandate=mandate, title=title, content="内容", status=status)
+        congress=mandate.term.congress,
+        term=mandate.term,
+        region_id=mandate.region_id,
+        mandate=mandate,
+        title=title,
+        content="内容",
+        status=status,
+    )
     # created_at is set on insert: move it to give the list a known order.
     Suggestion.objects.filter(pk=item.pk).update(
-        created_at=timezone.now() - datetime.timedelta(minutes=minutes_ago))
+        created_at=timezone.now() - datetime.timedelta(minutes=minutes_ago)
+    )
     return item
 
 
 def _found(username: str, q: str = "", **filters: Any) -> list[int]:
     user = User.objects.get(username=username)
-    return list(selectors.suggestions(user, selectors.Filters(q=q, **filters))
-                .values_list("pk", flat=True))
+    return list(
+        selectors.suggestions(user, selectors.Filters(q=q, **filters)).values_list("pk", flat=True)
+    )
 
 
 def test_a_word_inside_a_longer_rjieba_word_is_found() -> None:
@@ -70,8 +79,11 @@ def test_a_query_that_finds_nothing(login: Callable[[str], Client]) -> None:
     # LIKE wildcards are text, not patterns.
     assert _found("county_office", "%") == []
     assert _found("county_office", "_") == []
-    body = login("county_office").get(reverse("suggestions:list"), {"q": "不存在的标题"},
-                                      HTTP_HX_REQUEST="true").content.decode()
+    body = (
+        login("county_office")
+        .get(reverse("suggestions:list"), {"q": "不存在的标题"}, HTTP_HX_REQUEST="true")
+        .content.decode()
+    )
     assert "没有符合条件的记录。" in body
     assert PARKING not in body
 
@@ -141,9 +153,11 @@ def test_a_search_matching_more_than_the_head_still_counts_and_pages(
     assert [s.pk for s in first.context["items"]] == [s.pk for s in items[:20]]
     second = client.get(url, {"q": "停车", "page": "2"})
     assert [s.pk for s in second.context["items"]] == [s.pk for s in items[20:]]
-    ids = selectors.SearchIds(selectors.suggestions(
-        User.objects.get(username="county_office"), selectors.Filters(q="停车"))
-        .values_list("pk", flat=True))
+    ids = selectors.SearchIds(
+        selectors.suggestions(
+            User.objects.get(username="county_office"), selectors.Filters(q="停车")
+        ).values_list("pk", flat=True)
+    )
     assert len(ids) == 23
     assert list(ids) == [s.pk for s in items]
     assert ids[22] == items[22].pk

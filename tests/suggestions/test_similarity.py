@@ -13,8 +13,10 @@ from tests.suggestions.conftest import COUNTY, peers
 
 pytestmark = pytest.mark.django_db
 
-ROAD = ("关于改善西渡镇农村公路安全设施的建议",
-        "西渡镇部分村道弯道多、缺少护栏和警示标志,雨天事故频发。建议交通部门增设护栏、减速带和警示标志。")
+ROAD = (
+    "关于改善西渡镇农村公路安全设施的建议",
+    "西渡镇部分村道弯道多、缺少护栏和警示标志,雨天事故频发。建议交通部门增设护栏、减速带和警示标志。",
+)
 
 
 def test_tokenize_drops_stop_words_single_characters_and_numbers() -> None:
@@ -33,13 +35,21 @@ def test_a_near_duplicate_ranks_first_and_unrelated_ones_are_not_shown(
 ) -> None:
     others = peers(COUNTY, exclude=county_mandate)
     near = write(others[0], title=ROAD[0], content=ROAD[1])
-    related = write(others[1], title="关于农村公路增设护栏的建议",
-                    content="部分农村公路临水临崖路段没有护栏,建议增设护栏和警示标志。")
-    unrelated = write(others[2], title="关于提高乡村教师待遇的建议",
-                      content="乡村教师工资偏低、住房困难,建议提高乡村教师补贴,改善教师周转房。")
+    related = write(
+        others[1],
+        title="关于农村公路增设护栏的建议",
+        content="部分农村公路临水临崖路段没有护栏,建议增设护栏和警示标志。",
+    )
+    unrelated = write(
+        others[2],
+        title="关于提高乡村教师待遇的建议",
+        content="乡村教师工资偏低、住房困难,建议提高乡村教师补贴,改善教师周转房。",
+    )
     draft = write(others[3], title=ROAD[0], content=ROAD[1], submit=False)
-    found = selectors.similar(congress_id=county_mandate.term.congress_id,
-                              text=f"{ROAD[0]}\n西渡镇村道弯道多,缺少护栏和警示标志,建议增设护栏和减速带。")
+    found = selectors.similar(
+        congress_id=county_mandate.term.congress_id,
+        text=f"{ROAD[0]}\n西渡镇村道弯道多,缺少护栏和警示标志,建议增设护栏和减速带。",
+    )
     ids = [s.suggestion.pk for s in found]
     assert ids[0] == near.pk
     assert related.pk in ids
@@ -54,8 +64,10 @@ def test_other_congresses_and_the_suggestion_itself_are_excluded(
 ) -> None:
     item = write(county_mandate, title=ROAD[0], content=ROAD[1])
     text = f"{ROAD[0]}\n{ROAD[1]}"
-    assert selectors.similar(congress_id=county_mandate.term.congress_id, text=text,
-                             exclude=item.pk) == []
+    assert (
+        selectors.similar(congress_id=county_mandate.term.congress_id, text=text, exclude=item.pk)
+        == []
+    )
     city = Mandate.objects.get(person__user__username="deputy", region_id="430400000000")
     assert selectors.similar(congress_id=city.term.congress_id, text=text) == []
 

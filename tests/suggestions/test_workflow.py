@@ -32,15 +32,23 @@ pytestmark = pytest.mark.django_db
 def test_draft_then_submit_numbers_it_and_writes_the_duty_record(
     county_mandate: Mandate, deputy: User, django_capture_on_commit_callbacks: Any
 ) -> None:
-    draft = services.save(actor=deputy, mandate=county_mandate,
-                          data=data(county_mandate.term.congress_id), submission_key="k1")
+    draft = services.save(
+        actor=deputy,
+        mandate=county_mandate,
+        data=data(county_mandate.term.congress_id),
+        submission_key="k1",
+    )
     assert draft.status == SuggestionStatus.DRAFT
     assert draft.number is None
     assert "护栏" in draft.tokens.split()
     assert not SuggestionToken.objects.filter(suggestion=draft).exists()
     # Saving again with the same form key updates the same draft.
-    again = services.save(actor=deputy, mandate=county_mandate, submission_key="k1",
-                          data=data(county_mandate.term.congress_id, title="关于农村公路护栏的建议"))
+    again = services.save(
+        actor=deputy,
+        mandate=county_mandate,
+        submission_key="k1",
+        data=data(county_mandate.term.congress_id, title="关于农村公路护栏的建议"),
+    )
     assert again.pk == draft.pk
     assert Suggestion.objects.filter(mandate=county_mandate).count() == 1
     with django_capture_on_commit_callbacks(execute=True):
@@ -54,18 +62,29 @@ def test_draft_then_submit_numbers_it_and_writes_the_duty_record(
     assert record.kind == "suggestion"
     assert SuggestionToken.objects.filter(suggestion=draft).exists()
     assert [e.action for e in submitted.events.all()] == ["create", "submit"]
-    assert AuditEvent.objects.filter(object_type="suggestions.suggestion", object_id=str(draft.pk),
-                                     action="transition").exists()
+    assert AuditEvent.objects.filter(
+        object_type="suggestions.suggestion", object_id=str(draft.pk), action="transition"
+    ).exists()
 
 
 def test_double_submit_gives_one_suggestion_and_one_number(
     county_mandate: Mandate, deputy: User
 ) -> None:
     congress_id = county_mandate.term.congress_id
-    first = services.save(actor=deputy, mandate=county_mandate, data=data(congress_id),
-                          submission_key="dbl", submit=True)
-    second = services.save(actor=deputy, mandate=county_mandate, data=data(congress_id),
-                           submission_key="dbl", submit=True)
+    first = services.save(
+        actor=deputy,
+        mandate=county_mandate,
+        data=data(congress_id),
+        submission_key="dbl",
+        submit=True,
+    )
+    second = services.save(
+        actor=deputy,
+        mandate=county_mandate,
+        data=data(congress_id),
+        submission_key="dbl",
+        submit=True,
+    )
     assert first.pk == second.pk
     assert services.submit(actor=deputy, suggestion=first).number == first.number
     assert Suggestion.objects.filter(mandate=county_mandate).count() == 1
@@ -84,8 +103,12 @@ def test_numbers_are_sequential_per_congress_session_and_kind(
 
 def test_submit_needs_content_and_category(county_mandate: Mandate, deputy: User) -> None:
     with pytest.raises(InvalidInput) as caught:
-        services.save(actor=deputy, mandate=county_mandate, submit=True,
-                      data=data(county_mandate.term.congress_id, content="", category_id=None))
+        services.save(
+            actor=deputy,
+            mandate=county_mandate,
+            submit=True,
+            data=data(county_mandate.term.congress_id, content="", category_id=None),
+        )
     assert set(caught.value.field_errors) == {"content", "category"}
     assert not Suggestion.objects.filter(mandate=county_mandate).exists()
 
@@ -93,8 +116,11 @@ def test_submit_needs_content_and_category(county_mandate: Mandate, deputy: User
 def test_a_deputy_cannot_write_for_another_deputy(county_mandate: Mandate) -> None:
     other = peers(COUNTY, exclude=county_mandate)[0]
     with pytest.raises(NotPermitted):
-        services.save(actor=other.person.user, mandate=county_mandate,
-                      data=data(county_mandate.term.congress_id))
+        services.save(
+            actor=other.person.user,
+            mandate=county_mandate,
+            data=data(county_mandate.term.congress_id),
+        )
 
 
 def test_station_enters_on_behalf_and_it_is_recorded(
@@ -116,20 +142,31 @@ def test_attachments_are_checked_by_content_and_size(
     congress_id = county_mandate.term.congress_id
     fake = SimpleUploadedFile("病毒.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")
     with pytest.raises(InvalidInput) as caught:
-        services.save(actor=deputy, mandate=county_mandate, data=data(congress_id),
-                      attachments=[fake])
+        services.save(
+            actor=deputy, mandate=county_mandate, data=data(congress_id), attachments=[fake]
+        )
     assert "PDF" in caught.value.field_errors["attachments"][0]
     big = pdf_upload(size=services.ATTACHMENT_BYTES_MAX + 1)
     with pytest.raises(InvalidInput) as caught:
-        services.save(actor=deputy, mandate=county_mandate, data=data(congress_id), attachments=[big])
+        services.save(
+            actor=deputy, mandate=county_mandate, data=data(congress_id), attachments=[big]
+        )
     assert "10 MB" in caught.value.field_errors["attachments"][0]
     with pytest.raises(InvalidInput) as caught:
-        services.save(actor=deputy, mandate=county_mandate, data=data(congress_id),
-                      attachments=[pdf_upload(f"{i}.pdf") for i in range(6)])
+        services.save(
+            actor=deputy,
+            mandate=county_mandate,
+            data=data(congress_id),
+            attachments=[pdf_upload(f"{i}.pdf") for i in range(6)],
+        )
     assert "最多" in caught.value.field_errors["attachments"][0]
     assert not Suggestion.objects.filter(mandate=county_mandate).exists()
-    ok = services.save(actor=deputy, mandate=county_mandate, data=data(congress_id),
-                       attachments=[image_upload(), pdf_upload()])
+    ok = services.save(
+        actor=deputy,
+        mandate=county_mandate,
+        data=data(congress_id),
+        attachments=[image_upload(), pdf_upload()],
+    )
     assert sorted(a.content_type for a in ok.attachments.all()) == ["application/pdf", "image/jpeg"]
 
 
@@ -137,9 +174,15 @@ def test_attachments_are_checked_by_content_and_size(
 
 
 def _motion(mandate: Mandate) -> Suggestion:
-    return services.save(actor=mandate.person.user, mandate=mandate,
-                         data=data(mandate.term.congress_id, kind=SuggestionKind.MOTION,
-                                   title="关于制定农村公路养护条例的议案"))
+    return services.save(
+        actor=mandate.person.user,
+        mandate=mandate,
+        data=data(
+            mandate.term.congress_id,
+            kind=SuggestionKind.MOTION,
+            title="关于制定农村公路养护条例的议案",
+        ),
+    )
 
 
 @pytest.mark.parametrize(("region", "needed"), [(COUNTY, 10), (TOWNSHIP, 5)])
@@ -156,14 +199,18 @@ def test_motion_needs_enough_confirmed_cosigners(region: str, needed: int) -> No
     assert f"{needed} 名以上" in caught.value.message
     assert "还差 1 名" in caught.value.message
     services.confirm(actor=others[-1].person.user, suggestion=motion)
-    assert services.submit(actor=lead.person.user, suggestion=motion).status == SuggestionStatus.SUBMITTED
+    assert (
+        services.submit(actor=lead.person.user, suggestion=motion).status
+        == SuggestionStatus.SUBMITTED
+    )
 
 
 def test_only_the_invitee_confirms_and_only_same_congress_deputies_are_invited(
     county_mandate: Mandate, deputy: User
 ) -> None:
-    item = services.save(actor=deputy, mandate=county_mandate,
-                         data=data(county_mandate.term.congress_id))
+    item = services.save(
+        actor=deputy, mandate=county_mandate, data=data(county_mandate.term.congress_id)
+    )
     invitee, bystander = peers(COUNTY, exclude=county_mandate)[:2]
     outsider = peers("430405000000")[0]
     with pytest.raises(InvalidInput) as caught:
@@ -204,13 +251,19 @@ def test_return_with_reason_then_resubmit_keeps_the_number(
     item = write(county_mandate)
     with pytest.raises(InvalidInput):
         services.review(actor=office, suggestion=item, decision="return")
-    returned = services.review(actor=office, suggestion=item, decision="return",
-                               reason="请补充具体路段。")
+    returned = services.review(
+        actor=office, suggestion=item, decision="return", reason="请补充具体路段。"
+    )
     assert returned.status == SuggestionStatus.RETURNED
     assert returned.return_reason == "请补充具体路段。"
     assert not SuggestionToken.objects.filter(suggestion=item).exists()
-    edited = services.save(actor=deputy, mandate=county_mandate, suggestion=returned, submit=True,
-                           data=data(county_mandate.term.congress_id, content="补充:西渡镇梅花村路段。"))
+    edited = services.save(
+        actor=deputy,
+        mandate=county_mandate,
+        suggestion=returned,
+        submit=True,
+        data=data(county_mandate.term.congress_id, content="补充:西渡镇梅花村路段。"),
+    )
     assert edited.status == SuggestionStatus.SUBMITTED
     assert edited.number == item.number
     assert edited.return_reason == ""
@@ -220,8 +273,12 @@ def test_return_with_reason_then_resubmit_keeps_the_number(
     with pytest.raises(IllegalTransition):
         services.review(actor=office, suggestion=accepted, decision="return", reason="x")
     with pytest.raises(IllegalTransition):
-        services.save(actor=deputy, mandate=county_mandate, suggestion=accepted,
-                      data=data(county_mandate.term.congress_id))
+        services.save(
+            actor=deputy,
+            mandate=county_mandate,
+            suggestion=accepted,
+            data=data(county_mandate.term.congress_id),
+        )
 
 
 def test_review_is_the_office_of_the_region(
@@ -231,10 +288,15 @@ def test_review_is_the_office_of_the_region(
     with pytest.raises(NotPermitted):
         services.review(actor=deputy, suggestion=item, decision="accept")
     with pytest.raises(NotFound):
-        services.review(actor=User.objects.get(username="township_office"), suggestion=item,
-                        decision="accept")
-    assert services.review(actor=User.objects.get(username="office"), suggestion=item,
-                           decision="accept").status == SuggestionStatus.ACCEPTED
+        services.review(
+            actor=User.objects.get(username="township_office"), suggestion=item, decision="accept"
+        )
+    assert (
+        services.review(
+            actor=User.objects.get(username="office"), suggestion=item, decision="accept"
+        ).status
+        == SuggestionStatus.ACCEPTED
+    )
 
 
 def test_only_motions_are_converted(
@@ -273,20 +335,29 @@ def test_presidium_decision_on_a_motion(county_mandate: Mandate) -> None:
     services.submit(actor=lead.person.user, suggestion=motion)
     office = User.objects.get(username="county_office")
     with pytest.raises(InvalidInput) as caught:
-        services.record_presidium_decision(actor=office, suggestion=motion, decision="agenda",
-                                           decided_on=None)
+        services.record_presidium_decision(
+            actor=office, suggestion=motion, decision="agenda", decided_on=None
+        )
     assert "decided_on" in caught.value.field_errors
     today = timezone.localdate()
-    done = services.record_presidium_decision(actor=office, suggestion=motion,
-                                              decision="suggestion", decided_on=today,
-                                              note="内容属于工作建议")
+    done = services.record_presidium_decision(
+        actor=office,
+        suggestion=motion,
+        decision="suggestion",
+        decided_on=today,
+        note="内容属于工作建议",
+    )
     assert done.status == SuggestionStatus.CONVERTED
     assert done.presidium_decided_on == today
     assert done.events.filter(action="presidium").exists()
     tomorrow = today + datetime.timedelta(days=1)
     with pytest.raises(Exception, match="已经登记"):
-        services.record_presidium_decision(actor=office, suggestion=done, decision="agenda",
-                                           decided_on=tomorrow - datetime.timedelta(days=1))
+        services.record_presidium_decision(
+            actor=office,
+            suggestion=done,
+            decision="agenda",
+            decided_on=tomorrow - datetime.timedelta(days=1),
+        )
 
 
 def test_a_draft_cannot_be_submitted_after_the_mandate_ended(
@@ -294,9 +365,11 @@ def test_a_draft_cannot_be_submitted_after_the_mandate_ended(
 ) -> None:
     from renda.deputies.models import MandateStatus
 
-    item = services.save(actor=deputy, mandate=county_mandate,
-                         data=data(county_mandate.term.congress_id))
+    item = services.save(
+        actor=deputy, mandate=county_mandate, data=data(county_mandate.term.congress_id)
+    )
     Mandate.objects.filter(pk=county_mandate.pk).update(
-        status=MandateStatus.RESIGNED, ended_on=timezone.localdate())
+        status=MandateStatus.RESIGNED, ended_on=timezone.localdate()
+    )
     with pytest.raises(InvalidInput, match="代表资格已终止"):
         services.submit(actor=deputy, suggestion=item)

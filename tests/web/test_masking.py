@@ -31,7 +31,9 @@ def test_office_reveals_full_numbers_and_the_look_is_audited(login: Any, user: A
     html = client.get(f"/people/{person.pk}/").content.decode()
     assert person.phone not in html
     assert "查看完整号码" in html
-    assert not AuditEvent.objects.filter(action=AuditAction.ACCESS, object_id=str(person.pk)).exists()
+    assert not AuditEvent.objects.filter(
+        action=AuditAction.ACCESS, object_id=str(person.pk)
+    ).exists()
     html = client.post(f"/people/{person.pk}/").content.decode()
     assert person.phone in html
     assert person.id_number in html

@@ -209,7 +209,7 @@ def test_template_comments_close_on_their_line() -> None:
         for path in root.rglob("*.html")
         if "static" not in path.parts
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
-        if "{#" in line and "#}" not in line[line.index("{#"):]
+        if "{#" in line and "#}" not in line[line.index("{#") :]
     ]
     assert broken == []
 

@@ -25,8 +25,16 @@ class Command(BaseCommand):
         )
         parser.add_argument("--warmup", type=int, default=20, help="unmeasured requests first")
 
-    def handle(self, *args: Any, name: str, json: bool, scale: str, requests: int,
-               warmup: int, **options: Any) -> None:
+    def handle(
+        self,
+        *args: Any,
+        name: str,
+        json: bool,
+        scale: str,
+        requests: int,
+        warmup: int,
+        **options: Any,
+    ) -> None:
         if requests < 1 or warmup < 0:
             raise CommandError("--requests must be at least 1 and --warmup not negative")
         verbose = int(options.get("verbosity", 1)) > 0

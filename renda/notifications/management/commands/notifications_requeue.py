@@ -13,7 +13,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "--minutes", type=int, default=15,
+            "--minutes",
+            type=int,
+            default=15,
             help="Only deliveries untouched for this many minutes (default 15).",
         )
 

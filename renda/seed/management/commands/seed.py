@@ -15,7 +15,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--scale", choices=sorted(world.PLANS), default="small")
         parser.add_argument(
-            "--if-empty", action="store_true",
+            "--if-empty",
+            action="store_true",
             help="Do nothing when demo data is already there (used by `make run`).",
         )
 
@@ -25,7 +26,9 @@ class Command(BaseCommand):
                 self.stdout.write("demo data already present")
                 self.stdout.write(world.demo_accounts_text())
                 return
-            raise CommandError("数据库中已有演示数据;请先使用空数据库(例如删除 var/renda.sqlite3)。")
+            raise CommandError(
+                "数据库中已有演示数据;请先使用空数据库(例如删除 var/renda.sqlite3)。"
+            )
         started = time.perf_counter()
 
         def log(line: str) -> None:
@@ -39,5 +42,7 @@ class Command(BaseCommand):
         summary = activities.build(scale, log=log)
         if summary.points_skipped:
             self.stdout.write(self.style.WARNING(f"points not computed: {summary.points_skipped}"))
-        self.stdout.write(self.style.SUCCESS(f"seeded {scale} in {time.perf_counter() - started:.1f}s"))
+        self.stdout.write(
+            self.style.SUCCESS(f"seeded {scale} in {time.perf_counter() - started:.1f}s")
+        )
         self.stdout.write(world.demo_accounts_text())
