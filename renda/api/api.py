@@ -6,13 +6,13 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI, P, Path, PathEx, Query, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja import NinjaAPI, P, Path, PathEx, Query, Router
+from ninja.pagination import paginate
 from ninja.renderers import JSONRenderer
 from ninja.responses import Status
-from pydantic import Field
 
-from renda.api import auth, selectors, services
+from renda.api import auth, registry, selectors, services
+from renda.api.kit import MAX_ID, Pagination, caller
 from renda.api.problems import HANDLERS, AuthFailed, responses
 from renda.api.schemas import (
     MeOut,
@@ -24,21 +24,10 @@ from renda.api.schemas import (
     TokenIn,
     TokenOut,
 )
-from renda.cases import api as cases_api
 from renda.core import policies
 from renda.core import selectors as core_selectors
 from renda.core.errors import NotFound
 from renda.core.policies import Action
-from renda.deputies import api as deputies_api
-from renda.duties import api as duties_api
-from renda.learning import api as learning_api
-from renda.ledgers import api as ledgers_api
-from renda.points import api as points_api
-from renda.suggestions import api as suggestions_api
-
-# Largest primary key any of our databases stores; larger ids are rejected as invalid input
-# instead of overflowing the database driver.
-MAX_ID = 2**63 - 1
 
 
 class RendaAPI(NinjaAPI):
@@ -69,16 +58,6 @@ api = RendaAPI(
 )
 for exc_class, handler in HANDLERS:
     api.add_exception_handler(exc_class, handler)
-
-
-class PageParams(Schema):
-    # Bounded so a page number can never turn into an offset the database cannot take.
-    page: int = Field(1, ge=1, le=100_000, description="页码,从 1 开始")
-    page_size: int | None = Field(None, ge=1, le=100, description="每页条数,默认 50,最多 100")
-
-
-class Pagination(PageNumberPagination):
-    Input = PageParams  # type: ignore[assignment]
 
 
 # Auth --------------------------------------------------------------------------------------
@@ -125,7 +104,7 @@ api.add_router("/auth", auth_router)
     summary="当前账号与角色",
 )
 def me(request: HttpRequest) -> dict[str, Any]:
-    user: Any = request.auth  # type: ignore[attr-defined]
+    user = caller(request)
     return {
         "username": user.get_username(),
         "display_name": user.display_name,
@@ -147,7 +126,7 @@ def me(request: HttpRequest) -> dict[str, Any]:
 def list_regions(request: HttpRequest, filters: Query[RegionFilters]) -> Any:
     if filters.parent and not selectors.region_exists(filters.parent):
         raise NotFound(_("区划代码 %(code)s 不存在。"), code=filters.parent)
-    return selectors.regions(request.auth, parent=filters.parent)  # type: ignore[attr-defined]
+    return selectors.regions(caller(request), parent=filters.parent)
 
 
 @api.get(
@@ -157,7 +136,7 @@ def list_regions(request: HttpRequest, filters: Query[RegionFilters]) -> Any:
     summary="一个行政区划",
 )
 def get_region(request: HttpRequest, code: Path[RegionCode]) -> Any:
-    region = selectors.region(request.auth, code)  # type: ignore[attr-defined]
+    region = selectors.region(caller(request), code)
     if region is None:
         raise NotFound()
     return region
@@ -176,7 +155,7 @@ def get_region(request: HttpRequest, code: Path[RegionCode]) -> Any:
 @paginate(Pagination)
 def list_organizations(request: HttpRequest, filters: Query[OrganizationFilters]) -> Any:
     return core_selectors.organizations(
-        request.auth,  # type: ignore[attr-defined]
+        caller(request),
         kind=filters.kind,
         region=filters.region,
         q=filters.q,
@@ -190,15 +169,10 @@ def list_organizations(request: HttpRequest, filters: Query[OrganizationFilters]
     summary="一个机构",
 )
 def get_organization(request: HttpRequest, org_id: PathEx[int, P(ge=1, le=MAX_ID)]) -> Any:
-    return policies.organizations.get(request.auth, Action.VIEW, id=org_id)  # type: ignore[attr-defined]
+    return policies.organizations.get(caller(request), Action.VIEW, id=org_id)
 
 
-# Deputies ----------------------------------------------------------------------------------
+# Every domain's router, registered in its AppConfig.ready ---------------------------------
 
-api.add_router("/deputies", deputies_api.build_router(Pagination))
-api.add_router("/duties", duties_api.build_router(Pagination))
-api.add_router("/points", points_api.build_router(Pagination))
-api.add_router("/ledgers", ledgers_api.build_router(Pagination))
-api.add_router("/learning", learning_api.build_router(Pagination))
-api.add_router("/suggestions", suggestions_api.build_router(Pagination))
-api.add_router("/cases", cases_api.build_router(Pagination, responses))
+for mount in registry.mounts():
+    api.add_router(mount.prefix, mount.build(Pagination))

@@ -10,7 +10,6 @@ No ``from __future__ import annotations`` here: django-ninja reads the handlers'
 at import time."""
 
 import datetime
-from collections.abc import Callable
 from typing import Any, Literal
 
 from django.http import HttpRequest
@@ -18,6 +17,7 @@ from ninja import P, PathEx, Router, Schema, Status
 from ninja.pagination import PaginationBase, paginate
 from pydantic import Field
 
+from renda.api.problems import responses
 from renda.cases import selectors, services, subjects
 from renda.cases.models import Case, CaseUnit, Reply, ReplyDraft
 from renda.cases.selectors import TimelineRow
@@ -254,9 +254,7 @@ def _case(case_id: int) -> Case:
     return case
 
 
-def build_router(
-    pagination: type[PaginationBase], responses: Callable[..., dict[int, Any]]
-) -> Router:
+def build_router(pagination: type[PaginationBase]) -> Router:
     router = Router(tags=["交办办理"])
 
     @router.get(

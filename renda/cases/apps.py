@@ -8,7 +8,9 @@ class CasesConfig(AppConfig):
     verbose_name = _("交办与办理")
 
     def ready(self) -> None:
-        from renda.cases import kinds, panels
+        from renda.api import registry
+        from renda.cases import api, kinds, panels
 
         del kinds
         panels.register()
+        registry.register("/cases", api.build_router, order=70)

@@ -12,8 +12,10 @@ from django.utils.translation import gettext_lazy as _
 
 from renda.cases import selectors, services
 from renda.cases.models import CaseStatus
+from renda.cases.policies import cases as case_policy
 from renda.core import policies, workbench
 from renda.core.models import OVERSIGHT_ROLES, UNIT_ROLES, Role
+from renda.web import menu
 
 TOP = 5
 SOON_DAYS = 15
@@ -67,5 +69,22 @@ def register() -> None:
             build=office_overdue,
             template="cases/panels/overdue.html",
             order=14,
+        )
+    )
+    # A unit's staff see their to-do list; offices, leaders and the supervision office the
+    # cases of their region.
+    menu.register(
+        menu.Entry(
+            "cases",
+            _("我的待办"),
+            "cases:list",
+            110,
+            lambda user: policies.has_role(user, *UNIT_ROLES),
+            [("cases", "")],
+        )
+    )
+    menu.register(
+        menu.Entry(
+            "cases", _("交办事项"), "cases:list", 111, case_policy.lists_region, [("cases", "")]
         )
     )

@@ -9,6 +9,7 @@ that region's whole subtree, which is one range condition on the statutory regio
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, TypeVar
 
@@ -110,6 +111,16 @@ def region_grants_q(user: Any, rules: dict[str, Scope], field: str) -> Q | None:
     )
 
 
+def home_region(user: Any, roles: Iterable[str] | None = None) -> str | None:
+    """The widest region among the user's grants (of ``roles`` when given): where an export
+    or an import made under those grants belongs in the audit log, where a ledger starts."""
+    wanted = None if roles is None else set(roles)
+    codes = [g.region_code for g in grants_of(user) if wanted is None or g.role in wanted]
+    if not codes:
+        return None
+    return min(codes, key=lambda c: (len(c.rstrip("0")), c))
+
+
 class Policy(Generic[M]):
     """Subclasses set ``model``, the paths to the object's region code, organization and
     owning user, and ``rules``: action -> {role: scope}."""
@@ -186,6 +197,68 @@ class Policy(Generic[M]):
     def allows_anywhere(self, user: Any, action: str) -> bool:
         """Whether the user may perform ``action`` on anything at all (menus, buttons)."""
         return self.q(user, action) is not None
+
+    def lists_region(self, user: Any, action: str = Action.VIEW) -> bool:
+        """Whether some grant lets the user ``action`` records across a region or an
+        organization, not just their own (list pages, menu entries)."""
+        if user is None or not user.is_authenticated:
+            return False
+        if user.is_superuser:
+            return True
+        rules = self.rules.get(action, {})
+        return any(
+            rules.get(g.role) in (Scope.REGION, Scope.ORGANIZATION, Scope.ALL)
+            for g in grants_of(user)
+        )
+
+    def q_for(
+        self,
+        user: Any,
+        action: str,
+        *,
+        region: str | None = None,
+        organization: str | Callable[[int], Q] | None = None,
+        own: str | None = None,
+    ) -> Q | None:
+        """The condition selecting rows of a *related* model that this policy's rules for
+        ``action`` reach: ``region`` is that model's path to a region code (region-scoped
+        grants), ``organization`` its path to an organization id or a function building the
+        condition for one (organization-scoped grants), ``own`` its path to the user's id
+        (self-scoped grants). A path left out means that scope reaches nothing there.
+        None when nothing is reached; ``Q()`` for a superuser."""
+        if user is None or not user.is_authenticated or not user.is_active:
+            return None
+        if user.is_superuser:
+            return Q()
+        allowed = self.rules.get(action, {})
+        parts: list[Q] = []
+        for grant in grants_of(user):
+            scope = allowed.get(grant.role)
+            if scope is Scope.ALL:
+                return Q()
+            if scope is Scope.REGION and region:
+                parts.append(in_subtree_q(region, grant.region_code, grant.region_level))
+            elif scope is Scope.ORGANIZATION and organization and grant.organization_id:
+                if callable(organization):
+                    parts.append(organization(grant.organization_id))
+                else:
+                    parts.append(Q(**{organization: grant.organization_id}))
+            elif scope is Scope.SELF and own:
+                parts.append(Q(**{own: user.pk}))
+        return any_of(parts)
+
+    def filter_for(
+        self, user: Any, queryset: models.QuerySet[Any], action: str, **paths: Any
+    ) -> models.QuerySet[Any]:
+        """``queryset`` (of a related model) narrowed by :meth:`q_for`."""
+        condition = self.q_for(user, action, **paths)
+        if condition is None:
+            return queryset.none()
+        return queryset.filter(condition)
+
+    def home_region(self, user: Any, action: str = Action.VIEW) -> str | None:
+        """The widest region the user holds a region-scoped grant for ``action`` over."""
+        return home_region(user, self.rules.get(action, {}))
 
     def can_in_region(self, user: Any, action: str, region_code: str) -> bool:
         """For creating: does a region-scoped grant for ``action`` cover ``region_code``?"""

@@ -6,3 +6,10 @@ class DeputiesConfig(AppConfig):
     name = "renda.deputies"
     label = "deputies"
     verbose_name = _("代表信息与履职")
+
+    def ready(self) -> None:
+        from renda.api import registry
+        from renda.deputies import api, panels
+
+        registry.register("/deputies", api.build_router, order=10)
+        panels.register()

@@ -36,7 +36,7 @@ from renda.deputies.forms import (
 )
 from renda.deputies.models import DeputyImport, ImportMode, ImportStatus, Mandate
 from renda.deputies.policies import mandates as mandate_policy
-from renda.web import exports, navigation
+from renda.web import exports
 from renda.web import services as web_services
 
 PER_PAGE = 20
@@ -158,7 +158,7 @@ def mandate_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "events": selectors.events(record),
             "form": form,
             "show_form": form is not None and (record.is_serving or form.is_bound),
-            "can_list": navigation.lists_region(mandate_policy, user),
+            "can_list": mandate_policy.lists_region(user),
         },
     )
 

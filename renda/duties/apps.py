@@ -8,7 +8,9 @@ class DutiesConfig(AppConfig):
     verbose_name = _("履职活动")
 
     def ready(self) -> None:
-        from renda.duties import kinds, panels
+        from renda.api import registry
+        from renda.duties import api, kinds, panels
 
         del kinds
         panels.register()
+        registry.register("/duties", api.build_router, order=20)

@@ -9,7 +9,11 @@ from django.utils.translation import gettext_lazy as _
 
 from renda.core import workbench
 from renda.core.models import Role
+from renda.core.policies import Action
 from renda.duties import selectors
+from renda.duties.policies import activities as activity_policy
+from renda.duties.policies import records as record_policy
+from renda.web import menu
 
 LATEST = 5
 
@@ -47,5 +51,25 @@ def register() -> None:
             build=to_review,
             template="duties/panels/review.html",
             order=12,
+        )
+    )
+    menu.register(
+        menu.Entry(
+            "duties",
+            _("履职记录"),
+            "duties:records",
+            70,
+            lambda user: record_policy.allows_anywhere(user, Action.VIEW),
+            [("duties", "")],
+        )
+    )
+    menu.register(
+        menu.Entry(
+            "activities",
+            _("履职活动"),
+            "duties:activities",
+            80,
+            lambda user: activity_policy.allows_anywhere(user, Action.VIEW),
+            [("duties", "activit")],
         )
     )

@@ -34,6 +34,7 @@ from renda.core.models import (
 )
 from renda.core.policies import Action
 from renda.deputies.models import Mandate, MandateStatus
+from renda.duties import facts
 from renda.duties import kinds as notification_kinds
 from renda.duties.models import (
     ACTIVITY_TRANSITIONS,
@@ -858,6 +859,4 @@ def record_from_module(
 
 
 def _rescore(mandate_ids: Iterable[int], year: int) -> None:
-    from renda.points import services as points_services
-
-    points_services.request_rescore(mandate_ids=sorted(set(mandate_ids)), year=year)
+    facts.changed(mandate_ids=mandate_ids, year=year)

@@ -8,7 +8,8 @@ class LearningConfig(AppConfig):
     verbose_name = _("学习资料")
 
     def ready(self) -> None:
-        from renda.learning import panels
+        from renda.api import registry
+        from renda.learning import api, panels
         from renda.notifications import kinds
 
         kinds.register(
@@ -17,3 +18,4 @@ class LearningConfig(AppConfig):
             description=_("人大机关发布的学习资料和通知,以及未读提醒。"),
         )
         panels.register()
+        registry.register("/learning", api.build_router, order=50)

@@ -8,7 +8,10 @@ from django.utils.translation import gettext_lazy as _
 
 from renda.core import workbench
 from renda.core.models import Role
+from renda.core.policies import Action
 from renda.learning import selectors
+from renda.learning.policies import materials as material_policy
+from renda.web import menu
 
 LATEST = 3
 
@@ -29,5 +32,25 @@ def register() -> None:
             build=my_unread,
             template="learning/panels/unread.html",
             order=18,
+        )
+    )
+    menu.register(
+        menu.Entry(
+            "learning",
+            _("学习资料"),
+            "learning:manage",
+            140,
+            lambda user: material_policy.allows_anywhere(user, Action.CHANGE),
+            [("learning", "")],
+        )
+    )
+    menu.register(
+        menu.Entry(
+            "learning",
+            _("学习资料"),
+            "learning:list",
+            141,
+            lambda user: material_policy.allows_anywhere(user, Action.VIEW),
+            [("learning", "")],
         )
     )

@@ -8,6 +8,8 @@ class LedgersConfig(AppConfig):
     verbose_name = _("履职统计台账")
 
     def ready(self) -> None:
-        from renda.ledgers import panels
+        from renda.api import registry
+        from renda.ledgers import api, panels
 
         panels.register()
+        registry.register("/ledgers", api.build_router, order=40)

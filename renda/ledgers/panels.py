@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from renda.core import workbench
 from renda.core.models import Role
 from renda.ledgers import selectors
+from renda.web import menu
 
 
 def activities_this_year(user: Any) -> dict[str, Any] | None:
@@ -28,5 +29,15 @@ def register() -> None:
             build=activities_this_year,
             template="ledgers/panels/activities.html",
             order=30,
+        )
+    )
+    menu.register(
+        menu.Entry(
+            "ledgers",
+            _("统计台账"),
+            "ledgers:ledger",
+            120,
+            lambda user: menu.signed_in(user) and selectors.can_view(user),
+            [("ledgers", "")],
         )
     )

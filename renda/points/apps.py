@@ -8,7 +8,14 @@ class PointsConfig(AppConfig):
     verbose_name = _("积分与履职评价")
 
     def ready(self) -> None:
-        from renda.points import kinds, panels
+        from renda.api import registry
+        from renda.duties import facts
+        from renda.points import api, kinds, panels, services
 
         kinds.register()
+        # Confirmed records, module records and closed activities recompute the totals.
+        facts.listen(
+            "points.rescore", lambda ids, year: services.request_rescore(mandate_ids=ids, year=year)
+        )
         panels.register()
+        registry.register("/points", api.build_router, order=30)

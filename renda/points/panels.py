@@ -10,7 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from renda.core import workbench
 from renda.core.models import Role
+from renda.core.policies import Action, has_role
 from renda.points import policies, selectors
+from renda.web import menu
 
 
 def my_points(user: Any) -> dict[str, Any] | None:
@@ -61,5 +63,25 @@ def register() -> None:
             build=open_disputes,
             template="points/panels/disputes.html",
             order=40,
+        )
+    )
+    menu.register(
+        menu.Entry(
+            "points",
+            _("积分与评价"),
+            "points:rules",
+            130,
+            lambda user: policies.rule_sets.allows_anywhere(user, Action.VIEW),
+            [("points", "")],
+        )
+    )
+    menu.register(
+        menu.Entry(
+            "points",
+            _("我的积分"),
+            "points:mine",
+            131,
+            lambda user: has_role(user, Role.DEPUTY),
+            [("points", "")],
         )
     )

@@ -6,3 +6,8 @@ class PortalConfig(AppConfig):
     name = "renda.portal"
     label = "portal"
     verbose_name = _("门户网站")
+
+    def ready(self) -> None:
+        from renda.portal import panels
+
+        panels.register()

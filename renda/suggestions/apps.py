@@ -10,8 +10,9 @@ class SuggestionsConfig(AppConfig):
     def ready(self) -> None:
         from django.urls import reverse
 
+        from renda.api import registry
         from renda.cases import subjects
-        from renda.suggestions import kinds, panels, services
+        from renda.suggestions import api, kinds, panels, services
 
         del kinds
         panels.register()
@@ -21,3 +22,4 @@ class SuggestionsConfig(AppConfig):
             _("议案建议"),
             url=lambda pk: reverse("suggestions:detail", args=[pk]),
         )
+        registry.register("/suggestions", api.build_router, order=60)

@@ -11,8 +11,11 @@ from django.utils.translation import gettext_lazy as _
 from renda.cases import selectors as case_selectors
 from renda.core import workbench
 from renda.core.models import Role
+from renda.core.policies import Action
 from renda.suggestions import dashboard, selectors
 from renda.suggestions.dashboard_views import percent
+from renda.suggestions.policies import suggestions as suggestion_policy
+from renda.web import menu
 
 LATEST = 5
 
@@ -73,5 +76,25 @@ def register() -> None:
             build=oversight,
             template="suggestions/panels/oversight.html",
             order=11,
+        )
+    )
+    menu.register(
+        menu.Entry(
+            "suggestions",
+            _("议案建议"),
+            "suggestions:list",
+            90,
+            lambda user: suggestion_policy.allows_anywhere(user, Action.VIEW),
+            [("suggestions", "")],
+        )
+    )
+    menu.register(
+        menu.Entry(
+            "suggestion_stats",
+            _("办理统计"),
+            "suggestions:dashboard",
+            100,
+            lambda user: menu.signed_in(user) and dashboard.can_view(user),
+            [("suggestions", "dashboard"), ("suggestions", "compilation")],
         )
     )

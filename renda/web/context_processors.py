@@ -4,7 +4,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from renda.web import navigation
+from renda.web import menu
 
 LARGE_TEXT_COOKIE = "renda_large_text"
 
@@ -20,28 +20,9 @@ def frame(request: HttpRequest) -> dict[str, Any]:
     else:
         large = request.COOKIES.get(LARGE_TEXT_COOKIE) == "1"
     match = getattr(request, "resolver_match", None)
-    # Each app's pages highlight its menu item; web pages their own URL name.
-    current = ""
-    if match is not None:
-        url_name = match.url_name or ""
-        current = {
-            "web": url_name,
-            "console": "accounts",
-            "deputies": "deputies",
-            "duties": "activities" if url_name.startswith("activit") else "duties",
-            "points": "points",
-            "ledgers": "ledgers",
-            "learning": "learning",
-            "portal": "replies" if url_name.startswith("suggestion") else "portal",
-            "cases": "cases",
-            "suggestions": (
-                "suggestion_stats"
-                if url_name.startswith(("dashboard", "compilation"))
-                else "suggestions"
-            ),
-        }.get(match.namespace, "")
-        current = current or ("security" if match.url_name == "security" else "")
+    # Each app's entries say which pages they light up (renda.web.menu).
+    current = menu.current_key(match.namespace, match.url_name or "") if match else ""
     return {
         "large_text": large,
-        "nav_items": navigation.items_for(user, current or ""),
+        "nav_items": menu.items_for(user, current),
     }

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from renda.core import crypto, policies, selectors, workbench
 from renda.core.models import UNIT_ROLES, OrganizationKind, RegionLevel, Role
 from renda.core.policies import Action
+from renda.web import menu
 
 RECENT_AUDIT = 8
 
@@ -137,4 +138,50 @@ def register() -> None:
             template="web/panels/organization.html",
             order=20,
         )
+    )
+    for entry in (
+        menu.Entry("home", _("首页"), "web:home", 10, menu.everyone, [("web", "home")]),
+        menu.Entry("workbench", _("工作台"), "web:workbench", 40, lights=[("web", "workbench")]),
+        menu.Entry(
+            "organizations",
+            _("机构名录"),
+            "web:organizations",
+            50,
+            policies.organizations.lists_region,
+            [("web", "organization")],
+        ),
+        menu.Entry(
+            "people",
+            _("人员信息"),
+            "web:people",
+            150,
+            policies.people.lists_region,
+            [("web", "people")],
+        ),
+        menu.Entry(
+            "person",
+            _("我的资料"),
+            "web:person",
+            151,
+            _sees_only_self,
+            [("web", "person")],
+            url_args=lambda user: [user.person_id],
+        ),
+        menu.Entry(
+            "audit",
+            _("审计日志"),
+            "web:audit",
+            170,
+            lambda user: policies.audit.allows_anywhere(user, Action.VIEW),
+            [("web", "audit")],
+        ),
+    ):
+        menu.register(entry)
+
+
+def _sees_only_self(user: Any) -> bool:
+    return (
+        menu.signed_in(user)
+        and not policies.people.lists_region(user)
+        and bool(getattr(user, "person_id", None))
     )

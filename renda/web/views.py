@@ -27,7 +27,7 @@ from renda.core import crypto, policies, selectors, services, workbench
 from renda.core.models import AuditEvent, Person, Role, User
 from renda.core.policies import Action
 from renda.core.requests import acting_user, local_url, wants_partial
-from renda.web import exports, navigation
+from renda.web import exports
 from renda.web import services as web_services
 from renda.web.context_processors import LARGE_TEXT_COOKIE
 from renda.web.forms import AuditFilterForm, OrganizationFilterForm, PersonFilterForm
@@ -132,7 +132,7 @@ def workbench_view(request: HttpRequest) -> HttpResponse:
 def _require_listing(policy: policies.Policy[Any], user: User) -> None:
     # Lists are for those who look after a region or an organization; a deputy or a citizen
     # reaches their own record through "我的资料" instead.
-    if not navigation.lists_region(policy, user):
+    if not policy.lists_region(user):
         raise PermissionDenied(_("您没有查看此页面的权限。"))
 
 
@@ -202,7 +202,7 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
             "revealed": revealed,
             "phone": record.phone if revealed else crypto.mask_phone(record.phone),
             "id_number": record.id_number if revealed else crypto.mask_id_number(record.id_number),
-            "can_list": navigation.lists_region(policies.people, user),
+            "can_list": policies.people.lists_region(user),
         },
     )
 

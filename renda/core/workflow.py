@@ -1,0 +1,298 @@
+"""The workflow kit: every state machine in Renda is a status field, a transition table and a
+list of steps, moved by the one mover here.
+
+A ``Workflow`` names its model, its status field, its table of legal moves (``from -> {to}``)
+and its ``Step``s: the actions a person can take, each with the states it starts from, the
+state(s) it leads to, the policy action that must allow it and an optional guard (a date, the
+author only ...). ``Workflow.move`` is the only way a status changes: it locks the row, checks
+that the row is still in a state the step starts from and that the move is in the table,
+checks the policy, saves the status with the other changed fields, and writes one timeline
+event and one audit row. ``Workflow.available`` answers what a page or the API may offer this
+person on this object now, from the same steps, so a button never leads to a refusal.
+
+A step whose ``targets`` is empty records something on the timeline without changing the status
+(a contact with the author, a co-unit's opinion); it still goes through the mover, so it is
+locked, checked and audited like any other step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
+
+from django.db import models, transaction
+from django.utils.translation import gettext_lazy as _
+
+from renda.core import audit
+from renda.core.errors import IllegalTransition
+from renda.core.models import AuditAction, User
+
+if TYPE_CHECKING:
+    from renda.core.policies import Policy
+
+M = TypeVar("M", bound=models.Model)
+
+COMMENT_MAX = 2000
+
+
+class WorkflowEvent(models.Model):
+    """One step on an object's timeline. Concrete timelines add the foreign key to their
+    object (and may narrow ``from_status``/``to_status`` to their status choices)."""
+
+    action = models.CharField(_("操作"), max_length=32)
+    from_status = models.CharField(_("原状态"), max_length=16, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=16, blank=True)
+    actor = models.ForeignKey(
+        User, verbose_name=_("操作人"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    # Kept as text: the timeline must read the same after an account is renamed or removed.
+    actor_name = models.CharField(_("操作人姓名"), max_length=150, blank=True)
+    comment = models.TextField(_("说明"), blank=True)
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
+Guard = Callable[[Any, Any], bool]
+
+
+@dataclass(frozen=True)
+class Step:
+    """One thing a person can do to an object in a workflow."""
+
+    action: str
+    label: Any
+    sources: frozenset[str]
+    # () keeps the status (a timeline entry only); one target is fixed; several let the
+    # service choose among them with ``to=`` (a rating closes or reopens).
+    targets: tuple[str, ...]
+    # The policy action that must allow the actor on this object.
+    permission: str
+    # Extra condition for offering and taking the step: guard(user, obj) -> bool.
+    guard: Guard | None = None
+    # Shown to the person when the guard refuses (otherwise the illegal-state message).
+    refusal: Any = None
+
+
+def step(
+    action: str,
+    label: Any,
+    *,
+    sources: Iterable[str],
+    to: str | Sequence[str] | None = None,
+    permission: str,
+    guard: Guard | None = None,
+    refusal: Any = None,
+) -> Step:
+    targets: tuple[str, ...] = () if to is None else (to,) if isinstance(to, str) else tuple(to)
+    return Step(action, label, frozenset(sources), targets, permission, guard, refusal)
+
+
+class Workflow(Generic[M]):
+    """A state machine over ``model.<status_field>``; see the module docstring."""
+
+    registry: ClassVar[dict[str, Workflow[Any]]] = {}
+
+    def __init__(
+        self,
+        *,
+        key: str,
+        model: type[M],
+        table: Mapping[str, frozenset[str]],
+        steps: Iterable[Step],
+        policy: Policy[M],
+        event_model: type[WorkflowEvent],
+        subject_field: str,
+        status_field: str = "status",
+    ) -> None:
+        self.key = key
+        self.model = model
+        self.table = dict(table)
+        self.steps: dict[str, Step] = {}
+        self.policy = policy
+        self.event_model = event_model
+        self.subject_field = subject_field
+        self.status_field = status_field
+        for item in steps:
+            if item.action in self.steps:
+                raise ValueError(f"{key}: step {item.action!r} declared twice")
+            for source in item.sources:
+                if source not in self.table:
+                    raise ValueError(f"{key}.{item.action}: unknown state {source!r}")
+                for target in item.targets:
+                    if target != source and target not in self.table[source]:
+                        raise ValueError(
+                            f"{key}.{item.action}: {source!r} -> {target!r} is not in the table"
+                        )
+            self.steps[item.action] = item
+        Workflow.registry[key] = self
+
+    # Reading ---------------------------------------------------------------------------------
+
+    def label_of(self, status: str) -> str:
+        field = self.model._meta.get_field(self.status_field)
+        return str(dict(getattr(field, "flatchoices", ())).get(status, status))
+
+    def edges(self) -> list[tuple[str, str]]:
+        """Every legal move in the table."""
+        return [(a, b) for a, targets in self.table.items() for b in sorted(targets)]
+
+    def steps_for_edge(self, source: str, target: str) -> list[Step]:
+        return [s for s in self.steps.values() if source in s.sources and target in s.targets]
+
+    def available(self, user: Any, obj: M) -> list[Step]:
+        """The steps ``user`` may take on ``obj`` now: its state, the guard and the policy."""
+        status = getattr(obj, self.status_field)
+        allowed: dict[str, bool] = {}
+        found: list[Step] = []
+        for item in self.steps.values():
+            if status not in item.sources:
+                continue
+            if item.guard is not None and not item.guard(user, obj):
+                continue
+            if item.permission not in allowed:
+                allowed[item.permission] = self.policy.can(user, obj, item.permission)
+            if allowed[item.permission]:
+                found.append(item)
+        return found
+
+    def available_actions(self, user: Any, obj: M) -> set[str]:
+        return {item.action for item in self.available(user, obj)}
+
+    # Moving ----------------------------------------------------------------------------------
+
+    def refuse(self, obj: M, action: str) -> IllegalTransition:
+        item = self.steps.get(action)
+        label = item.label if item is not None else action
+        return IllegalTransition(
+            state=self.label_of(getattr(obj, self.status_field)), action=str(label)
+        )
+
+    def move(
+        self,
+        obj: M,
+        *,
+        actor: User | None,
+        action: str,
+        to: str | None = None,
+        fields: Iterable[str] = (),
+        comment: str = "",
+        event: Mapping[str, Any] | None = None,
+        audit_after: Mapping[str, Any] | None = None,
+        check_policy: bool = True,
+    ) -> WorkflowEvent:
+        """Take step ``action`` on ``obj`` (whose other changed attributes are ``fields``).
+
+        ``actor`` None is the system (a scheduled scan): the policy is not asked. Services
+        that have already answered the policy with a more specific message may pass
+        ``check_policy=False``; the table and the state are always checked here.
+        """
+        item = self.steps.get(action)
+        if item is None or not item.targets:
+            raise ValueError(f"{self.key}: {action!r} is not a step that moves the status")
+        with transaction.atomic():
+            current = (
+                self.model._default_manager.select_for_update()
+                .filter(pk=obj.pk)
+                .values_list(self.status_field, flat=True)
+                .get()
+            )
+            # A concurrent step moved the row since it was read: judge the step on the row.
+            setattr(obj, self.status_field, current)
+            if current not in item.sources:
+                raise self.refuse(obj, action)
+            if to is None:
+                if len(item.targets) > 1:
+                    raise ValueError(f"{self.key}.{action}: choose one of {item.targets}")
+                target = item.targets[0]
+            elif to not in item.targets:
+                raise ValueError(f"{self.key}.{action}: {to!r} is not a target of this step")
+            else:
+                target = to
+            if target not in self.table[current]:
+                raise self.refuse(obj, action)
+            if actor is not None and check_policy:
+                self.policy.check(actor, obj, item.permission)
+            if item.guard is not None and not item.guard(actor, obj):
+                if item.refusal is not None:
+                    raise IllegalTransition(item.refusal)
+                raise self.refuse(obj, action)
+            setattr(obj, self.status_field, target)
+            changes = [*dict.fromkeys(f for f in fields if f != self.status_field)]
+            changes.append(self.status_field)
+            if any(f.name == "updated_at" for f in self.model._meta.concrete_fields):
+                changes.append("updated_at")
+            obj.save(update_fields=changes)
+            row = self._event(obj, actor, action, current, target, comment, event)
+            audit.record(
+                actor=actor,
+                action=AuditAction.TRANSITION,
+                obj=obj,
+                before={self.status_field: current},
+                after={self.status_field: target, **dict(audit_after or {})},
+                message=(comment or "")[:500],
+            )
+        return row
+
+    def opened(
+        self,
+        obj: M,
+        *,
+        actor: User | None,
+        action: str,
+        comment: str = "",
+        event: Mapping[str, Any] | None = None,
+    ) -> WorkflowEvent:
+        """The first timeline entry of a new object (created in its initial state); the
+        creating service audits the creation itself."""
+        status = getattr(obj, self.status_field)
+        if status not in self.table:
+            raise ValueError(f"{self.key}: unknown state {status!r}")
+        return self._event(obj, actor, action, "", status, comment, event)
+
+    def note(
+        self,
+        obj: M,
+        *,
+        actor: User | None,
+        action: str,
+        comment: str = "",
+        event: Mapping[str, Any] | None = None,
+    ) -> WorkflowEvent:
+        """Write a timeline entry for a step that keeps the status (``targets`` empty). The
+        service has locked ``obj`` and audits the record the step created or changed."""
+        item = self.steps.get(action)
+        if item is None or item.targets:
+            raise ValueError(f"{self.key}: {action!r} is not a timeline-only step")
+        status = getattr(obj, self.status_field)
+        if status not in item.sources:
+            raise self.refuse(obj, action)
+        return self._event(obj, actor, action, "", "", comment, event)
+
+    def _event(
+        self,
+        obj: M,
+        actor: User | None,
+        action: str,
+        from_status: str,
+        to_status: str,
+        comment: str,
+        extra: Mapping[str, Any] | None,
+    ) -> WorkflowEvent:
+        return self.event_model._default_manager.create(
+            **{self.subject_field: obj},
+            action=action,
+            from_status=from_status,
+            to_status=to_status,
+            actor=actor if actor is not None and actor.pk else None,
+            actor_name=actor.display_name if actor is not None else "",
+            comment=(comment or "")[:COMMENT_MAX],
+            **dict(extra or {}),
+        )
+
+
+def workflows() -> list[Workflow[Any]]:
+    """Every workflow declared so far (apps declare theirs in their ``workflows`` module)."""
+    return sorted(Workflow.registry.values(), key=lambda w: w.key)
