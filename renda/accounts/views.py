@@ -79,7 +79,7 @@ def _second_step_subject(
     if isinstance(state, pending.PendingLogin):
         return state.user, state
     if request.user.is_authenticated:
-        return request.user, None  # type: ignore[return-value]
+        return request.user, None
     return state
 
 
@@ -163,7 +163,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
                     % {"n": remaining, "minutes": selectors.cool_off_minutes(request)},
                 )
         elif selectors.needs_second_step(user):
-            pending.start(request, user, next_url)  # type: ignore[arg-type]
+            pending.start(request, user, next_url)
             if selectors.confirmed_device(user) is None:
                 return redirect("accounts:otp_setup")
             return redirect("accounts:otp")

@@ -65,11 +65,11 @@ class RendaSessionAuth(SessionAuth):
         user = request.user
         if not user.is_authenticated or not user.is_active:
             return None
-        if needs_otp(user) and not user.is_verified():  # type: ignore[union-attr,attr-defined]
+        if needs_otp(user) and not user.is_verified():  # type: ignore[attr-defined]
             raise AuthFailed(_("请先在网页上完成两步验证。"))
         if getattr(user, "must_change_password", False):
             raise NotPermitted(_("请先在网页上修改初始密码。"))
-        return user  # type: ignore[return-value]
+        return user
 
 
 bearer = BearerAuth()

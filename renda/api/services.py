@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import datetime, timedelta
 
@@ -12,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from renda.api import policies
 from renda.api.models import ApiToken, default_lifetime
+from renda.api.selectors import hash_key
 from renda.core import audit
 from renda.core.models import AuditAction, User
 from renda.core.policies import Action
@@ -24,10 +24,6 @@ MAX_ACTIVE_TOKENS = 20
 # often and without an audit event, so reading the API does not write on every request.
 TOUCH_INTERVAL = timedelta(minutes=1)
 _AUDIT_FIELDS = ["user", "name", "prefix", "created_at", "expires_at", "revoked_at"]
-
-
-def hash_key(key: str) -> str:
-    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _region_of(user: User) -> str:

@@ -73,7 +73,7 @@ def account_new(request: HttpRequest) -> HttpResponse:
                 account = services.create_account(
                     actor=acting_user(request),
                     username=data["username"],
-                    person=person,  # type: ignore[arg-type]
+                    person=person,
                 )
                 temporary = services.reset_password(actor=acting_user(request), user=account)
         except RendaError as exc:
@@ -109,7 +109,7 @@ def account(request: HttpRequest, pk: int) -> HttpResponse:
             services.grant_role(
                 actor=acting_user(request),
                 user=target,
-                role=form.cleaned_data["role"],  # type: ignore[arg-type]
+                role=form.cleaned_data["role"],
                 region=form.cleaned_data["region"],
                 organization=form.cleaned_data["organization"],
             )

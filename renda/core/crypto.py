@@ -70,3 +70,11 @@ def mask_id_number(value: str) -> str:
     if len(value) <= 10:
         return value[:2] + "*" * (len(value) - 2)
     return value[:6] + "*" * (len(value) - 10) + value[-4:]
+
+
+def mask_email(value: str) -> str:
+    """z***@example.com: recognisable by its owner, not harvestable from the page."""
+    if not value or "@" not in value:
+        return ""
+    local, _sep, domain = value.rpartition("@")
+    return f"{local[:1]}***@{domain}"

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from renda.core.dates import local_date
 from renda.core.fields import EncryptedTextField
 from renda.core.text import chinese_ordinal
 
@@ -159,7 +160,7 @@ class Term(models.Model):
         return _("第%(n)s届") % {"n": chinese_ordinal(self.number) if chinese else self.number}
 
     def is_current(self, on: Any = None) -> bool:
-        day = on or timezone.localdate()
+        day = on or local_date()
         return self.start_date <= day and (self.end_date is None or day <= self.end_date)
 
 

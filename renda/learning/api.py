@@ -13,12 +13,11 @@ from ninja import P, PathEx, Router, Schema
 from ninja.pagination import PaginationBase, paginate
 from pydantic import Field
 
+from renda.api.kit import MAX_ID, caller
 from renda.api.problems import responses
 from renda.core.errors import NotFound
 from renda.learning import selectors, services
 from renda.learning.models import Receipt
-
-MAX_ID = 2**63 - 1
 
 
 class MaterialOut(Schema):
@@ -100,7 +99,7 @@ def build_router(pagination: type[PaginationBase]) -> Router:
     )
     @paginate(pagination)
     def list_materials(request: HttpRequest) -> Any:
-        return selectors.inbox(request.auth)  # type: ignore[attr-defined]
+        return selectors.inbox(caller(request))
 
     @router.get(
         "/{material_id}",
@@ -108,7 +107,7 @@ def build_router(pagination: type[PaginationBase]) -> Router:
         summary="一份学习资料(不记为已读)",
     )
     def get_material(request: HttpRequest, material_id: PathEx[int, P(ge=1, le=MAX_ID)]) -> Any:
-        return _own_receipt(request.auth, material_id)  # type: ignore[attr-defined]
+        return _own_receipt(caller(request), material_id)
 
     @router.post(
         "/{material_id}/read",
@@ -117,7 +116,7 @@ def build_router(pagination: type[PaginationBase]) -> Router:
         description="记录首次阅读时间;重复调用不改变首次阅读时间。",
     )
     def mark_read(request: HttpRequest, material_id: PathEx[int, P(ge=1, le=MAX_ID)]) -> Any:
-        user = request.auth  # type: ignore[attr-defined]
+        user = caller(request)
         item = selectors.material(user, material_id)
         services.open_material(user=user, material=item)
         return _own_receipt(user, material_id)

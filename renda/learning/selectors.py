@@ -19,11 +19,25 @@ from django.db.models.functions import Coalesce
 from renda.core import policies
 from renda.core.models import Congress
 from renda.core.policies import Action
-from renda.deputies.models import DeputyGroup
-from renda.learning.models import Material, Receipt
+from renda.deputies.models import DeputyGroup, Mandate, MandateStatus
+from renda.learning.models import Audience, Material, Receipt
 from renda.learning.policies import materials as material_policy
 
 EXPORT_CHUNK = 2000
+
+
+def audience_mandates(
+    *, congress: Congress, audience: str, group: DeputyGroup | None
+) -> QuerySet[Mandate]:
+    """The serving mandates an audience choice addresses."""
+    serving = Mandate.objects.filter(status=MandateStatus.SERVING)
+    if audience == Audience.CONGRESS:
+        return serving.filter(region_id=congress.region_id)
+    if audience == Audience.CONGRESS_AND_BELOW:
+        return serving.filter(congress.region.subtree_q("region_id"))
+    if audience == Audience.GROUP and group is not None:
+        return serving.filter(group=group)
+    return serving.none()
 
 
 def _read_count() -> Any:

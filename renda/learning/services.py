@@ -5,17 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from renda.core import audit
+from renda.core.dates import local_date
 from renda.core.errors import InvalidInput, NotPermitted
 from renda.core.models import AuditAction, Congress, Person, User
 from renda.core.policies import Action
-from renda.deputies.models import DeputyGroup, Mandate, MandateStatus
-from renda.learning import attachments
+from renda.deputies.models import DeputyGroup
+from renda.learning import attachments, selectors
 from renda.learning.models import Audience, Material, Receipt
 from renda.learning.policies import materials as material_policy
 from renda.notifications import services as notifications
@@ -24,20 +25,6 @@ KIND = "study_material"
 TITLE_MAX = 200
 BODY_MAX = 50_000
 BATCH = 1000
-
-
-def audience_mandates(
-    *, congress: Congress, audience: str, group: DeputyGroup | None
-) -> QuerySet[Mandate]:
-    """The serving mandates an audience choice addresses."""
-    serving = Mandate.objects.filter(status=MandateStatus.SERVING)
-    if audience == Audience.CONGRESS:
-        return serving.filter(region_id=congress.region_id)
-    if audience == Audience.CONGRESS_AND_BELOW:
-        return serving.filter(congress.region.subtree_q("region_id"))
-    if audience == Audience.GROUP and group is not None:
-        return serving.filter(group=group)
-    return serving.none()
 
 
 def _validate(
@@ -98,7 +85,7 @@ def publish(
     # One receipt per person: someone serving at two levels is one reader.
     addressed: dict[int, int] = {}
     rows = (
-        audience_mandates(congress=congress, audience=audience, group=group)
+        selectors.audience_mandates(congress=congress, audience=audience, group=group)
         .order_by("region_id", "id")
         .values_list("person_id", "id")
     )
@@ -205,7 +192,7 @@ def remind_unread(*, actor: User, material: Material) -> int:
     Returns how many were reminded now (0 when everyone was already reminded today)."""
     locked = Material.objects.select_for_update().get(pk=material.pk)
     material_policy.check(actor, locked, Action.CHANGE)
-    today = timezone.localdate()
+    today = local_date()
     due = Receipt.objects.filter(material=locked, read_at__isnull=True).filter(
         Q(reminded_on__isnull=True) | Q(reminded_on__lt=today)
     )

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from renda.core.dates import local_date
 from renda.core.errors import RendaError
 from renda.core.policies import Action
 from renda.core.requests import acting_user, show_service_errors, wants_partial
@@ -172,7 +173,7 @@ def receipts(request: HttpRequest, pk: int) -> HttpResponse:
         "unread_count": total - read_count,
         "percent": round(read_count * 100 / total) if total else 0,
         "can_export": material_policy.can(user, item, Action.EXPORT),
-        "today": timezone.localdate(),
+        "today": local_date(),
     }
     template = (
         "learning/receipts.html#results" if wants_partial(request) else "learning/receipts.html"
@@ -215,7 +216,7 @@ def export_unread(request: HttpRequest, pk: int) -> HttpResponse:
     )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
     response = HttpResponse(content, content_type=exports.XLSX_TYPE)
-    response["Content-Disposition"] = content_disposition_header(
-        True, f"unread-{item.pk}-{stamp}.xlsx"
+    response["Content-Disposition"] = (
+        content_disposition_header(True, f"unread-{item.pk}-{stamp}.xlsx") or ""
     )
     return response

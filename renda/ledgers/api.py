@@ -9,8 +9,10 @@ from typing import Any, Literal
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
+from ninja.pagination import PaginationBase
 from pydantic import Field
 
+from renda.api.kit import MAX_ID, caller
 from renda.api.problems import responses
 from renda.api.schemas import RegionCode
 from renda.core.errors import InvalidInput, NotPermitted
@@ -18,7 +20,6 @@ from renda.core.models import RegionLevel
 from renda.ledgers import selectors
 from renda.ledgers.selectors import LedgerFilters, Row
 
-MAX_ID = 2**63 - 1
 ByParam = Literal["level", "county", "township", "station", "group", "deputy"]
 
 
@@ -81,7 +82,7 @@ class LedgerParams(Schema):
     page: int = Field(default=1, ge=1, le=100_000, description="按代表统计时的页码")
 
 
-def build_router(pagination: Any) -> Router:
+def build_router(pagination: type[PaginationBase]) -> Router:
     router = Router(tags=["履职统计台账"])
 
     @router.get(
@@ -91,7 +92,7 @@ def build_router(pagination: Any) -> Router:
         description="按层级、县、乡镇、联络站、代表小组或代表汇总的已确认履职活动、出席和积分;只含您管辖范围内的数据。",
     )
     def ledger(request: HttpRequest, params: Query[LedgerParams]) -> Any:
-        user = request.auth  # type: ignore[attr-defined]
+        user = caller(request)
         if not selectors.can_view(user):
             raise NotPermitted()
         default = LedgerFilters.default(user)

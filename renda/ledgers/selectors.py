@@ -26,10 +26,10 @@ from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import CharField, Count, F, Max, Q, QuerySet, Sum
 from django.db.models.functions import Cast, Substr
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from renda.core import policies as core_policies
+from renda.core.dates import local_date
 from renda.core.models import (
     PREFIX_LENGTH,
     Organization,
@@ -88,7 +88,7 @@ def by_choices() -> list[tuple[str, str]]:
 
 
 def this_year(today: datetime.date | None = None) -> tuple[datetime.date, datetime.date]:
-    day = today or timezone.localdate()
+    day = today or local_date()
     return datetime.date(day.year, 1, 1), datetime.date(day.year, 12, 31)
 
 
@@ -107,7 +107,8 @@ class LedgerFilters:
     @classmethod
     def default(cls, user: Any) -> LedgerFilters:
         start, end = this_year()
-        region = home_region(user)
+        # The ledger starts at the widest region among the grants that let the user read it.
+        region = policies.records.home_region(user, Action.VIEW)
         return cls(date_from=start, date_to=end, region=region, by=default_by(region))
 
     def drill(self, **changes: Any) -> dict[str, str]:
@@ -123,13 +124,6 @@ class LedgerFilters:
         }
         params.update(changes)
         return {k: str(v) for k, v in params.items() if v not in (None, "", False)}
-
-
-def home_region(user: Any) -> str | None:
-    """The widest region the user may read the ledger of (the first such grant)."""
-    rules = policies.RULES[Action.VIEW]
-    codes = [g.region_code for g in core_policies.grants_of(user) if g.role in rules]
-    return min(codes, key=lambda c: len(c.rstrip("0"))) if codes else None
 
 
 def default_by(region: str | None) -> str:
@@ -152,6 +146,11 @@ def region_level(code: str) -> str | None:
         if level is not None:
             _LEVELS[code] = level
     return level
+
+
+def region_names(codes: Iterable[str]) -> dict[str, str]:
+    """The names of the regions with these codes (those that exist)."""
+    return dict(Region.objects.filter(code__in=list(codes)).values_list("code", "name"))
 
 
 def _region_levels(codes: Iterable[str]) -> dict[str, str]:
@@ -652,7 +651,7 @@ def inactive(
     """Serving mandates with no confirmed duty record in the last ``months`` months, each
     with the date of its latest confirmed record (None: never). Deputies elected inside the
     window are left out: they have not yet had the time."""
-    day = today or timezone.localdate()
+    day = today or local_date()
     cutoff = months_before(day, months)
     start, end = this_year(day)
     filters = LedgerFilters(date_from=start, date_to=end, region=region, level=level)

@@ -20,10 +20,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from renda.core.models import PREFIX_LENGTH, Region, RegionLevel
+from renda.core.dates import local_date
+from renda.core.models import PREFIX_LENGTH, RegionLevel
+from renda.core.policies import Action
 from renda.core.requests import acting_user, wants_partial
 from renda.duties.models import ORGANIZED_KINDS, ActivityKind
-from renda.ledgers import selectors
+from renda.ledgers import policies, selectors
 from renda.ledgers.forms import InactiveFilterForm, LedgerFilterForm
 from renda.ledgers.selectors import By, Ledger, LedgerFilters, Row
 from renda.web import exports
@@ -48,7 +50,7 @@ def _columns(ledger: Ledger) -> list[tuple[str, str]]:
 
 def _breadcrumb(user: Any, filters: LedgerFilters) -> list[dict[str, str]]:
     """Links from the user's widest region down to the one shown."""
-    home = selectors.home_region(user)
+    home = policies.records.home_region(user, Action.VIEW)
     if not filters.region or not home or filters.region == home:
         return []
     level = selectors.region_level(filters.region)
@@ -59,7 +61,7 @@ def _breadcrumb(user: Any, filters: LedgerFilters) -> list[dict[str, str]]:
         for lv in (RegionLevel.CITY, RegionLevel.COUNTY, RegionLevel.TOWNSHIP)
         if PREFIX_LENGTH[lv] <= PREFIX_LENGTH[level]
     ]
-    names = dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
+    names = selectors.region_names(codes)
     home_length = len(home.rstrip("0"))
     crumbs = []
     for code in dict.fromkeys(codes):
@@ -149,7 +151,7 @@ def export_headers(columns: list[tuple[str, str]], by_deputy: bool) -> list[str]
 
 
 def export_row(row: Row, columns: list[tuple[str, str]], by_deputy: bool) -> list[Any]:
-    first = [row.label, row.note] if by_deputy else [row.label, row.note, row.deputies]
+    first: list[Any] = [row.label, row.note] if by_deputy else [row.label, row.note, row.deputies]
     return [
         *first,
         row.activities,
@@ -196,7 +198,7 @@ def _total_line(total: Row, columns: list[tuple[str, str]], by_deputy: bool) -> 
 def _xlsx(content: bytes, name: str) -> HttpResponse:
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
     response = HttpResponse(content, content_type=exports.XLSX_TYPE)
-    response["Content-Disposition"] = content_disposition_header(True, f"{name}-{stamp}.xlsx")
+    response["Content-Disposition"] = content_disposition_header(True, f"{name}-{stamp}.xlsx") or ""
     return response
 
 
@@ -217,7 +219,7 @@ def inactive_page(request: HttpRequest) -> HttpResponse:
         "form": form,
         "page": page,
         "months": values["months"],
-        "cutoff": selectors.months_before(timezone.localdate(), values["months"]),
+        "cutoff": selectors.months_before(local_date(), values["months"]),
         "export_query": {k: str(v) for k, v in values.items() if v},
         "can_export": selectors.can_export(user),
     }

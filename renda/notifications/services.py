@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from renda.core import audit
-from renda.core.crypto import mask_phone
+from renda.core.crypto import mask_email, mask_phone
 from renda.core.errors import InvalidInput, NotFound
 from renda.core.logging import get_logger
 from renda.core.models import AuditAction, User
@@ -34,14 +34,6 @@ log = get_logger(__name__)
 TITLE_MAX = 200
 URL_MAX = 500
 BATCH = 500
-
-
-def mask_email(value: str) -> str:
-    """z***@example.com: recognisable by its owner, not harvestable from the page."""
-    if not value or "@" not in value:
-        return ""
-    local, _sep, domain = value.rpartition("@")
-    return f"{local[:1]}***@{domain}"
 
 
 def _validate(*, title: str, url: str, sms_params: Mapping[str, Any] | None) -> dict[str, str]:

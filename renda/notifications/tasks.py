@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from renda.core.crypto import mask_phone
+from renda.core.crypto import mask_email, mask_phone
 from renda.core.logging import get_logger
 from renda.core.tasks import enqueue_on_commit
 from renda.notifications import sms
@@ -110,8 +110,6 @@ def _send_email(delivery: Delivery) -> tuple[str, str]:
         message.send(fail_silently=False)
     except OSError as exc:  # smtplib errors are OSErrors
         raise SendError(f"{type(exc).__name__}: {exc}") from exc
-    from renda.notifications.services import mask_email
-
     return message_id, mask_email(address)
 
 

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
-from django.utils import timezone
 
+from renda.core.dates import local_date
 from renda.core.errors import NotFound
 from renda.core.models import Congress, Organization
 from renda.deputies.models import Mandate, MandateStatus
@@ -104,7 +104,7 @@ class DutySummary:
 def duty_summary(mandate: Mandate, *, year: int | None = None) -> DutySummary:
     """This year's confirmed duty records by kind, and the titles and dates of the latest
     confirmed records marked public (never their content)."""
-    year = year or timezone.localdate().year
+    year = year or local_date().year
     confirmed = DutyRecord.objects.filter(
         mandate_id=mandate.pk,
         status=RecordStatus.CONFIRMED,

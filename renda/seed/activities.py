@@ -28,8 +28,8 @@ from typing import Any
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Max, Min
-from django.utils import timezone
 
+from renda.core.dates import local_date
 from renda.core.models import (
     Congress,
     Organization,
@@ -268,7 +268,7 @@ def build(
         log(f"{message} [{time.perf_counter() - started:.1f}s]")
 
     rates = RATES[scale]
-    day = today or timezone.localdate()
+    day = today or local_date()
     rng = random.Random(SEED)
     summary = Summary()
     with transaction.atomic():
@@ -596,7 +596,7 @@ def _invite(
     ctx: _Context, activity: Activity, invitees: Iterable[_Deputy], creator: int, writer: _Writer
 ) -> None:
     rng = ctx.rng
-    day = activity.starts_at.astimezone(ctx.tz).date()
+    day = local_date(activity.starts_at)
     closed = activity.status == ActivityStatus.CLOSED
     for deputy in invitees:
         status = AttendanceStatus.INVITED

@@ -38,6 +38,7 @@ from renda.cases.models import (
     UnitRole,
 )
 from renda.cases.services import add_months, rules_for
+from renda.core.dates import local_date
 from renda.core.models import (
     HANDLING_UNIT_KINDS,
     Congress,
@@ -277,7 +278,7 @@ def build(
     """Add the suggestions of ``scale`` (see PLANS) to an already seeded world."""
     started = time.perf_counter()
     plan = PLANS[scale]
-    day = today or timezone.localdate()
+    day = today or local_date()
     rng = random.Random(SEED)
     summary = Summary()
     with transaction.atomic(), _keep_times():
@@ -416,7 +417,7 @@ def _write_batch(
                 station_id=ctx.stations.get(item.mandate_id),
                 kind="suggestion",
                 title=item.title,
-                occurred_on=timezone.localdate(item.submitted_at),
+                occurred_on=local_date(item.submitted_at),
                 source=RecordSource.MODULE,
                 status=RecordStatus.CONFIRMED,
                 source_type=SOURCE_TYPE,
@@ -492,7 +493,7 @@ def _case(ctx: _Context, rng: random.Random, item: Suggestion) -> Case:
     assert item.submitted_at is not None
     reviewed = item.reviewed_at or item.submitted_at
     assigned_at = ctx.clamp(reviewed + datetime.timedelta(days=2 + rng.randrange(10)), reviewed)
-    assigned_on = timezone.localdate(assigned_at)
+    assigned_on = local_date(assigned_at)
     is_complex = rng.random() < 0.1
     months = congress.complex_months if is_complex else congress.reply_months
     due = add_months(assigned_on, months)
@@ -547,7 +548,7 @@ def _case(ctx: _Context, rng: random.Random, item: Suggestion) -> Case:
         case.closed_at = ctx.clamp(case.replied_at + datetime.timedelta(days=3), case.replied_at)
     if status == CaseStatus.REOPENED:
         assert case.replied_at is not None
-        case.due_on = add_months(timezone.localdate(case.replied_at), congress.reopen_months)
+        case.due_on = add_months(local_date(case.replied_at), congress.reopen_months)
     # Past-due open cases stay as they are: the dashboard's overdue list has rows.
     return case
 
@@ -604,7 +605,7 @@ def _handling(
                     role=UnitRole.CO,
                     assigned_at=case.assigned_at,
                     opinion_due_on=add_months(
-                        timezone.localdate(case.assigned_at), congress.co_unit_months
+                        local_date(case.assigned_at), congress.co_unit_months
                     ),
                 )
                 units.append(co_unit)
@@ -633,7 +634,7 @@ def _handling(
                 talked = min(talked, ctx.now)
                 method = rng.choice(list(ContactMethod))
                 note = _CONTACT_NOTES[method]
-                day = timezone.localdate(talked)
+                day = local_date(talked)
                 contacts.append(
                     Contact(case=case, unit_id=lead, method=method, happened_on=day, note=note)
                 )
@@ -670,10 +671,10 @@ def _handling(
         topic = item.title.removeprefix("关于加强").removesuffix("的建议")
         result = _result(rng)
         first_due = add_months(
-            timezone.localdate(case.assigned_at),
+            local_date(case.assigned_at),
             congress.complex_months if case.is_complex else congress.reply_months,
         )
-        replied_on = timezone.localdate(case.replied_at)
+        replied_on = local_date(case.replied_at)
         publish = case.status == CaseStatus.CLOSED and rng.random() < 0.6
         replies.append(
             Reply(

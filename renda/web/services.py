@@ -21,13 +21,6 @@ def _plain(filters: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _home_region(user: User) -> str:
-    # The export belongs to the jurisdiction of the grant it was made under, so the
-    # administrators of that region (and above) see it in their own log.
-    grants = policies.grants_of(user)
-    return grants[0].region_code if grants else ""
-
-
 @transaction.atomic
 def record_export(
     *, actor: User, object_type: str, fmt: str, rows: int, filters: dict[str, Any], label: str
@@ -37,7 +30,9 @@ def record_export(
         action=AuditAction.EXPORT,
         object_type=object_type,
         object_repr=label,
-        region_code=_home_region(actor),
+        # The export belongs to the jurisdiction of the grants it was made under, so the
+        # administrators of that region (and above) see it in their own log.
+        region_code=policies.home_region(actor) or "",
         after={"format": fmt, "rows": rows, "filters": _plain(filters)},
         message=f"{label} ({fmt}, {rows})",
     )

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from renda.core import crypto, policies, selectors, services, workbench
+from renda.core.dates import local_date
 from renda.core.models import AuditEvent, Person, Role, User
 from renda.core.policies import Action
 from renda.core.requests import acting_user, local_url, wants_partial
@@ -116,7 +117,7 @@ def workbench_view(request: HttpRequest) -> HttpResponse:
         request,
         "web/workbench.html",
         {
-            "today": timezone.localdate(),
+            "today": local_date(),
             "role_names": role_names,
             "grant_rows": grant_rows,
             "panels": panels,
