@@ -36,6 +36,7 @@ from renda.deputies.forms import (
 )
 from renda.deputies.models import DeputyImport, ImportMode, ImportStatus, Mandate
 from renda.deputies.policies import mandates as mandate_policy
+from renda.deputies.workflows import MANDATE
 from renda.web import exports
 from renda.web import services as web_services
 
@@ -157,7 +158,8 @@ def mandate_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "others": selectors.other_mandates(user, record),
             "events": selectors.events(record),
             "form": form,
-            "show_form": form is not None and (record.is_serving or form.is_bound),
+            "show_form": form is not None
+            and (bool(MANDATE.available(user, record)) or form.is_bound),
             "can_list": mandate_policy.lists_region(user),
         },
     )
