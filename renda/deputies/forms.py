@@ -190,8 +190,8 @@ class ImportUploadForm(forms.Form):
         required=False,
     )
 
-    def clean_file(self) -> UploadedFile[bytes]:
-        upload: UploadedFile[bytes] = self.cleaned_data["file"]
+    def clean_file(self) -> UploadedFile:
+        upload: UploadedFile = self.cleaned_data["file"]
         name = (upload.name or "").lower()
         if name.endswith(".xls"):
             raise forms.ValidationError(

@@ -199,7 +199,7 @@ def _sync_import_rows() -> int:
 
 
 def upload_import(
-    *, actor: User, upload: UploadedFile[bytes], create_missing: bool = False
+    *, actor: User, upload: UploadedFile, create_missing: bool = False
 ) -> DeputyImport:
     """Keep an uploaded file and check it: now when it is small, else in the background."""
     if not mandate_policy.allows_anywhere(actor, Action.CREATE):
@@ -357,7 +357,7 @@ def confirm_import(*, actor: User, deputy_import: DeputyImport, mode: str) -> De
     return locked
 
 
-def import_now(deputy_import: DeputyImport) -> DeputyImport:
+def import_now(*, deputy_import: DeputyImport) -> DeputyImport:
     """Write a confirmed small import inside the request (larger ones are queued)."""
     if (
         deputy_import.status == ImportStatus.QUEUED
@@ -407,7 +407,7 @@ def run_import(*, import_id: int) -> None:
             deputy_import.message = ""
             stored = deputy_import.file.name
             # The file holds ID numbers: once its rows are in the registry it goes.
-            deputy_import.file = ""  # type: ignore[assignment]
+            deputy_import.file = ""
             deputy_import.save()
             audit.record(
                 actor=deputy_import.created_by,
@@ -425,7 +425,7 @@ def run_import(*, import_id: int) -> None:
                 },
             )
             if stored:
-                storage = DeputyImport._meta.get_field("file").storage  # type: ignore[union-attr]
+                storage = DeputyImport._meta.get_field("file").storage
                 transaction.on_commit(functools.partial(storage.delete, stored))
     except IntegrityError:
         # Someone registered the same person, mandate or group between our check and write.

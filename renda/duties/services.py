@@ -492,7 +492,7 @@ class RecordInput:
     is_public: bool = True
 
 
-def _check_photos(photos: Sequence[UploadedFile[bytes]], existing: int = 0) -> list[str]:
+def _check_photos(photos: Sequence[UploadedFile], existing: int = 0) -> list[str]:
     problems: list[str] = []
     if len(photos) + existing > PHOTOS_MAX:
         problems.append(_("最多上传 %(n)d 张照片。") % {"n": PHOTOS_MAX})
@@ -506,7 +506,7 @@ def _check_photos(photos: Sequence[UploadedFile[bytes]], existing: int = 0) -> l
 
 
 def _validate_record(
-    data: RecordInput, mandate: Mandate, photos: Sequence[UploadedFile[bytes]], existing: int = 0
+    data: RecordInput, mandate: Mandate, photos: Sequence[UploadedFile], existing: int = 0
 ) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if data.kind not in [k.value for k in REPORTABLE_KINDS]:
@@ -541,7 +541,7 @@ def _title(data: RecordInput) -> str:
     return str(ActivityKind(data.kind).label)
 
 
-def _save_photos(record: DutyRecord, photos: Sequence[UploadedFile[bytes]]) -> None:
+def _save_photos(record: DutyRecord, photos: Sequence[UploadedFile]) -> None:
     for upload in photos:
         found = uploads.sniff(upload, uploads.PHOTOS)
         assert found is not None
@@ -556,7 +556,7 @@ def report(
     actor: User,
     mandate: Mandate,
     data: RecordInput,
-    photos: Sequence[UploadedFile[bytes]] = (),
+    photos: Sequence[UploadedFile] = (),
     submission_key: str = "",
 ) -> DutyRecord:
     """A deputy reports their own activity, or a station administrator or office enters it
@@ -585,7 +585,7 @@ def _report(
     actor: User,
     mandate: Mandate,
     data: RecordInput,
-    photos: Sequence[UploadedFile[bytes]],
+    photos: Sequence[UploadedFile],
     submission_key: str,
 ) -> DutyRecord:
     if selectors.entry_mandate(actor, mandate.pk) is None:
@@ -653,7 +653,7 @@ def resubmit(
     actor: User,
     record: DutyRecord,
     data: RecordInput,
-    photos: Sequence[UploadedFile[bytes]] = (),
+    photos: Sequence[UploadedFile] = (),
 ) -> DutyRecord:
     """Correct a returned record and send it back for confirmation."""
     locked = DutyRecord.objects.select_for_update().select_related("mandate").get(pk=record.pk)
