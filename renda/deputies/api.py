@@ -13,6 +13,7 @@ from ninja import P, PathEx, Query, Router, Schema
 from ninja.pagination import PaginationBase, paginate
 from pydantic import Field
 
+from renda.api.kit import MAX_ID, caller
 from renda.api.problems import responses
 from renda.api.schemas import RegionCode, SearchText
 from renda.core.models import RegionLevel
@@ -20,7 +21,6 @@ from renda.deputies import selectors
 from renda.deputies.models import DeputyCategory, Mandate, MandateStatus
 from renda.deputies.selectors import MandateFilters
 
-MAX_ID = 2**63 - 1
 StatusFilter = Literal["serving", "resigned", "recalled", "terminated", "deceased", "all"]
 
 
@@ -138,7 +138,7 @@ def build_router(pagination: type[PaginationBase]) -> Router:
     )
     @paginate(pagination)
     def list_deputies(request: HttpRequest, filters: Query[MandateFiltersIn]) -> Any:
-        user = request.auth  # type: ignore[attr-defined]
+        user = caller(request)
         return selectors.with_related(selectors.mandates(user, filters.selector_filters()))
 
     @router.get(
@@ -147,6 +147,6 @@ def build_router(pagination: type[PaginationBase]) -> Router:
         summary="一条代表资格",
     )
     def get_deputy(request: HttpRequest, mandate_id: PathEx[int, P(ge=1, le=MAX_ID)]) -> Any:
-        return selectors.mandate(request.auth, mandate_id)  # type: ignore[attr-defined]
+        return selectors.mandate(caller(request), mandate_id)
 
     return router

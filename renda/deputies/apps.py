@@ -9,7 +9,8 @@ class DeputiesConfig(AppConfig):
 
     def ready(self) -> None:
         from renda.api import registry
-        from renda.deputies import api, panels
+        from renda.deputies import api, panels, workflows
 
+        del workflows  # imported for what it registers
         registry.register("/deputies", api.build_router, order=10)
         panels.register()

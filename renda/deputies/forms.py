@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from renda.core.models import RegionLevel
 from renda.deputies import selectors
-from renda.deputies.models import DeputyCategory, ImportMode, MandateStatus
+from renda.deputies.models import DeputyCategory, ImportMode, Mandate, MandateStatus
 from renda.deputies.selectors import ALL_STATUSES, MandateFilters
 from renda.web.forms import FastSelect, SearchField, region_choices
 
@@ -23,6 +23,40 @@ DATE_ERRORS = {
     "invalid": _("请输入有效的日期,例如 2026-01-31。"),
     "required": _("请填写日期。"),
 }
+
+
+class OnBehalfMixin(forms.Form):
+    """The deputy a form writes for (a duty record, a suggestion ...): a deputy picks which
+    of their own mandates (the level they act at); a station or an office entering on a
+    deputy's behalf (代录) picks the deputy among those it may enter for. Forms that write
+    for a deputy inherit it; the views pass the mandates from
+    ``deputies.selectors.entry_mandates`` (or the deputy's own) and whether they are own."""
+
+    mandate = forms.ChoiceField(
+        label=_("代表"),
+        widget=FastSelect,
+        error_messages={"required": _("请选择代表。"), "invalid_choice": _("请选择代表。")},
+    )
+
+    def __init__(self, *args: Any, mandates: list[Mandate], own: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.mandates = {str(m.pk): m for m in mandates}
+        self.own = own
+        field = self.fields["mandate"]
+        assert isinstance(field, forms.ChoiceField)
+        if own:
+            field.label = _("以哪一级代表身份")
+            field.choices = [(str(m.pk), m.term.congress.name) for m in mandates]
+        else:
+            field.label = _("代哪位代表录入")
+            field.choices = [
+                (str(m.pk), f"{m.person.name}({m.term.congress.name})") for m in mandates
+            ]
+        if not self.is_bound and mandates:
+            self.initial.setdefault("mandate", str(mandates[0].pk))
+
+    def chosen_mandate(self) -> Mandate:
+        return self.mandates[self.cleaned_data["mandate"]]
 
 
 def _choice(label: Any, choices: Any = (), invalid: Any = None) -> forms.ChoiceField:
@@ -156,8 +190,8 @@ class ImportUploadForm(forms.Form):
         required=False,
     )
 
-    def clean_file(self) -> UploadedFile[bytes]:
-        upload: UploadedFile[bytes] = self.cleaned_data["file"]
+    def clean_file(self) -> UploadedFile:
+        upload: UploadedFile = self.cleaned_data["file"]
         name = (upload.name or "").lower()
         if name.endswith(".xls"):
             raise forms.ValidationError(

@@ -15,7 +15,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from renda.core.dates import local_date
 from renda.core.models import Congress, Organization, Person, Region, Term, User
+from renda.core.workflow import WorkflowEvent
 
 
 class Delegation(models.Model):
@@ -210,19 +212,19 @@ class Mandate(models.Model):
         return self.status == MandateStatus.SERVING
 
 
-class MandateEvent(models.Model):
-    """Every status change of a mandate, with its date and reason (the mandate's history)."""
+class MandateEvent(WorkflowEvent):
+    """Every status change of a mandate, with its date and reason (the mandate's history);
+    the first entry is the election that opened it."""
 
     mandate = models.ForeignKey(
         Mandate, verbose_name=_("代表资格"), on_delete=models.CASCADE, related_name="events"
     )
-    from_status = models.CharField(_("原状态"), max_length=16, choices=MandateStatus.choices)
-    to_status = models.CharField(_("新状态"), max_length=16, choices=MandateStatus.choices)
-    effective_on = models.DateField(_("生效日期"))
-    reason = models.CharField(_("原因"), max_length=200)
-    actor = models.ForeignKey(
-        User, verbose_name=_("操作人"), on_delete=models.SET_NULL, null=True, related_name="+"
+    from_status = models.CharField(
+        _("原状态"), max_length=16, choices=MandateStatus.choices, blank=True
     )
+    to_status = models.CharField(_("新状态"), max_length=16, choices=MandateStatus.choices)
+    effective_on = models.DateField(_("生效日期"), default=local_date)
+    reason = models.CharField(_("原因"), max_length=200, blank=True)
     at = models.DateTimeField(_("记录时间"), auto_now_add=True)
 
     objects: ClassVar[models.Manager[MandateEvent]] = models.Manager()
@@ -230,7 +232,7 @@ class MandateEvent(models.Model):
     class Meta:
         verbose_name = _("代表资格变动")
         verbose_name_plural = _("代表资格变动")
-        ordering = ["mandate_id", "at"]
+        ordering = ["mandate_id", "at", "id"]
 
     def __str__(self) -> str:
         return f"{self.mandate_id}: {self.from_status} -> {self.to_status}"

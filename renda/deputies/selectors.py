@@ -10,6 +10,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from renda.api.kit import MAX_ID
 from renda.core import crypto, policies
 from renda.core.models import (
     Congress,
@@ -119,7 +120,11 @@ def other_mandates(user: Any, record: Mandate) -> list[Mandate]:
 
 
 def events(record: Mandate) -> list[MandateEvent]:
-    return list(MandateEvent.objects.filter(mandate=record).select_related("actor").order_by("at"))
+    return list(
+        MandateEvent.objects.filter(mandate=record)
+        .select_related("actor__person")
+        .order_by("at", "id")
+    )
 
 
 def term_choices(user: Any) -> list[tuple[str, str]]:
@@ -148,6 +153,71 @@ def station_choices(user: Any) -> list[tuple[str, str]]:
 
 def can_list(user: Any) -> bool:
     return mandate_policy.allows_anywhere(user, Action.VIEW)
+
+
+# Entering for a deputy (代录) ------------------------------------------------------------------
+
+
+def _served_by(organization_id: int) -> Q:
+    """The mandates linked to a liaison station: those its administrators enter for."""
+    through = Mandate.stations.through.objects.filter(organization_id=organization_id)
+    return Q(pk__in=through.values("mandate_id"))
+
+
+def mandates_for_entry(
+    user: Any, *, policy: policies.Policy[Any], action: str = Action.CREATE
+) -> QuerySet[Mandate]:
+    """The serving mandates ``user`` may write for under the calling domain's ``policy``
+    and ``action`` (a duty record, a suggestion ...): their own (self-scoped grants), the
+    deputies linked to their station (organization-scoped, 代录), every deputy of the
+    congresses in their region (region-scoped, an office)."""
+    return policy.filter_for(
+        user,
+        Mandate.objects.filter(status=MandateStatus.SERVING),
+        action,
+        region="region_id",
+        organization=_served_by,
+        own="person__user__id",
+    )
+
+
+def entry_mandate(
+    user: Any, *, policy: policies.Policy[Any], pk: int, action: str = Action.CREATE
+) -> Mandate | None:
+    """One serving mandate the user may write for, or None."""
+    if not 0 < pk <= MAX_ID:
+        return None
+    qs = mandates_for_entry(user, policy=policy, action=action)
+    return qs.select_related("person", "term__congress__region").filter(pk=pk).first()
+
+
+def entry_mandates(
+    user: Any,
+    *,
+    policy: policies.Policy[Any],
+    action: str = Action.CREATE,
+    q: str = "",
+    chosen: Any = "",
+    limit: int = 50,
+) -> list[Mandate]:
+    """The deputies the on-behalf picker lists: the first ``limit`` the user may enter for
+    whose name (or pinyin initials) matches ``q``, and the ``chosen`` one (a submitted
+    form's value), which may lie beyond them."""
+    qs = mandates_for_entry(user, policy=policy, action=action).select_related(
+        "person", "term__congress__region"
+    )
+    order = ("person__name_initials", "person__name", "id")
+    text = q.strip()
+    matching = qs
+    if text:
+        matching = qs.filter(
+            Q(person__name__contains=text) | Q(person__name_initials__startswith=text.lower())
+        )
+    found = list(matching.order_by(*order)[:limit])
+    pick = str(chosen or "")
+    if pick.isdigit() and int(pick) <= MAX_ID and pick not in {str(m.pk) for m in found}:
+        found += list(qs.filter(pk=int(pick)))
+    return found
 
 
 # Export -------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from renda.core import audit, crypto, policies
+from renda.core import audit, crypto
 from renda.core.errors import IllegalTransition, InvalidInput, NotPermitted
 from renda.core.logging import get_logger
 from renda.core.models import (
@@ -33,7 +33,6 @@ from renda.core.tasks import enqueue_on_commit
 from renda.core.text import pinyin_initials
 from renda.deputies import importing
 from renda.deputies.models import (
-    MANDATE_TRANSITIONS,
     Constituency,
     Delegation,
     DeputyCategory,
@@ -47,6 +46,7 @@ from renda.deputies.models import (
 )
 from renda.deputies.policies import imports as import_policy
 from renda.deputies.policies import mandates as mandate_policy
+from renda.deputies.workflows import ELECT, END_STEPS, MANDATE
 
 log = get_logger(__name__)
 
@@ -128,6 +128,9 @@ def create_mandate(
         ) from None
     if stations:
         mandate.stations.set(stations)
+    MANDATE.opened(
+        mandate, actor=actor, action=ELECT, event={"effective_on": elected_on, "reason": ""}
+    )
     audit.record(actor=actor, action=AuditAction.CREATE, obj=mandate, after=audit.snapshot(mandate))
     return mandate
 
@@ -141,41 +144,32 @@ def change_status(
     effective_on: datetime.date,
     reason: str,
 ) -> Mandate:
-    """Move a mandate along MANDATE_TRANSITIONS, recording the change as an event."""
+    """End a serving mandate (MANDATE_TRANSITIONS), recording the change as an event."""
     locked = Mandate.objects.select_for_update().get(pk=mandate.pk)
     if actor is not None:
         mandate_policy.check(actor, locked, Action.CHANGE)
-    if to_status not in MANDATE_TRANSITIONS.get(locked.status, frozenset()):
-        raise IllegalTransition(
-            state=locked.get_status_display(),
-            action=MandateStatus(to_status).label
-            if to_status in MandateStatus.values
-            else to_status,
-        )
+    action = END_STEPS.get(to_status)
+    if action is None:
+        label = MandateStatus(to_status).label if to_status in MandateStatus.values else to_status
+        raise IllegalTransition(state=locked.get_status_display(), action=label)
+    # The state first: a stale form on an ended mandate is told why before its input is.
+    if locked.status not in MANDATE.steps[action].sources:
+        raise MANDATE.refuse(locked, action)
     if not reason.strip():
         raise InvalidInput(field_errors={"reason": [_("请填写变动原因。")]})
     if effective_on < locked.elected_on:
         raise InvalidInput(field_errors={"effective_on": [_("生效日期不能早于当选日期。")]})
-    before = locked.status
-    locked.status = to_status
     locked.ended_on = effective_on
     locked.end_reason = reason.strip()[:200]
-    locked.save(update_fields=["status", "ended_on", "end_reason", "updated_at"])
-    MandateEvent.objects.create(
-        mandate=locked,
-        from_status=before,
-        to_status=to_status,
-        effective_on=effective_on,
-        reason=locked.end_reason,
+    MANDATE.move(
+        locked,
         actor=actor,
-    )
-    audit.record(
-        actor=actor,
-        action=AuditAction.TRANSITION,
-        obj=locked,
-        before={"status": before},
-        after={"status": to_status, "ended_on": effective_on.isoformat()},
-        message=locked.end_reason,
+        action=action,
+        fields=["ended_on", "end_reason"],
+        comment=locked.end_reason,
+        event={"effective_on": effective_on, "reason": locked.end_reason},
+        audit_after={"ended_on": effective_on.isoformat()},
+        check_policy=False,
     )
     return locked
 
@@ -204,16 +198,8 @@ def _sync_import_rows() -> int:
     return int(getattr(settings, "DEPUTY_IMPORT_SYNC_ROWS", SYNC_IMPORT_ROWS))
 
 
-def _home_region(user: User) -> str | None:
-    """The region of the grant the user imports under (their office), for the audit log."""
-    for grant in policies.grants_of(user):
-        if mandate_policy.rules[Action.CREATE].get(grant.role) is not None:
-            return grant.region_code
-    return None
-
-
 def upload_import(
-    *, actor: User, upload: UploadedFile[bytes], create_missing: bool = False
+    *, actor: User, upload: UploadedFile, create_missing: bool = False
 ) -> DeputyImport:
     """Keep an uploaded file and check it: now when it is small, else in the background."""
     if not mandate_policy.allows_anywhere(actor, Action.CREATE):
@@ -222,7 +208,7 @@ def upload_import(
     with transaction.atomic():
         deputy_import = DeputyImport(
             created_by=actor,
-            region_id=_home_region(actor),
+            region_id=mandate_policy.home_region(actor, Action.CREATE),
             filename=(upload.name or "")[:200],
             create_missing=create_missing,
         )
@@ -371,7 +357,7 @@ def confirm_import(*, actor: User, deputy_import: DeputyImport, mode: str) -> De
     return locked
 
 
-def import_now(deputy_import: DeputyImport) -> DeputyImport:
+def import_now(*, deputy_import: DeputyImport) -> DeputyImport:
     """Write a confirmed small import inside the request (larger ones are queued)."""
     if (
         deputy_import.status == ImportStatus.QUEUED
@@ -407,7 +393,7 @@ def run_import(*, import_id: int) -> None:
             processed_rows=plan.total, total_rows=plan.total
         )
         with transaction.atomic():
-            counts = _write(plan, rows)
+            counts = _write(plan, rows, actor=deputy_import.created_by)
             problems = plan.sorted_problems()
             deputy_import.status = ImportStatus.DONE
             deputy_import.total_rows = plan.total
@@ -421,7 +407,7 @@ def run_import(*, import_id: int) -> None:
             deputy_import.message = ""
             stored = deputy_import.file.name
             # The file holds ID numbers: once its rows are in the registry it goes.
-            deputy_import.file = ""  # type: ignore[assignment]
+            deputy_import.file = ""
             deputy_import.save()
             audit.record(
                 actor=deputy_import.created_by,
@@ -439,7 +425,7 @@ def run_import(*, import_id: int) -> None:
                 },
             )
             if stored:
-                storage = DeputyImport._meta.get_field("file").storage  # type: ignore[union-attr]
+                storage = DeputyImport._meta.get_field("file").storage
                 transaction.on_commit(functools.partial(storage.delete, stored))
     except IntegrityError:
         # Someone registered the same person, mandate or group between our check and write.
@@ -462,7 +448,7 @@ CREATED_COUNT = {
 }
 
 
-def _write(plan: importing.Plan, rows: list[importing.Row]) -> dict[str, int]:
+def _write(plan: importing.Plan, rows: list[importing.Row], *, actor: User) -> dict[str, int]:
     """Bulk-write checked rows: missing delegations/groups/constituencies, new and updated
     people, mandates and their stations. A handful of statements per thousand rows."""
     now = timezone.now()
@@ -541,6 +527,22 @@ def _write(plan: importing.Plan, rows: list[importing.Row]) -> dict[str, int]:
             )
         )
     Mandate.objects.bulk_create(mandates, batch_size=1000)
+    # Each mandate's first timeline entry, the election, as MANDATE.opened writes it.
+    MandateEvent.objects.bulk_create(
+        [
+            MandateEvent(
+                mandate=m,
+                action=ELECT,
+                from_status="",
+                to_status=m.status,
+                effective_on=m.elected_on,
+                actor=actor,
+                actor_name=actor.display_name,
+            )
+            for m in mandates
+        ],
+        batch_size=1000,
+    )
     through = Mandate.stations.through
     links = [
         through(mandate_id=mandate.pk, organization_id=station.pk)

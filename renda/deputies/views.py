@@ -36,6 +36,7 @@ from renda.deputies.forms import (
 )
 from renda.deputies.models import DeputyImport, ImportMode, ImportStatus, Mandate
 from renda.deputies.policies import mandates as mandate_policy
+from renda.deputies.workflows import MANDATE
 from renda.web import exports
 from renda.web import services as web_services
 
@@ -117,7 +118,9 @@ def export(request: HttpRequest) -> HttpResponse:
     )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
     response = HttpResponse(content, content_type=exports.XLSX_TYPE)
-    response["Content-Disposition"] = content_disposition_header(True, f"deputies-{stamp}.xlsx")
+    response["Content-Disposition"] = (
+        content_disposition_header(True, f"deputies-{stamp}.xlsx") or "attachment"
+    )
     return response
 
 
@@ -157,7 +160,8 @@ def mandate_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "others": selectors.other_mandates(user, record),
             "events": selectors.events(record),
             "form": form,
-            "show_form": form is not None and (record.is_serving or form.is_bound),
+            "show_form": form is not None
+            and (bool(MANDATE.available(user, record)) or form.is_bound),
             "can_list": mandate_policy.lists_region(user),
         },
     )
@@ -202,8 +206,8 @@ def import_template(request: HttpRequest) -> HttpResponse:
     _require_import(user)
     content = spreadsheet.template_workbook(selectors.template_example(user))
     response = HttpResponse(content, content_type=exports.XLSX_TYPE)
-    response["Content-Disposition"] = content_disposition_header(
-        True, _("代表名册导入模板") + ".xlsx"
+    response["Content-Disposition"] = (
+        content_disposition_header(True, _("代表名册导入模板") + ".xlsx") or "attachment"
     )
     return response
 
@@ -293,7 +297,7 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         details = [e for errs in getattr(exc, "field_errors", {}).values() for e in errs]
         messages.error(request, " ".join(details) or exc.message)
     else:
-        item = services.import_now(item)
+        item = services.import_now(deputy_import=item)
         if item.status == ImportStatus.DONE:
             messages.success(request, _("导入完成。"))
     return redirect("deputies:import_detail", item.pk)

@@ -14,13 +14,13 @@ from ninja import P, PathEx, Query, Router, Schema, Status
 from ninja.pagination import PaginationBase, paginate
 from pydantic import Field
 
+from renda.api.kit import MAX_ID, caller
 from renda.api.problems import responses
 from renda.api.schemas import SearchText
 from renda.core.errors import InvalidInput
 from renda.duties import selectors, services
 from renda.duties.models import Activity, DutyRecord
 
-MAX_ID = 2**63 - 1
 KindIn = Literal[
     "meeting", "inspection", "survey", "law_check", "training", "reception", "station_duty", "other"
 ]
@@ -116,8 +116,8 @@ def build_router(pagination: type[PaginationBase]) -> Router:
     @paginate(pagination)
     def list_records(request: HttpRequest, filters: Query[RecordFiltersIn]) -> Any:
         return selectors.records(
-            request.auth,
-            selectors.RecordFilters(  # type: ignore[attr-defined]
+            caller(request),
+            selectors.RecordFilters(
                 q=filters.q, status=filters.status, kind=filters.kind, mandate=filters.mandate
             ),
         )
@@ -128,7 +128,7 @@ def build_router(pagination: type[PaginationBase]) -> Router:
         summary="一条履职记录",
     )
     def get_record(request: HttpRequest, record_id: PathEx[int, P(ge=1, le=MAX_ID)]) -> Any:
-        return selectors.record(request.auth, record_id)  # type: ignore[attr-defined]
+        return selectors.record(caller(request), record_id)
 
     @router.post(
         "/records",
@@ -137,8 +137,8 @@ def build_router(pagination: type[PaginationBase]) -> Router:
         description="代表填报自己的,联络站为本站联系的代表代录,人大机关为辖区代表代录。提交后待确认。",
     )
     def create_record(request: HttpRequest, body: RecordIn) -> Any:
-        user = request.auth  # type: ignore[attr-defined]
-        mandate = services.mandates_for_entry(user).filter(pk=body.mandate_id).first()
+        user = caller(request)
+        mandate = selectors.entry_mandate(user, body.mandate_id)
         if mandate is None:
             raise InvalidInput(field_errors={"mandate_id": ["您不能为这位代表填报履职记录。"]})
         record = services.report(
@@ -163,7 +163,7 @@ def build_router(pagination: type[PaginationBase]) -> Router:
     def review_record(
         request: HttpRequest, record_id: PathEx[int, P(ge=1, le=MAX_ID)], body: ReviewIn
     ) -> Any:
-        user = request.auth  # type: ignore[attr-defined]
+        user = caller(request)
         record = selectors.record(user, record_id)
         services.review(actor=user, record=record, decision=body.decision, comment=body.comment)
         return selectors.record(user, record_id)
@@ -175,6 +175,6 @@ def build_router(pagination: type[PaginationBase]) -> Router:
     )
     @paginate(pagination)
     def list_activities(request: HttpRequest) -> Any:
-        return selectors.activities(request.auth)  # type: ignore[attr-defined]
+        return selectors.activities(caller(request))
 
     return router

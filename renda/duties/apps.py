@@ -9,8 +9,8 @@ class DutiesConfig(AppConfig):
 
     def ready(self) -> None:
         from renda.api import registry
-        from renda.duties import api, kinds, panels
+        from renda.duties import api, kinds, panels, workflows
 
-        del kinds
+        del kinds, workflows  # imported for what they register
         panels.register()
         registry.register("/duties", api.build_router, order=20)

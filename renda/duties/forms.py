@@ -11,9 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from renda.core.models import Congress, Organization, OrganizationKind
-from renda.deputies.forms import DATE_ERRORS, DATE_INPUT
+from renda.deputies.forms import DATE_ERRORS, DATE_INPUT, OnBehalfMixin
 from renda.deputies.models import Mandate, MandateStatus
-from renda.duties import services
+from renda.duties import selectors, services
 from renda.duties.models import REPORTABLE_KINDS, AttendanceStatus, RecordStatus
 from renda.web.forms import FastSelect, MultipleFileField, SearchField
 
@@ -69,7 +69,7 @@ class ActivityForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        organizers = list(services.organizers_for(user).order_by("region_id", "kind", "name"))
+        organizers = list(selectors.organizers_for(user).order_by("region_id", "kind", "name"))
         self.organizers = {str(o.pk): o for o in organizers}
         field = self.fields["organizer"]
         assert isinstance(field, forms.ChoiceField)
@@ -120,12 +120,7 @@ class ActivityForm(forms.Form):
         )
 
 
-class ReportForm(forms.Form):
-    mandate = forms.ChoiceField(
-        label=_("代表"),
-        widget=FastSelect,
-        error_messages={"required": _("请选择代表。"), "invalid_choice": _("请选择代表。")},
-    )
+class ReportForm(OnBehalfMixin):
     kind = forms.ChoiceField(
         label=_("履职类型"),
         choices=KIND_CHOICES,
@@ -160,26 +155,10 @@ class ReportForm(forms.Form):
     submission_key = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, mandates: list[Mandate], own: bool, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.mandates = {str(m.pk): m for m in mandates}
-        field = self.fields["mandate"]
-        assert isinstance(field, forms.ChoiceField)
-        if own:
-            field.label = _("以哪一级代表身份")
-            field.choices = [(str(m.pk), f"{m.term.congress.name}") for m in mandates]
-        else:
-            field.label = _("代哪位代表录入")
-            field.choices = [
-                (str(m.pk), f"{m.person.name}({m.term.congress.name})") for m in mandates
-            ]
+        super().__init__(*args, mandates=mandates, own=own, **kwargs)
         if not self.is_bound:
             self.initial.setdefault("occurred_on", timezone.localdate())
             self.initial.setdefault("submission_key", uuid.uuid4().hex)
-            if mandates:
-                self.initial.setdefault("mandate", str(mandates[0].pk))
-
-    def chosen_mandate(self) -> Mandate:
-        return self.mandates[self.cleaned_data["mandate"]]
 
     def record_input(self) -> services.RecordInput:
         d = self.cleaned_data

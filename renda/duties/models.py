@@ -19,6 +19,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from renda.core.models import Organization, Region, User
+from renda.core.workflow import WorkflowEvent
 from renda.deputies.models import Mandate
 
 
@@ -354,7 +355,7 @@ class DutyRecordPhoto(models.Model):
         return self.image.name or ""
 
 
-class DutyRecordEvent(models.Model):
+class DutyRecordEvent(WorkflowEvent):
     """The record's timeline: submitted, returned with a reason, resubmitted, confirmed."""
 
     record = models.ForeignKey(
@@ -364,11 +365,6 @@ class DutyRecordEvent(models.Model):
         _("原状态"), max_length=16, choices=RecordStatus.choices, blank=True
     )
     to_status = models.CharField(_("新状态"), max_length=16, choices=RecordStatus.choices)
-    actor = models.ForeignKey(
-        User, verbose_name=_("操作人"), on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    comment = models.CharField(_("说明"), max_length=500, blank=True)
-    at = models.DateTimeField(_("时间"), auto_now_add=True)
 
     objects: ClassVar[models.Manager[DutyRecordEvent]] = models.Manager()
 
@@ -379,3 +375,25 @@ class DutyRecordEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.record_id}: {self.from_status} -> {self.to_status}"
+
+
+class ActivityEvent(WorkflowEvent):
+    """The activity's timeline: published, then closed (attendance fixed) or cancelled."""
+
+    activity = models.ForeignKey(
+        Activity, verbose_name=_("履职活动"), on_delete=models.CASCADE, related_name="events"
+    )
+    from_status = models.CharField(
+        _("原状态"), max_length=16, choices=ActivityStatus.choices, blank=True
+    )
+    to_status = models.CharField(_("新状态"), max_length=16, choices=ActivityStatus.choices)
+
+    objects: ClassVar[models.Manager[ActivityEvent]] = models.Manager()
+
+    class Meta:
+        verbose_name = _("履职活动变动")
+        verbose_name_plural = _("履职活动变动")
+        ordering = ["activity_id", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.activity_id}: {self.from_status} -> {self.to_status}"

@@ -13,32 +13,27 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from renda.core import audit, policies, uploads
+from renda.core.dates import local_date
 from renda.core.errors import IllegalTransition, InvalidInput, NotFound, NotPermitted
 from renda.core.models import (
-    CONGRESS_BODY_KINDS,
     AuditAction,
     Organization,
     OrganizationKind,
     Role,
     User,
-    code_bounds,
 )
 from renda.core.policies import Action
-from renda.deputies.models import Mandate, MandateStatus
-from renda.duties import facts
+from renda.deputies.models import Mandate
+from renda.duties import facts, selectors
 from renda.duties import kinds as notification_kinds
 from renda.duties.models import (
-    ACTIVITY_TRANSITIONS,
-    RECORD_TRANSITIONS,
     REPORTABLE_KINDS,
     Activity,
     ActivityKind,
@@ -54,6 +49,15 @@ from renda.duties.models import (
 )
 from renda.duties.policies import activities as activity_policy
 from renda.duties.policies import records as record_policy
+from renda.duties.workflows import (
+    ACTIVITY,
+    ATTEND,
+    FROM_MODULE,
+    PUBLISH,
+    RECORD,
+    SUBMIT,
+    may_enter_for,
+)
 from renda.notifications import services as notifications
 
 TITLE_MAX = 200
@@ -63,66 +67,7 @@ PHOTOS_MAX = 6
 PHOTO_BYTES_MAX = 5 * 1024 * 1024
 
 
-def _checkin_early() -> datetime.timedelta:
-    """How long before the start the venue's QR code already signs deputies in."""
-    return datetime.timedelta(minutes=int(settings.DUTY_CHECKIN_EARLY_MINUTES))
-
-
-def checkin_window(activity: Activity) -> tuple[datetime.datetime, datetime.datetime]:
-    return activity.starts_at - _checkin_early(), activity.ends_at
-
-
-def local_date(moment: datetime.datetime) -> datetime.date:
-    return timezone.localtime(moment).date()
-
-
 # Who may act for whom ------------------------------------------------------------------------
-
-
-def organizers_for(user: Any) -> QuerySet[Organization]:
-    """The organizations ``user`` may organize activities for: congress bodies inside an
-    office's region, a station administrator's own station."""
-    if user.is_superuser:
-        return Organization.objects.filter(
-            Q(kind__in=CONGRESS_BODY_KINDS) | Q(kind=OrganizationKind.LIAISON_STATION),
-            is_active=True,
-        )
-    condition = Q(pk__in=[])
-    for grant in policies.grants_of(user):
-        scope = activity_policy.rules[Action.CREATE].get(grant.role)
-        if scope is policies.Scope.REGION:
-            low, high = code_bounds(grant.region_code, grant.region_level)
-            condition |= Q(
-                region_id__gte=low,
-                region_id__lte=high,
-                kind__in=[*CONGRESS_BODY_KINDS, OrganizationKind.LIAISON_STATION],
-            )
-        elif scope is policies.Scope.ORGANIZATION and grant.organization_id:
-            condition |= Q(pk=grant.organization_id)
-    return Organization.objects.filter(condition, is_active=True)
-
-
-def mandates_for_entry(user: Any) -> QuerySet[Mandate]:
-    """The serving mandates ``user`` may enter duty records for: their own; the deputies
-    linked to their station; every deputy of the congresses in an office's region."""
-    serving = Mandate.objects.filter(status=MandateStatus.SERVING)
-    if user.is_superuser:
-        return serving
-    condition = Q(pk__in=[])
-    for grant in policies.grants_of(user):
-        scope = record_policy.rules[Action.CREATE].get(grant.role)
-        if scope is policies.Scope.REGION:
-            low, high = code_bounds(grant.region_code, grant.region_level)
-            condition |= Q(region_id__gte=low, region_id__lte=high)
-        elif scope is policies.Scope.ORGANIZATION and grant.organization_id:
-            condition |= Q(
-                pk__in=Mandate.stations.through.objects.filter(
-                    organization_id=grant.organization_id
-                ).values("mandate_id")
-            )
-        elif scope is policies.Scope.SELF:
-            condition |= Q(person__user__id=user.pk)
-    return serving.filter(condition)
 
 
 def _station_of(mandate: Mandate, preferred: Organization | None = None) -> Organization | None:
@@ -173,7 +118,7 @@ def create_activity(
     invitees: Iterable[Mandate],
 ) -> Activity:
     """Publish an activity and invite deputies; each invitee gets a notification."""
-    if not organizers_for(actor).filter(pk=organizer.pk).exists():
+    if not selectors.organizers_for(actor).filter(pk=organizer.pk).exists():
         raise NotPermitted(_("您不能以“%(name)s”的名义组织活动。"), name=organizer.name)
     errors = _validate_activity(data)
     invited = list(dict.fromkeys(invitees))
@@ -200,6 +145,7 @@ def create_activity(
         [Invitation(activity=activity, mandate=m, updated_by=actor) for m in invited],
         batch_size=500,
     )
+    ACTIVITY.opened(activity, actor=actor, action=PUBLISH)
     audit.record(
         actor=actor,
         action=AuditAction.CREATE,
@@ -331,20 +277,13 @@ def request_leave(*, actor: User, activity: Activity, reason: str) -> Invitation
     return _save_attendance(invitation, actor=actor, activity=locked, before=before)
 
 
-def activity_by_token(token: str) -> Activity:
-    activity = Activity.objects.select_related("organizer").filter(checkin_token=token).first()
-    if activity is None:
-        raise NotFound(_("签到码无效。请重新扫描活动现场的二维码。"))
-    return activity
-
-
 @transaction.atomic
 def check_in(*, actor: User, token: str, at: datetime.datetime | None = None) -> Invitation:
     """QR sign-in at the venue: the invitee scans the code within the activity's window."""
-    activity = _lock_activity(activity_by_token(token))
+    activity = _lock_activity(selectors.activity_by_token(token))
     _require_planned(activity, _("签到"))
     now = at or timezone.now()
-    opens, closes = checkin_window(activity)
+    opens, closes = selectors.checkin_window(activity)
     if not opens <= now <= closes:
         raise InvalidInput(
             _("本次活动的签到时间为 %(opens)s 至 %(closes)s,现在不能签到。"),
@@ -386,8 +325,8 @@ def close_activity(*, actor: User, activity: Activity) -> Activity:
     nor asked for leave are absent. Runs once: a closed activity cannot close again."""
     locked = _lock_activity(activity)
     activity_policy.check(actor, locked, Action.CHANGE)
-    if ActivityStatus.CLOSED not in ACTIVITY_TRANSITIONS[locked.status]:
-        raise IllegalTransition(state=locked.get_status_display(), action=_("结束活动"))
+    if locked.status not in ACTIVITY.steps["close"].sources:
+        raise ACTIVITY.refuse(locked, "close")
     if timezone.now() < locked.starts_at:
         raise InvalidInput(_("活动尚未开始,不能结束登记。如活动不再举行,请取消活动。"))
     invitations = list(locked.invitations.select_for_update().select_related("mandate"))
@@ -426,28 +365,30 @@ def close_activity(*, actor: User, activity: Activity) -> Activity:
         ],
         batch_size=500,
     )
+    # Each record's first timeline entry, as RECORD.opened writes it, in one statement.
     DutyRecordEvent.objects.bulk_create(
         [
             DutyRecordEvent(
                 record=r,
+                action=ATTEND,
                 from_status="",
                 to_status=RecordStatus.CONFIRMED,
                 actor=actor,
+                actor_name=actor.display_name,
                 comment=_("活动签到"),
             )
             for r in records
         ],
         batch_size=500,
     )
-    locked.status = ActivityStatus.CLOSED
     locked.closed_at = now
-    locked.save(update_fields=["status", "closed_at", "updated_at"])
-    audit.record(
+    ACTIVITY.move(
+        locked,
         actor=actor,
-        action=AuditAction.TRANSITION,
-        obj=locked,
-        before={"status": ActivityStatus.PLANNED},
-        after={"status": ActivityStatus.CLOSED, "attended": len(attended), "absent": len(absent)},
+        action="close",
+        fields=["closed_at"],
+        audit_after={"attended": len(attended), "absent": len(absent)},
+        check_policy=False,
     )
     _rescore([i.mandate_id for i in invitations], occurred.year)
     return locked
@@ -457,19 +398,12 @@ def close_activity(*, actor: User, activity: Activity) -> Activity:
 def cancel_activity(*, actor: User, activity: Activity, reason: str) -> Activity:
     locked = _lock_activity(activity)
     activity_policy.check(actor, locked, Action.CHANGE)
-    if ActivityStatus.CANCELLED not in ACTIVITY_TRANSITIONS[locked.status]:
-        raise IllegalTransition(state=locked.get_status_display(), action=_("取消活动"))
+    if locked.status not in ACTIVITY.steps["cancel"].sources:
+        raise ACTIVITY.refuse(locked, "cancel")
     if not reason.strip():
         raise InvalidInput(field_errors={"reason": [_("请填写取消原因。")]})
-    locked.status = ActivityStatus.CANCELLED
-    locked.save(update_fields=["status", "updated_at"])
-    audit.record(
-        actor=actor,
-        action=AuditAction.TRANSITION,
-        obj=locked,
-        before={"status": ActivityStatus.PLANNED},
-        after={"status": ActivityStatus.CANCELLED},
-        message=reason.strip()[:500],
+    ACTIVITY.move(
+        locked, actor=actor, action="cancel", comment=reason.strip()[:500], check_policy=False
     )
     users = list(
         User.objects.filter(person__mandates__invitations__activity=locked, is_active=True)
@@ -494,10 +428,6 @@ def cancel_activity(*, actor: User, activity: Activity, reason: str) -> Activity
 # Reminders --------------------------------------------------------------------------------
 
 
-def reminder_hours() -> int:
-    return int(settings.DUTY_REMINDER_HOURS)
-
-
 def send_reminders(*, now: datetime.datetime | None = None) -> int:
     """Remind invitees of activities starting within the reminder window.
 
@@ -509,7 +439,7 @@ def send_reminders(*, now: datetime.datetime | None = None) -> int:
         status=AttendanceStatus.INVITED,
         activity__status=ActivityStatus.PLANNED,
         activity__starts_at__gt=now,
-        activity__starts_at__lte=now + datetime.timedelta(hours=reminder_hours()),
+        activity__starts_at__lte=now + datetime.timedelta(hours=selectors.reminder_hours()),
     ).values_list("pk", "activity_id")
     sent = 0
     by_activity: dict[int, list[int]] = {}
@@ -562,7 +492,7 @@ class RecordInput:
     is_public: bool = True
 
 
-def _check_photos(photos: Sequence[UploadedFile[bytes]], existing: int = 0) -> list[str]:
+def _check_photos(photos: Sequence[UploadedFile], existing: int = 0) -> list[str]:
     problems: list[str] = []
     if len(photos) + existing > PHOTOS_MAX:
         problems.append(_("最多上传 %(n)d 张照片。") % {"n": PHOTOS_MAX})
@@ -576,7 +506,7 @@ def _check_photos(photos: Sequence[UploadedFile[bytes]], existing: int = 0) -> l
 
 
 def _validate_record(
-    data: RecordInput, mandate: Mandate, photos: Sequence[UploadedFile[bytes]], existing: int = 0
+    data: RecordInput, mandate: Mandate, photos: Sequence[UploadedFile], existing: int = 0
 ) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if data.kind not in [k.value for k in REPORTABLE_KINDS]:
@@ -611,7 +541,7 @@ def _title(data: RecordInput) -> str:
     return str(ActivityKind(data.kind).label)
 
 
-def _save_photos(record: DutyRecord, photos: Sequence[UploadedFile[bytes]]) -> None:
+def _save_photos(record: DutyRecord, photos: Sequence[UploadedFile]) -> None:
     for upload in photos:
         found = uploads.sniff(upload, uploads.PHOTOS)
         assert found is not None
@@ -621,22 +551,12 @@ def _save_photos(record: DutyRecord, photos: Sequence[UploadedFile[bytes]]) -> N
         photo.save()
 
 
-def _event(record: DutyRecord, from_status: str, actor: User | None, comment: str = "") -> None:
-    DutyRecordEvent.objects.create(
-        record=record,
-        from_status=from_status,
-        to_status=record.status,
-        actor=actor,
-        comment=comment[:COMMENT_MAX],
-    )
-
-
 def report(
     *,
     actor: User,
     mandate: Mandate,
     data: RecordInput,
-    photos: Sequence[UploadedFile[bytes]] = (),
+    photos: Sequence[UploadedFile] = (),
     submission_key: str = "",
 ) -> DutyRecord:
     """A deputy reports their own activity, or a station administrator or office enters it
@@ -665,10 +585,10 @@ def _report(
     actor: User,
     mandate: Mandate,
     data: RecordInput,
-    photos: Sequence[UploadedFile[bytes]],
+    photos: Sequence[UploadedFile],
     submission_key: str,
 ) -> DutyRecord:
-    if not mandates_for_entry(actor).filter(pk=mandate.pk).exists():
+    if selectors.entry_mandate(actor, mandate.pk) is None:
         raise NotPermitted(_("您不能为这位代表填报履职记录。"))
     errors = _validate_record(data, mandate, photos)
     if errors:
@@ -694,7 +614,7 @@ def _report(
     )
     _save_photos(record, photos)
     comment = "" if own else _("由 %(who)s 代为录入") % {"who": actor.display_name}
-    _event(record, "", actor, comment)
+    RECORD.opened(record, actor=actor, action=SUBMIT, comment=comment)
     audit.record(
         actor=actor,
         action=AuditAction.CREATE,
@@ -733,32 +653,38 @@ def resubmit(
     actor: User,
     record: DutyRecord,
     data: RecordInput,
-    photos: Sequence[UploadedFile[bytes]] = (),
+    photos: Sequence[UploadedFile] = (),
 ) -> DutyRecord:
     """Correct a returned record and send it back for confirmation."""
     locked = DutyRecord.objects.select_for_update().select_related("mandate").get(pk=record.pk)
-    if not mandates_for_entry(actor).filter(pk=locked.mandate_id).exists():
+    if not may_enter_for(actor, locked):
         raise NotFound()
-    if RecordStatus.SUBMITTED not in RECORD_TRANSITIONS[locked.status]:
-        raise IllegalTransition(state=locked.get_status_display(), action=_("重新提交"))
+    if locked.status not in RECORD.steps["resubmit"].sources:
+        raise RECORD.refuse(locked, "resubmit")
     errors = _validate_record(data, locked.mandate, photos, existing=locked.photos.count())
     if errors:
         raise InvalidInput(field_errors=errors)
-    before = audit.snapshot(locked, ["kind", "title", "content", "occurred_on", "status"])
-    previous = locked.status
+    edited = ["kind", "title", "content", "occurred_on", "is_public"]
+    before = audit.snapshot(locked, edited)
     locked.kind = data.kind
     locked.title = _title(data)
     locked.content = data.content.strip()
     assert data.occurred_on is not None
     locked.occurred_on = data.occurred_on
     locked.is_public = data.is_public
-    locked.status = RecordStatus.SUBMITTED
-    locked.save()
     _save_photos(locked, photos)
-    _event(locked, previous, actor, _("修改后重新提交"))
-    after = audit.snapshot(locked, ["kind", "title", "content", "occurred_on", "status"])
-    before, after = audit.diff(before, after)
-    audit.record(actor=actor, action=AuditAction.TRANSITION, obj=locked, before=before, after=after)
+    before, after = audit.diff(before, audit.snapshot(locked, edited))
+    RECORD.move(
+        locked,
+        actor=actor,
+        action="resubmit",
+        fields=edited,
+        comment=_("修改后重新提交"),
+        check_policy=False,
+    )
+    if before:
+        # What the correction changed, beside the step's own audit row.
+        audit.record(actor=actor, action=AuditAction.UPDATE, obj=locked, before=before, after=after)
     _notify_reviewers(locked)
     return locked
 
@@ -774,29 +700,20 @@ def review(*, actor: User, record: DutyRecord, decision: str, comment: str = "")
     to_status = REVIEW_ACTIONS.get(decision)
     if to_status is None:
         raise InvalidInput(field_errors={"decision": [_("请选择确认或退回。")]})
-    if to_status not in RECORD_TRANSITIONS[locked.status]:
-        raise IllegalTransition(
-            state=locked.get_status_display(),
-            action=_("确认") if to_status == RecordStatus.CONFIRMED else _("退回"),
-        )
+    if locked.status not in RECORD.steps[decision].sources:
+        raise RECORD.refuse(locked, decision)
     if to_status == RecordStatus.RETURNED and not comment.strip():
         raise InvalidInput(field_errors={"comment": [_("退回时请写明原因,方便代表修改。")]})
-    previous = locked.status
-    locked.status = to_status
     locked.reviewed_by = actor
     locked.reviewed_at = timezone.now()
     locked.review_comment = comment.strip()[:COMMENT_MAX]
-    locked.save(
-        update_fields=["status", "reviewed_by", "reviewed_at", "review_comment", "updated_at"]
-    )
-    _event(locked, previous, actor, locked.review_comment)
-    audit.record(
+    RECORD.move(
+        locked,
         actor=actor,
-        action=AuditAction.TRANSITION,
-        obj=locked,
-        before={"status": previous},
-        after={"status": to_status},
-        message=locked.review_comment,
+        action=decision,
+        fields=["reviewed_by", "reviewed_at", "review_comment"],
+        comment=locked.review_comment,
+        check_policy=False,
     )
     owner = User.objects.filter(person__mandates=locked.mandate_id, is_active=True).first()
     if owner is not None:
@@ -846,7 +763,7 @@ def record_from_module(
         },
     )
     if created:
-        _event(record, "", None, source_type)
+        RECORD.opened(record, actor=None, action=FROM_MODULE, comment=source_type)
         audit.record(
             actor=None,
             actor_name=source_type,

@@ -75,11 +75,8 @@ def _report_form(
     own = selectors.own_mandates(user)
     if own:
         return ReportForm(data, files, mandates=own, own=True)
-    mandates = selectors.entry_mandates(user, q=request.GET.get("q", ""))
-    chosen = str((data or {}).get("mandate", ""))
-    if chosen.isdigit() and chosen not in {str(m.pk) for m in mandates}:
-        # The chosen deputy may lie beyond the first names listed: look it up directly.
-        mandates += selectors.entry_mandates(user, pk=int(chosen))
+    chosen = (data or {}).get("mandate", "")
+    mandates = selectors.entry_mandates(user, q=request.GET.get("q", ""), chosen=chosen)
     return ReportForm(data, files, mandates=mandates, own=False)
 
 
@@ -147,6 +144,7 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 nxt = selectors.to_review(user).first()
                 return redirect("duties:record", pk=nxt.pk) if nxt else redirect("duties:review")
+    actions = selectors.record_actions(user, item)
     return render(
         request,
         "duties/record.html",
@@ -154,8 +152,8 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "record": item,
             "events": selectors.record_events(item),
             "photos": list(item.photos.all()),
-            "can_review": selectors.can_review(user, item),
-            "can_resubmit": selectors.can_resubmit(user, item),
+            "can_review": bool(actions & {"confirm", "return"}),
+            "can_resubmit": "resubmit" in actions,
             "review_form": review_form,
         },
     )
@@ -167,7 +165,7 @@ def record_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Correct a returned record and send it again."""
     user = acting_user(request)
     item = selectors.record(user, pk)
-    if not selectors.can_resubmit(user, item):
+    if "resubmit" not in selectors.record_actions(user, item):
         messages.error(request, _("只有被退回的记录可以修改后重新提交。"))
         return redirect("duties:record", pk=item.pk)
     mandates = [item.mandate]
@@ -270,7 +268,7 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = acting_user(request)
     item = selectors.activity(user, pk)
     manage = selectors.can_manage(user, item)
-    opens, closes = services.checkin_window(item)
+    opens, closes = selectors.checkin_window(item)
     return render(
         request,
         "duties/activity.html",
@@ -287,6 +285,7 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
             else "",
             "opens": opens,
             "closes": closes,
+            "actions": selectors.activity_actions(user, item),
             "leave_form": ReasonForm(),
             "cancel_form": ReasonForm(),
         },
@@ -396,7 +395,7 @@ def activity_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 def checkin(request: HttpRequest, token: str) -> HttpResponse:
     """What the venue's QR code opens: a confirmation page, then the sign-in."""
     user = acting_user(request)
-    item = services.activity_by_token(token)
+    item = selectors.activity_by_token(token)
     error = ""
     done = None
     if request.method == "POST":
@@ -404,7 +403,7 @@ def checkin(request: HttpRequest, token: str) -> HttpResponse:
             done = services.check_in(actor=user, token=token)
         except RendaError as exc:
             error = exc.message
-    opens, closes = services.checkin_window(item)
+    opens, closes = selectors.checkin_window(item)
     return render(
         request,
         "duties/checkin.html",

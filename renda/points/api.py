@@ -11,10 +11,9 @@ from django.http import HttpRequest
 from ninja import P, PathEx, Router, Schema
 from pydantic import Field
 
+from renda.api.kit import MAX_ID, caller
 from renda.api.problems import responses
 from renda.points import selectors
-
-MAX_ID = 2**63 - 1
 
 
 class EntryOut(Schema):
@@ -91,6 +90,6 @@ def build_router(pagination: Any) -> Router:
         mandate_id: PathEx[int, P(ge=1, le=MAX_ID)],
         year: PathEx[int, P(ge=2000, le=2100)],
     ) -> Any:
-        return _year_out(request.auth, mandate_id, year)  # type: ignore[attr-defined]
+        return _year_out(caller(request), mandate_id, year)
 
     return router

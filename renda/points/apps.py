@@ -10,8 +10,9 @@ class PointsConfig(AppConfig):
     def ready(self) -> None:
         from renda.api import registry
         from renda.duties import facts
-        from renda.points import api, kinds, panels, services
+        from renda.points import api, kinds, panels, services, workflows
 
+        del workflows  # imported for what it registers
         kinds.register()
         # Confirmed records, module records and closed activities recompute the totals.
         facts.listen(

@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from renda.core.models import Congress, Region, User
+from renda.core.workflow import WorkflowEvent
 from renda.deputies.models import Mandate
 from renda.duties.models import ActivityKind, DutyRecord, Invitation
 
@@ -235,6 +236,28 @@ class Dispute(models.Model):
         return f"{self.mandate_id} {self.year} {self.code}"
 
 
+class DisputeEvent(WorkflowEvent):
+    """The dispute's timeline: filed by the deputy, then upheld or rejected by the office."""
+
+    dispute = models.ForeignKey(
+        Dispute, verbose_name=_("积分申诉"), on_delete=models.CASCADE, related_name="events"
+    )
+    from_status = models.CharField(
+        _("原状态"), max_length=16, choices=DisputeStatus.choices, blank=True
+    )
+    to_status = models.CharField(_("新状态"), max_length=16, choices=DisputeStatus.choices)
+
+    objects: ClassVar[models.Manager[DisputeEvent]] = models.Manager()
+
+    class Meta:
+        verbose_name = _("积分申诉处理过程")
+        verbose_name_plural = _("积分申诉处理过程")
+        ordering = ["dispute_id", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.dispute_id}: {self.from_status} -> {self.to_status}"
+
+
 class PointEntry(models.Model):
     """One scored item of one deputy under the current rule set version."""
 
@@ -407,3 +430,26 @@ class Evaluation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.mandate_id} {self.year}"
+
+
+class EvaluationEvent(WorkflowEvent):
+    """The evaluation form's timeline: opened, self-assessment submitted, sent back to the
+    deputy, assessed by the office."""
+
+    evaluation = models.ForeignKey(
+        Evaluation, verbose_name=_("履职评价"), on_delete=models.CASCADE, related_name="events"
+    )
+    from_status = models.CharField(
+        _("原状态"), max_length=16, choices=EvaluationStatus.choices, blank=True
+    )
+    to_status = models.CharField(_("新状态"), max_length=16, choices=EvaluationStatus.choices)
+
+    objects: ClassVar[models.Manager[EvaluationEvent]] = models.Manager()
+
+    class Meta:
+        verbose_name = _("履职评价过程")
+        verbose_name_plural = _("履职评价过程")
+        ordering = ["evaluation_id", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.evaluation_id}: {self.from_status} -> {self.to_status}"

@@ -42,10 +42,6 @@ def year_instants(year: int) -> tuple[datetime.datetime, datetime.datetime]:
     )
 
 
-def local_date(moment: datetime.datetime) -> datetime.date:
-    return moment.astimezone(SHANGHAI).date()
-
-
 @dataclass(frozen=True)
 class Rule:
     points: Decimal

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from renda.api.kit import MAX_ID
 from renda.core import policies as core_policies
 from renda.core.errors import NotFound, NotPermitted
 from renda.core.models import Congress, User
@@ -29,9 +30,11 @@ from renda.deputies.models import Mandate
 from renda.duties.models import AttendanceStatus, DutyRecord, Invitation, RecordStatus
 from renda.points import policies
 from renda.points.models import (
+    DEFAULT_RULES,
     Dispute,
     DisputeStatus,
     Evaluation,
+    EvaluationStatus,
     PointEntry,
     PointRule,
     PointRuleSet,
@@ -39,6 +42,7 @@ from renda.points.models import (
     RuleCode,
 )
 from renda.points.scoring import year_dates, year_instants
+from renda.points.workflows import DISPUTE, EVALUATION
 
 NOT_YOURS = _("只能对本人的积分明细提出申诉,这条积分不属于您。")
 
@@ -242,9 +246,44 @@ def rule_versions(user: Any, congress: Congress, year: int) -> list[PointRuleSet
     )
 
 
+def current_rule_set(congress: Congress, year: int) -> PointRuleSet:
+    """The congress's current rule set for the year. Before anyone has saved or scored one,
+    the default table, unsaved (version 1 of DEFAULT_RULES): reading never writes it;
+    ``services.ensure_rule_set`` does, when a change or a computation needs it."""
+    current = PointRuleSet.objects.filter(congress=congress, year=year, is_current=True).first()
+    if current is not None:
+        return current
+    return PointRuleSet(
+        congress=congress, year=year, version=1, is_current=True, note=gettext("默认规则")
+    )
+
+
 def rules_of(rule_set: PointRuleSet) -> list[PointRule]:
+    """The rule set's rules in the order of the codes (the defaults for an unsaved one)."""
+    if rule_set.pk is None:
+        return [
+            PointRule(rule_set=rule_set, code=code, points=points, yearly_cap=cap)
+            for code, (points, cap) in DEFAULT_RULES.items()
+        ]
     order = list(RuleCode.values)
     return sorted(PointRule.objects.filter(rule_set=rule_set), key=lambda r: order.index(r.code))
+
+
+def can_change_rules(user: Any, rule_set: PointRuleSet) -> bool:
+    """Whether the user may revise the table (an unsaved default one: in its congress's
+    region)."""
+    if rule_set.pk is None:
+        return policies.rule_sets.can_in_region(user, Action.CHANGE, rule_set.congress.region_id)
+    return policies.rule_sets.can(user, rule_set, Action.CHANGE)
+
+
+def rule_set_to_change(congress: Congress, year: int, posted: str) -> PointRuleSet | None:
+    """The version a submitted rule table was drawn from (the ``rule_set`` field; empty
+    when the page showed the unsaved defaults, which are version 1), if it still exists."""
+    found = PointRuleSet.objects.filter(congress=congress, year=year)
+    if posted.isdigit() and int(posted) <= MAX_ID:
+        return found.filter(pk=int(posted)).first()
+    return found.filter(version=1).first()
 
 
 # Disputes -------------------------------------------------------------------------------------------
@@ -295,9 +334,23 @@ def evaluation(user: Any, mandate: Mandate, year: int) -> Evaluation | None:
     )
 
 
-def evaluations_to_assess(user: Any) -> QuerySet[Evaluation]:
-    from renda.points.models import EvaluationStatus
+def dispute_actions(user: Any, item: Dispute) -> set[str]:
+    """The dispute's steps the user may take now (uphold, reject)."""
+    return DISPUTE.available_actions(user, item)
 
+
+def evaluation_actions(user: Any, mandate: Mandate, item: Evaluation | None) -> set[str]:
+    """The evaluation's steps the user may take now. Before the form exists (the deputy's
+    first draft opens it), only its deputy may write, and submit, the self-assessment."""
+    if item is not None:
+        return EVALUATION.available_actions(user, item)
+    own = mandate.person_id is not None and mandate.person_id == getattr(user, "person_id", None)
+    if own and policies.evaluations.allows_anywhere(user, policies.SELF_ASSESS):
+        return {"submit"}
+    return set()
+
+
+def evaluations_to_assess(user: Any) -> QuerySet[Evaluation]:
     return (
         policies.evaluations.filter(user, Evaluation.objects.all(), policies.ASSESS)
         .filter(status=EvaluationStatus.SUBMITTED)

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from renda.core import audit
+from renda.core.dates import local_date
 from renda.core.errors import Conflict, IllegalTransition, InvalidInput, NotFound, NotPermitted
 from renda.core.models import AuditAction, Congress, User
 from renda.core.policies import Action
@@ -35,8 +36,6 @@ from renda.notifications import services as notifications
 from renda.points import kinds, policies, scoring, selectors
 from renda.points.models import (
     DEFAULT_RULES,
-    DISPUTE_TRANSITIONS,
-    EVALUATION_TRANSITIONS,
     Dispute,
     DisputeStatus,
     Evaluation,
@@ -48,7 +47,8 @@ from renda.points.models import (
     PointTotal,
     RuleCode,
 )
-from renda.points.scoring import local_date, year_dates, year_instants
+from renda.points.scoring import year_dates, year_instants
+from renda.points.workflows import DISPUTE, EVALUATION, FILE, OPEN
 
 BATCH = 2000
 # SQLite limits the parameters of one query; mandate id lists are cut to this size.
@@ -477,6 +477,7 @@ def file_dispute(*, actor: User, entry: PointEntry, reason: str) -> Dispute:
             )
     except IntegrityError:
         raise Conflict(_("这条积分已有一件申诉正在处理,请等待处理结果。")) from None
+    DISPUTE.opened(dispute, actor=actor, action=FILE, comment=reason)
     audit.record(
         actor=actor,
         action=AuditAction.CREATE,
@@ -507,9 +508,9 @@ def decide_dispute(
     if locked is None:
         raise NotFound()
     policies.disputes.check(actor, locked, policies.DECIDE)
-    to = DisputeStatus.UPHELD if uphold else DisputeStatus.REJECTED
-    if to not in DISPUTE_TRANSITIONS[locked.status]:
-        raise IllegalTransition(state=locked.get_status_display(), action=DisputeStatus(to).label)
+    action = "uphold" if uphold else "reject"
+    if locked.status not in DISPUTE.steps[action].sources:
+        raise DISPUTE.refuse(locked, action)
     errors: dict[str, list[str]] = {}
     decision = decision.strip()
     if not decision:
@@ -525,20 +526,18 @@ def decide_dispute(
             errors["adjustment"] = [_("调整分值应在 -100 至 100 之间。")]
     if errors:
         raise InvalidInput(field_errors=errors)
-    before = locked.status
-    locked.status = to
     locked.adjustment = adjustment if uphold else None
     locked.decision = decision
     locked.decided_by = actor
     locked.decided_at = timezone.now()
-    locked.save(update_fields=["status", "adjustment", "decision", "decided_by", "decided_at"])
-    audit.record(
+    DISPUTE.move(
+        locked,
         actor=actor,
-        action=AuditAction.TRANSITION,
-        obj=locked,
-        before={"status": before},
-        after={"status": to, "adjustment": _plain(locked.adjustment)},
-        message=decision[:200],
+        action=action,
+        fields=["adjustment", "decision", "decided_by", "decided_at"],
+        comment=decision,
+        audit_after={"adjustment": _plain(locked.adjustment)},
+        check_policy=False,
     )
     if uphold:
         request_rescore(mandate_ids=[locked.mandate_id], year=locked.year)
@@ -563,10 +562,12 @@ def decide_dispute(
 # The yearly evaluation ------------------------------------------------------------------------------
 
 
-def _evaluation_for(mandate: Mandate, year: int) -> Evaluation:
-    evaluation, _created = Evaluation.objects.select_for_update().get_or_create(
+def _evaluation_for(actor: User, mandate: Mandate, year: int) -> Evaluation:
+    evaluation, created = Evaluation.objects.select_for_update().get_or_create(
         mandate=mandate, year=year, defaults={"region_id": mandate.region_id}
     )
+    if created:
+        EVALUATION.opened(evaluation, actor=actor, action=OPEN)
     return evaluation
 
 
@@ -575,7 +576,7 @@ def save_self_assessment(
     *, actor: User, mandate: Mandate, year: int, text: str, submit: bool
 ) -> Evaluation:
     """The deputy writes (and, when ready, submits) their self-assessment for the year."""
-    evaluation = _evaluation_for(mandate, year)
+    evaluation = _evaluation_for(actor, mandate, year)
     # The policy works on saved rows; a row created for someone else's mandate is rolled
     # back with the error.
     policies.evaluations.check(actor, evaluation, policies.SELF_ASSESS)
@@ -588,24 +589,25 @@ def save_self_assessment(
         raise InvalidInput(field_errors={"self_assessment": [_("自评不能超过 5000 个字。")]})
     if submit and not text:
         raise InvalidInput(field_errors={"self_assessment": [_("请先填写自评内容再提交。")]})
-    before = audit.snapshot(evaluation, ["status", "self_assessment"])
-    evaluation.self_assessment = text
-    fields = ["self_assessment", "updated_at"]
-    if submit:
-        evaluation.status = EvaluationStatus.SUBMITTED
-        evaluation.self_submitted_at = timezone.now()
-        fields += ["status", "self_submitted_at"]
-    evaluation.save(update_fields=fields)
-    changed_before, changed_after = audit.diff(
-        before, audit.snapshot(evaluation, ["status", "self_assessment"])
-    )
-    if changed_after:
+    before = evaluation.self_assessment
+    if text != before:
+        evaluation.self_assessment = text
+        evaluation.save(update_fields=["self_assessment", "updated_at"])
         audit.record(
             actor=actor,
-            action=AuditAction.TRANSITION if submit else AuditAction.UPDATE,
+            action=AuditAction.UPDATE,
             obj=evaluation,
-            before=changed_before,
-            after=changed_after,
+            before={"self_assessment": before},
+            after={"self_assessment": text},
+        )
+    if submit:
+        evaluation.self_submitted_at = timezone.now()
+        EVALUATION.move(
+            evaluation,
+            actor=actor,
+            action="submit",
+            fields=["self_submitted_at"],
+            check_policy=False,
         )
     return evaluation
 
@@ -629,8 +631,8 @@ def assess_evaluation(
 ) -> Evaluation:
     """The office's assessment and grade; the year's points are kept with it as they stood."""
     locked = _locked_evaluation(actor, evaluation)
-    if EvaluationStatus.ASSESSED not in EVALUATION_TRANSITIONS[locked.status]:
-        raise IllegalTransition(state=locked.get_status_display(), action=_("机关评价"))
+    if locked.status not in EVALUATION.steps["assess"].sources:
+        raise EVALUATION.refuse(locked, "assess")
     errors: dict[str, list[str]] = {}
     office_assessment = office_assessment.strip()
     if not office_assessment:
@@ -641,29 +643,18 @@ def assess_evaluation(
         errors["grade"] = [_("请选择评价等次。")]
     if errors:
         raise InvalidInput(field_errors=errors)
-    locked.status = EvaluationStatus.ASSESSED
     locked.office_assessment = office_assessment
     locked.grade = grade
     locked.points = selectors.year_points(locked.mandate, locked.year)
     locked.assessed_by = actor
     locked.assessed_at = timezone.now()
-    locked.save(
-        update_fields=[
-            "status",
-            "office_assessment",
-            "grade",
-            "points",
-            "assessed_by",
-            "assessed_at",
-            "updated_at",
-        ]
-    )
-    audit.record(
+    EVALUATION.move(
+        locked,
         actor=actor,
-        action=AuditAction.TRANSITION,
-        obj=locked,
-        before={"status": EvaluationStatus.SUBMITTED},
-        after={"status": locked.status, "grade": grade, "points": str(locked.points)},
+        action="assess",
+        fields=["office_assessment", "grade", "points", "assessed_by", "assessed_at"],
+        audit_after={"grade": grade, "points": str(locked.points)},
+        check_policy=False,
     )
     recipient = _user_of(locked.mandate)
     if recipient is not None:
@@ -682,21 +673,12 @@ def assess_evaluation(
 def return_evaluation(*, actor: User, evaluation: Evaluation, reason: str) -> Evaluation:
     """Send a submitted self-assessment back to the deputy to complete."""
     locked = _locked_evaluation(actor, evaluation)
-    if EvaluationStatus.DRAFT not in EVALUATION_TRANSITIONS[locked.status]:
-        raise IllegalTransition(state=locked.get_status_display(), action=_("退回修改"))
+    if locked.status not in EVALUATION.steps["return"].sources:
+        raise EVALUATION.refuse(locked, "return")
     reason = reason.strip()
     if not reason:
         raise InvalidInput(field_errors={"office_assessment": [_("请写明退回的原因。")]})
-    locked.status = EvaluationStatus.DRAFT
-    locked.save(update_fields=["status", "updated_at"])
-    audit.record(
-        actor=actor,
-        action=AuditAction.TRANSITION,
-        obj=locked,
-        before={"status": EvaluationStatus.SUBMITTED},
-        after={"status": EvaluationStatus.DRAFT},
-        message=reason[:200],
-    )
+    EVALUATION.move(locked, actor=actor, action="return", comment=reason, check_policy=False)
     recipient = _user_of(locked.mandate)
     if recipient is not None:
         notifications.notify(

@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from renda.core.errors import NotFound, NotPermitted, RendaError
-from renda.core.policies import Action
 from renda.core.requests import acting_user, show_service_errors
 from renda.deputies import selectors as deputy_selectors
 from renda.points import archive, policies, selectors, services
@@ -28,7 +27,7 @@ from renda.points.forms import (
     RuleTableForm,
     SelfAssessmentForm,
 )
-from renda.points.models import DisputeStatus, EvaluationStatus, PointRuleSet
+from renda.points.models import DisputeStatus, EvaluationStatus
 from renda.web import services as web_services
 
 PER_PAGE = 20
@@ -143,9 +142,7 @@ def dispute_list(request: HttpRequest) -> HttpResponse:
 def dispute_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = acting_user(request)
     dispute = selectors.dispute(user, pk)
-    can_decide = dispute.status == DisputeStatus.OPEN and policies.disputes.can(
-        user, dispute, policies.DECIDE
-    )
+    can_decide = bool({"uphold", "reject"} & selectors.dispute_actions(user, dispute))
     form = (
         DecideForm(request.POST or None, disputed_points=dispute.disputed_points)
         if can_decide
@@ -206,8 +203,9 @@ def rules(request: HttpRequest) -> HttpResponse:
     if filters.is_bound and filters.is_valid():
         congress = next(c for c in congresses if c.pk == filters.cleaned_data["congress"])
         year = filters.cleaned_data["year"]
-    current = services.ensure_rule_set(congress=congress, year=year)
-    can_change = policies.rule_sets.can(user, current, Action.CHANGE)
+    # Read only: a year nobody has revised or scored shows the unsaved default table.
+    current = selectors.current_rule_set(congress, year)
+    can_change = selectors.can_change_rules(user, current)
     form: RuleTableForm | None = None
     if can_change:
         form = RuleTableForm(
@@ -217,16 +215,13 @@ def rules(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if form is None:
             raise NotPermitted()
-        # The version the page was drawn from: if someone revised the table in between,
-        # the service refuses rather than silently overwriting their change.
-        posted = request.POST.get("rule_set", "")
-        target = current
-        if posted.isdigit() and int(posted) != current.pk:
-            target = (
-                PointRuleSet.objects.filter(pk=int(posted), congress=congress, year=year).first()
-                or current
-            )
         if form.is_valid():
+            # The default table is written now, when it is changed.
+            current = services.ensure_rule_set(congress=congress, year=year)
+            # The version the page was drawn from: if someone revised the table in between,
+            # the service refuses rather than silently overwriting their change.
+            posted = request.POST.get("rule_set", "")
+            target = selectors.rule_set_to_change(congress, year, posted) or current
             try:
                 services.change_rules(
                     actor=user,
@@ -268,23 +263,15 @@ def evaluation(request: HttpRequest, mandate_id: int, year: int) -> HttpResponse
     year = _year(year)
     current = selectors.evaluation(user, mandate, year)
     status = current.status if current else EvaluationStatus.DRAFT
-    is_own = mandate.person_id == user.person_id
+    actions = selectors.evaluation_actions(user, mandate, current)
     self_form: SelfAssessmentForm | None = None
     assess_form: AssessForm | None = None
-    if (
-        is_own
-        and status == EvaluationStatus.DRAFT
-        and policies.evaluations.allows_anywhere(user, policies.SELF_ASSESS)
-    ):
+    if "submit" in actions:
         self_form = SelfAssessmentForm(
             request.POST if request.method == "POST" else None,
             initial={"self_assessment": current.self_assessment if current else ""},
         )
-    if (
-        current is not None
-        and status == EvaluationStatus.SUBMITTED
-        and policies.evaluations.can(user, current, policies.ASSESS)
-    ):
+    if current is not None and actions & {"assess", "return"}:
         assess_form = AssessForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         try:

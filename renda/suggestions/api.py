@@ -230,7 +230,7 @@ def build_router(pagination: type[PaginationBase]) -> Router:
     )
     def create_suggestion(request: HttpRequest, body: SuggestionIn) -> Any:
         user = request.auth  # type: ignore[attr-defined]
-        mandate = services.mandates_for_entry(user).filter(pk=body.mandate_id).first()
+        mandate = selectors.entry_mandate(user, body.mandate_id)
         if mandate is None:
             raise InvalidInput(field_errors={"mandate_id": ["您不能为这位代表提出议案建议。"]})
         item = services.save(

@@ -26,12 +26,12 @@ from django.views.decorators.http import require_GET
 from renda.cases.models import Case, Reply
 from renda.core.models import Congress
 from renda.core.requests import acting_user
-from renda.points.archive import page_footer
 from renda.suggestions import dashboard
 from renda.suggestions.models import CoSigner, CoSignerStatus, Suggestion, SuggestionStatus
 from renda.suggestions.policies import suggestions as policy
 from renda.suggestions.services import SOURCE_TYPE
 from renda.web import services as web_services
+from renda.web.pdf import page_footer
 
 # What a compilation prints: the suggestions the office took up (not drafts, returned,
 # pending or merged ones).

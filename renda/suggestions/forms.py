@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from renda.deputies.forms import DATE_ERRORS, DATE_INPUT
+from renda.deputies.forms import DATE_ERRORS, DATE_INPUT, OnBehalfMixin
 from renda.deputies.models import Mandate
 from renda.suggestions import services
 from renda.suggestions.models import (
@@ -27,12 +27,7 @@ SESSION_CHOICES = [
 ]
 
 
-class SuggestionForm(forms.Form):
-    mandate = forms.ChoiceField(
-        label=_("代表"),
-        widget=FastSelect,
-        error_messages={"required": _("请选择代表。"), "invalid_choice": _("请选择代表。")},
-    )
+class SuggestionForm(OnBehalfMixin):
     kind = forms.ChoiceField(
         label=_("类型"),
         choices=SuggestionKind.choices,
@@ -79,18 +74,7 @@ class SuggestionForm(forms.Form):
     submission_key = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, mandates: list[Mandate], own: bool, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.mandates = {str(m.pk): m for m in mandates}
-        field = self.fields["mandate"]
-        assert isinstance(field, forms.ChoiceField)
-        if own:
-            field.label = _("以哪一级代表身份")
-            field.choices = [(str(m.pk), m.term.congress.name) for m in mandates]
-        else:
-            field.label = _("代哪位代表录入")
-            field.choices = [
-                (str(m.pk), f"{m.person.name}({m.term.congress.name})") for m in mandates
-            ]
+        super().__init__(*args, mandates=mandates, own=own, **kwargs)
         category = self.fields["category"]
         assert isinstance(category, forms.ChoiceField)
         congresses = list({m.term.congress_id: m.term.congress for m in mandates}.values())
@@ -106,11 +90,6 @@ class SuggestionForm(forms.Form):
         category.choices = [("", _("请选择分类")), *options]
         if not self.is_bound:
             self.initial.setdefault("submission_key", uuid.uuid4().hex)
-            if mandates:
-                self.initial.setdefault("mandate", str(mandates[0].pk))
-
-    def chosen_mandate(self) -> Mandate:
-        return self.mandates[self.cleaned_data["mandate"]]
 
     def suggestion_input(self) -> services.SuggestionInput:
         d = self.cleaned_data

@@ -12,8 +12,9 @@ from django.db.models.functions import Coalesce
 
 from renda.core.errors import NotFound
 from renda.core.policies import Action
+from renda.deputies import selectors as deputy_selectors
 from renda.deputies.models import Mandate, MandateStatus
-from renda.suggestions import services, similarity
+from renda.suggestions import similarity
 from renda.suggestions.models import (
     LODGED_STATUSES,
     CoSigner,
@@ -220,7 +221,7 @@ def can_review(user: Any, item: Suggestion) -> bool:
 
 
 def can_write(user: Any) -> bool:
-    return services.mandates_for_entry(user).exists()
+    return deputy_selectors.mandates_for_entry(user, policy=policy).exists()
 
 
 def own_mandates(user: Any) -> list[Mandate]:
@@ -231,16 +232,14 @@ def own_mandates(user: Any) -> list[Mandate]:
     )
 
 
-def entry_mandates(user: Any, q: str = "", pk: int | None = None, limit: int = 50) -> list[Mandate]:
-    qs = services.mandates_for_entry(user).select_related("person", "term__congress__region")
-    if pk is not None:
-        qs = qs.filter(pk=pk)
-    if q.strip():
-        qs = qs.filter(
-            Q(person__name__contains=q.strip())
-            | Q(person__name_initials__startswith=q.strip().lower())
-        )
-    return list(qs.order_by("person__name", "id")[:limit])
+def entry_mandates(user: Any, q: str = "", chosen: Any = "") -> list[Mandate]:
+    """The deputies a station may write for (代录), for the form's picker."""
+    return deputy_selectors.entry_mandates(user, policy=policy, q=q, chosen=chosen)
+
+
+def entry_mandate(user: Any, pk: int) -> Mandate | None:
+    """One deputy the user may write for (their own mandate, or a station's 代录)."""
+    return deputy_selectors.entry_mandate(user, policy=policy, pk=pk)
 
 
 def cosigner_candidates(item: Suggestion, q: str, limit: int = 20) -> list[Mandate]:

@@ -35,6 +35,7 @@ from renda.core.models import (
     code_bounds,
 )
 from renda.core.policies import Action
+from renda.deputies import selectors as deputy_selectors
 from renda.deputies.models import Mandate, MandateStatus
 from renda.suggestions import kinds as notification_kinds
 from renda.suggestions import similarity
@@ -88,29 +89,6 @@ def categories(congress: Congress) -> QuerySet[SuggestionCategory]:
             ignore_conflicts=True,
         )
     return qs.filter(is_active=True).order_by("position", "id")
-
-
-# Who may write for whom --------------------------------------------------------------------------
-
-
-def mandates_for_entry(user: Any) -> QuerySet[Mandate]:
-    """The serving mandates ``user`` may write suggestions for: their own, or the deputies
-    linked to their station (代录)."""
-    serving = Mandate.objects.filter(status=MandateStatus.SERVING)
-    if user is None or not user.is_authenticated:
-        return serving.none()
-    condition = Q(pk__in=[])
-    for grant in policies.grants_of(user):
-        scope = policy.rules[Action.CREATE].get(grant.role)
-        if scope is policies.Scope.SELF:
-            condition |= Q(person__user__id=user.pk)
-        elif scope is policies.Scope.ORGANIZATION and grant.organization_id:
-            condition |= Q(
-                pk__in=Mandate.stations.through.objects.filter(
-                    organization_id=grant.organization_id
-                ).values("mandate_id")
-            )
-    return serving.filter(condition)
 
 
 def motion_signers_needed(congress: Congress) -> int:
@@ -297,7 +275,7 @@ def _save(
     suggestion: Suggestion | None,
     submit: bool,
 ) -> Suggestion:
-    if not mandates_for_entry(actor).filter(pk=mandate.pk).exists():
+    if deputy_selectors.entry_mandate(actor, policy=policy, pk=mandate.pk) is None:
         raise NotPermitted(_("您不能为这位代表提出议案建议。"))
     mandate = Mandate.objects.select_related("term__congress__region").get(pk=mandate.pk)
     existing = 0

@@ -85,11 +85,8 @@ def _form(
     own_mandates = selectors.own_mandates(user)
     if own_mandates:
         return SuggestionForm(data, files, mandates=own_mandates, own=True)
-    mandates = selectors.entry_mandates(user, q=request.GET.get("q", ""))
-    chosen = str((data or {}).get("mandate", ""))
-    if chosen.isdigit() and chosen not in {str(m.pk) for m in mandates}:
-        # The chosen deputy may lie beyond the first names listed: look it up directly.
-        mandates += selectors.entry_mandates(user, pk=int(chosen))
+    chosen = (data or {}).get("mandate", "")
+    mandates = selectors.entry_mandates(user, q=request.GET.get("q", ""), chosen=chosen)
     return SuggestionForm(data, files, mandates=mandates, own=False)
 
 
@@ -194,11 +191,7 @@ def similar(request: HttpRequest) -> HttpResponse:
     """The htmx panel beside the form: earlier suggestions like what is being typed."""
     user = acting_user(request)
     mandate_id = request.POST.get("mandate", "")
-    mandate = (
-        services.mandates_for_entry(user).filter(pk=mandate_id).first()
-        if mandate_id.isdigit()
-        else None
-    )
+    mandate = selectors.entry_mandate(user, int(mandate_id)) if mandate_id.isdigit() else None
     found: list[selectors.Similar] = []
     if mandate is not None:
         text = f"{request.POST.get('title', '')}\n{request.POST.get('content', '')}"
