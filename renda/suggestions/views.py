@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from renda.cases import views as case_views
+from renda.cases import forms as case_forms
 from renda.core.errors import InvalidInput, RendaError
 from renda.core.requests import acting_user, show_service_errors, wants_partial
 from renda.deputies.models import Mandate
@@ -248,7 +248,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             if can_change
             else [],
             "q": request.GET.get("q", ""),
-            "case_panel": case_views.panel(user, services.SOURCE_TYPE, str(item.pk)),
+            "case_panel": case_forms.case_panel(user, services.SOURCE_TYPE, str(item.pk)),
         },
     )
 

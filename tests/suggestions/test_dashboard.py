@@ -21,7 +21,7 @@ from openpyxl import load_workbook
 from renda.cases import services as case_services
 from renda.cases.models import OPEN_STATUSES, Case, CaseStatus, CaseUnit, Evaluation, Rating, Reply
 from renda.cases.policies import cases as case_policy
-from renda.cases.services import local_date
+from renda.core.dates import local_date
 from renda.core.models import AuditAction, AuditEvent, User
 from renda.deputies.models import Mandate
 from renda.suggestions import dashboard, services
