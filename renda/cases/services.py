@@ -1076,6 +1076,7 @@ def supervise(*, actor: User, case: Case, comment: str) -> CaseEvent:
         comment=_text(comment, COMMENT_MAX),
         event={"unit_id": locked.lead_unit_id},
     )
+    assert isinstance(event, CaseEvent)
     audit.record(
         actor=actor,
         action=AuditAction.UPDATE,

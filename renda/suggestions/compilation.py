@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from renda.cases.models import Case, Reply
+from renda.core.dates import local_date
 from renda.core.models import Congress
 from renda.core.requests import acting_user
 from renda.suggestions import dashboard
@@ -164,7 +165,7 @@ class CompilationForm(forms.Form):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _choices(self, "congress").choices = [(c.pk, c.name) for c in congresses_for(user)]
-        this_year = timezone.localdate().year
+        this_year = local_date().year
         _choices(self, "year").choices = [(y, str(y)) for y in range(this_year, this_year - 6, -1)]
 
 

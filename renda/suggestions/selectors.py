@@ -351,7 +351,7 @@ def missing_signers(item: Suggestion) -> int:
     return max(0, motion_signers_needed(item.congress) - 1 - confirmed)
 
 
-def check_attachments(files: Sequence[UploadedFile[bytes]], existing: int = 0) -> list[str]:
+def check_attachments(files: Sequence[UploadedFile], existing: int = 0) -> list[str]:
     """What is wrong with these uploads (too many, too large, not a photo or PDF)."""
     problems: list[str] = []
     if len(files) + existing > ATTACHMENTS_MAX:

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from renda.cases import services as case_services
 from renda.cases.models import Case
 from renda.core import audit, policies, uploads
+from renda.core.dates import local_date
 from renda.core.errors import Conflict, IllegalTransition, InvalidInput, NotFound, NotPermitted
 from renda.core.models import AuditAction, Congress, Organization, Role, User
 from renda.core.policies import Action
@@ -99,7 +100,7 @@ def mandates_for_entry(user: Any) -> QuerySet[Mandate]:
     return serving.filter(condition)
 
 
-def _save_attachments(suggestion: Suggestion, files: Sequence[UploadedFile[bytes]]) -> None:
+def _save_attachments(suggestion: Suggestion, files: Sequence[UploadedFile]) -> None:
     for upload in files:
         found = uploads.sniff(upload, selectors.ATTACHMENT_TYPES)
         assert found is not None
@@ -195,7 +196,7 @@ def save(
     actor: User,
     mandate: Mandate,
     data: SuggestionInput,
-    attachments: Sequence[UploadedFile[bytes]] = (),
+    attachments: Sequence[UploadedFile] = (),
     submission_key: str = "",
     suggestion: Suggestion | None = None,
     submit: bool = False,
@@ -241,7 +242,7 @@ def _save(
     actor: User,
     mandate: Mandate,
     data: SuggestionInput,
-    attachments: Sequence[UploadedFile[bytes]],
+    attachments: Sequence[UploadedFile],
     key: str,
     suggestion: Suggestion | None,
     submit: bool,
@@ -407,7 +408,7 @@ def _submit(*, actor: User, item: Suggestion) -> Suggestion:
             mandate=item.mandate,
             kind="suggestion",
             title=item.title,
-            occurred_on=timezone.localdate(item.submitted_at),
+            occurred_on=local_date(item.submitted_at),
             source_type=SOURCE_TYPE,
             source_id=str(item.pk),
         )
@@ -733,7 +734,7 @@ def record_presidium_decision(
         errors["decision"] = [_("请选择主席团的决定。")]
     if decided_on is None:
         errors["decided_on"] = [_("请填写决定日期。")]
-    elif decided_on > timezone.localdate():
+    elif decided_on > local_date():
         errors["decided_on"] = [_("决定日期不能晚于今天。")]
     if errors:
         raise InvalidInput(field_errors=errors)
