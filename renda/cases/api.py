@@ -3,8 +3,8 @@ to-do list, one case, sign for it, reply to it, and, for the unit's leader, sign
 return the replies its staff drafted. The same selectors, policy and services as the pages,
 so the API can do exactly what the unit's staff and leaders can do on the site.
 
-This module may not import renda.api (case handling knows no module that uses it): the API
-passes in its problem responses helper.
+The router is registered with renda.api.registry in the app's ``ready()``; it uses the API
+kit (the caller's account, the id bound) and the problem responses.
 
 No ``from __future__ import annotations`` here: django-ninja reads the handlers' annotations
 at import time."""
@@ -17,13 +17,14 @@ from ninja import P, PathEx, Router, Schema, Status
 from ninja.pagination import PaginationBase, paginate
 from pydantic import Field
 
+from renda.api.kit import MAX_ID, caller
 from renda.api.problems import responses
 from renda.cases import selectors, services, subjects
 from renda.cases.models import Case, CaseUnit, Reply, ReplyDraft
 from renda.cases.selectors import TimelineRow
+from renda.core.dates import local_date
 from renda.core.errors import NotFound
 
-MAX_ID = 2**63 - 1
 # Control characters break PostgreSQL text (NUL) and have no place in a letter; line breaks
 # and tabs stay.
 _TEXT = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f]*$"
@@ -83,7 +84,7 @@ class CaseOut(Schema):
 
     @staticmethod
     def resolve_overdue(obj: Case) -> bool:
-        return obj.is_open and obj.due_on < services.local_date()
+        return obj.is_open and obj.due_on < local_date()
 
 
 class ReplyOut(Schema):
@@ -266,7 +267,7 @@ def build_router(pagination: type[PaginationBase]) -> Router:
     )
     @paginate(pagination)
     def list_cases(request: HttpRequest) -> Any:
-        return selectors.unit_todo(request.auth)  # type: ignore[attr-defined]
+        return selectors.unit_todo(caller(request))
 
     @router.get(
         "/{case_id}",
@@ -274,7 +275,7 @@ def build_router(pagination: type[PaginationBase]) -> Router:
         summary="一件交办事项(含承办单位、答复和办理过程)",
     )
     def get_case(request: HttpRequest, case_id: PathEx[int, P(ge=1, le=MAX_ID)]) -> Any:
-        return _detail(request.auth, case_id)  # type: ignore[attr-defined]
+        return _detail(caller(request), case_id)
 
     @router.post(
         "/{case_id}/sign",
@@ -283,7 +284,7 @@ def build_router(pagination: type[PaginationBase]) -> Router:
         description="只有主办单位可以签收;已签收的再次签收返回 409。",
     )
     def sign_case(request: HttpRequest, case_id: PathEx[int, P(ge=1, le=MAX_ID)]) -> Any:
-        user = request.auth  # type: ignore[attr-defined]
+        user = caller(request)
         services.sign(actor=user, case=_case(case_id))
         return selectors.case_detail(user, pk=case_id).case
 
@@ -298,7 +299,7 @@ def build_router(pagination: type[PaginationBase]) -> Router:
     def reply_case(
         request: HttpRequest, case_id: PathEx[int, P(ge=1, le=MAX_ID)], body: ReplyIn
     ) -> Any:
-        user = request.auth  # type: ignore[attr-defined]
+        user = caller(request)
         answer = services.reply(
             actor=user,
             case=_case(case_id),
@@ -318,7 +319,7 @@ def build_router(pagination: type[PaginationBase]) -> Router:
     def approve_case(
         request: HttpRequest, case_id: PathEx[int, P(ge=1, le=MAX_ID)], body: SignOffIn
     ) -> Any:
-        user = request.auth  # type: ignore[attr-defined]
+        user = caller(request)
         return _result(
             services.approve_reply(actor=user, case=_case(case_id), comment=body.comment)
         )
@@ -333,7 +334,7 @@ def build_router(pagination: type[PaginationBase]) -> Router:
     def return_case(
         request: HttpRequest, case_id: PathEx[int, P(ge=1, le=MAX_ID)], body: ReturnIn
     ) -> Any:
-        user = request.auth  # type: ignore[attr-defined]
+        user = caller(request)
         return _result(services.return_reply(actor=user, case=_case(case_id), comment=body.comment))
 
     return router

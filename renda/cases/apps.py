@@ -9,8 +9,8 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         from renda.api import registry
-        from renda.cases import api, kinds, panels
+        from renda.cases import api, kinds, panels, workflows
 
-        del kinds
+        del kinds, workflows  # imported to declare the notification kinds and the workflow
         panels.register()
         registry.register("/cases", api.build_router, order=70)

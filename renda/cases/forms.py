@@ -1,5 +1,6 @@
 """Forms of the case pages. They check the shape of what was typed; the services check the
-rules, and their errors come back beside the fields with the input kept."""
+rules, and their errors come back beside the fields with the input kept. Also the case block
+that an owning module's page (e.g. the suggestion page) shows with its rating form."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from renda.cases import selectors
 from renda.cases.models import CaseStatus, ContactMethod, Rating, ResultClass
+from renda.cases.workflows import workflow
 from renda.core.models import HANDLING_UNIT_KINDS, Congress, Organization, in_subtree_q
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -173,3 +176,22 @@ class RateForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["comment"].help_text = _("不满意时请写明理由。")
+
+
+def case_panel(user: Any, subject_type: str, subject_id: str) -> dict[str, Any] | None:
+    """The context of ``cases/_case_panel.html``, the case block of an owning module's page
+    (e.g. the suggestion page): status, the latest reply and, when the workflow lets the
+    author rate now, the rating form. None when there is no case the user may see."""
+    panel = selectors.case_panel(user, subject_type, subject_id)
+    if panel is None:
+        return None
+    can_rate = "rate" in workflow.available_actions(user, panel.case)
+    return {
+        "case": panel.case,
+        "status": panel.status,
+        "status_label": panel.status_label,
+        "latest": panel.latest,
+        "can_rate": can_rate,
+        "rate_form": RateForm() if can_rate else None,
+        "ratings": panel.ratings,
+    }

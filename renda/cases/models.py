@@ -21,6 +21,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from renda.core.models import Congress, Organization, Region, User
+from renda.core.workflow import WorkflowEvent
 
 
 class DeadlineRules(models.Model):
@@ -464,22 +465,16 @@ class Reminder(models.Model):
         return f"{self.case_id} {self.kind} {self.step}"
 
 
-class CaseEvent(models.Model):
-    """The case's timeline: who did what, when, with what comment."""
+class CaseEvent(WorkflowEvent):
+    """The case's timeline: who did what, when, with what comment, for which unit."""
 
     case = models.ForeignKey(
         Case, verbose_name=_("办理事项"), on_delete=models.CASCADE, related_name="events"
     )
-    action = models.CharField(_("操作"), max_length=32)
     from_status = models.CharField(
         _("原状态"), max_length=16, choices=CaseStatus.choices, blank=True
     )
     to_status = models.CharField(_("新状态"), max_length=16, choices=CaseStatus.choices, blank=True)
-    actor = models.ForeignKey(
-        User, verbose_name=_("操作人"), on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    # Kept as text: the timeline must read the same after an account is renamed or removed.
-    actor_name = models.CharField(_("操作人"), max_length=150, blank=True)
     unit = models.ForeignKey(
         Organization,
         verbose_name=_("单位"),
@@ -488,8 +483,6 @@ class CaseEvent(models.Model):
         blank=True,
         related_name="+",
     )
-    comment = models.TextField(_("说明"), blank=True)
-    at = models.DateTimeField(_("时间"), auto_now_add=True)
 
     objects: ClassVar[models.Manager[CaseEvent]] = models.Manager()
 

@@ -10,10 +10,11 @@ from typing import Any, cast
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
-from renda.cases import selectors, services
+from renda.cases import selectors
 from renda.cases.models import CaseStatus
 from renda.cases.policies import cases as case_policy
 from renda.core import policies, workbench
+from renda.core.dates import local_date
 from renda.core.models import OVERSIGHT_ROLES, UNIT_ROLES, Role
 from renda.web import menu
 
@@ -22,7 +23,7 @@ SOON_DAYS = 15
 
 
 def unit_todo(user: Any) -> dict[str, Any] | None:
-    today = services.local_date()
+    today = local_date()
     todo = selectors.unit_todo(user)
     counts = todo.order_by().aggregate(
         to_sign=Count("pk", filter=Q(status=CaseStatus.ASSIGNED)),

@@ -1,10 +1,13 @@
 """Reads for case handling: lists under the policy, a unit's to-do list, one case with its
-history, and dashboard figures computed in the database (reused by the modules built on
-cases, e.g. the suggestions dashboard, which passes its own filtered queryset)."""
+history, the congress's deadline rules, who is told about a case, how a unit's reply goes out,
+and dashboard figures computed in the database (reused by the modules built on cases, e.g.
+the suggestions dashboard, which passes its own filtered queryset)."""
 
 from __future__ import annotations
 
 import datetime
+import enum
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,12 +15,15 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy
 
 from renda.cases.models import (
+    DEFAULT_ESCALATE_DAYS,
+    DEFAULT_REMIND_DAYS,
     OPEN_STATUSES,
     Case,
     CaseEvent,
     CaseStatus,
     CaseUnit,
     Contact,
+    DeadlineRules,
     DraftDecision,
     Evaluation,
     Rating,
@@ -28,12 +34,132 @@ from renda.cases.models import (
 )
 from renda.cases.policies import CaseAction
 from renda.cases.policies import cases as case_policy
-from renda.cases.services import local_date
 from renda.core import policies
+from renda.core.dates import local_date
 from renda.core.errors import NotFound
-from renda.core.models import Organization, Role
+from renda.core.models import (
+    PREFIX_LENGTH,
+    Congress,
+    Organization,
+    Role,
+    RoleGrant,
+    User,
+    code_bounds,
+)
 
 WAITING_FOR_LEAD = (CaseStatus.ASSIGNED, CaseStatus.SIGNED, CaseStatus.REOPENED)
+
+
+# Deadline rules ------------------------------------------------------------------------------
+
+
+def rules_for(congress: Congress | int) -> DeadlineRules:
+    """The congress's deadline rules: its stored row, or (unsaved) the legal defaults when it
+    has none yet. Reading never writes: the row is stored by the services that need it."""
+    congress_id = congress if isinstance(congress, int) else congress.pk
+    found = DeadlineRules.objects.filter(congress_id=congress_id).first()
+    if found is not None:
+        return found
+    return DeadlineRules(
+        congress_id=congress_id,
+        remind_days=list(DEFAULT_REMIND_DAYS),
+        escalate_days=list(DEFAULT_ESCALATE_DAYS),
+    )
+
+
+# Recipients ----------------------------------------------------------------------------------
+
+
+def unit_staff(unit_ids: Iterable[int], roles: Sequence[str] = (Role.UNIT,)) -> list[int]:
+    """The active accounts acting for these units in ``roles`` (their staff by default)."""
+    return list(
+        User.objects.filter(
+            grants__role__in=list(roles), grants__organization_id__in=list(unit_ids), is_active=True
+        )
+        .values_list("pk", flat=True)
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def unit_leaders(unit_id: int) -> list[int]:
+    """The unit's active leader accounts (Role.UNIT_LEADER), who sign off its replies."""
+    return unit_staff([unit_id], (Role.UNIT_LEADER,))
+
+
+def staff_by_unit(unit_ids: set[int], roles: Sequence[str] = (Role.UNIT,)) -> dict[int, list[int]]:
+    """Per unit, the active accounts acting for it in ``roles``."""
+    found: dict[int, list[int]] = {}
+    rows = RoleGrant.objects.filter(
+        role__in=list(roles), organization_id__in=sorted(unit_ids), user__is_active=True
+    ).values_list("organization_id", "user_id")
+    for unit_id, user_id in rows:
+        users = found.setdefault(unit_id, [])
+        if user_id not in users:
+            users.append(user_id)
+    return found
+
+
+def _ancestor_codes(code: str) -> set[str]:
+    return {code[:n].ljust(len(code), "0") for n in PREFIX_LENGTH.values()}
+
+
+def _region_grants(codes: Iterable[str], role: str) -> list[tuple[int, str, str]]:
+    """(user id, grant region code, level) of active accounts holding ``role`` over a region
+    that may cover one of ``codes``."""
+    candidates: set[str] = set()
+    for code in codes:
+        candidates |= _ancestor_codes(code)
+    return list(
+        RoleGrant.objects.filter(
+            role=role, region_id__in=sorted(candidates), user__is_active=True
+        ).values_list("user_id", "region_id", "region__level")
+    )
+
+
+def offices_by_region(codes: Iterable[str], role: str = Role.OFFICE) -> dict[str, list[int]]:
+    """Per region code, the accounts holding ``role`` (the congress office by default) over
+    a region that covers it."""
+    codes = set(codes)
+    grants = _region_grants(codes, role)
+    found: dict[str, list[int]] = {}
+    for code in codes:
+        users = set()
+        for user_id, grant_code, level in grants:
+            low, high = code_bounds(grant_code, level)
+            if low <= code <= high:
+                users.add(user_id)
+        found[code] = sorted(users)
+    return found
+
+
+def office_staff(region_code: str) -> list[int]:
+    """The congress office accounts whose jurisdiction covers ``region_code``."""
+    return offices_by_region([region_code]).get(region_code, [])
+
+
+# How a reply goes out ------------------------------------------------------------------------
+
+
+class ReplyMode(enum.StrEnum):
+    """How the lead unit's reply goes out, by who writes it."""
+
+    # A unit without a leader account: its staff send it, naming the signer (签发人).
+    TYPED = "typed"
+    # The unit's leader writes it: they sign it themself and it is sent.
+    SELF_SIGNED = "self_signed"
+    # A staff member of a unit with a leader account: a draft for the leader to sign off.
+    DRAFT = "draft"
+
+
+def reply_mode(actor: Any, case: Case) -> ReplyMode:
+    """Whether ``actor``'s reply on ``case`` is sent at once or awaits the leader's sign-off.
+    Units without leader accounts keep sending directly, so small units still work."""
+    if case_policy.can(actor, case, CaseAction.APPROVE):
+        return ReplyMode.SELF_SIGNED
+    if unit_leaders(case.lead_unit_id):
+        return ReplyMode.DRAFT
+    return ReplyMode.TYPED
 
 
 def overdue_q(today: datetime.date | None = None, prefix: str = "") -> Q:
@@ -468,4 +594,38 @@ def seen_by(user: Any, detail: CaseDetail) -> SeenCase:
     return SeenCase(
         draft=reply_draft(case) if in_lead else None,
         timeline=timeline(detail.events, case, inside=inside),
+    )
+
+
+@dataclass(frozen=True)
+class CasePanel:
+    """The case block of an owning module's page (e.g. the suggestion page): its status as
+    this viewer sees it, the latest reply and the ratings."""
+
+    case: Case
+    status: str
+    status_label: str
+    latest: Reply | None
+    ratings: list[Evaluation]
+
+
+def case_panel(user: Any, subject_type: str, subject_id: str) -> CasePanel | None:
+    """The case of an item for its owning module's page; None when there is no case the user
+    may see."""
+    try:
+        detail = case_detail(user, subject_type=subject_type, subject_id=subject_id)
+    except NotFound:
+        return None
+    case = detail.case
+    # Only a draft awaiting sign-off reads differently from outside the lead unit.
+    inside = case.status != CaseStatus.DRAFTED or (
+        oversees(user, case) or case_policy.can(user, case, CaseAction.HANDLE)
+    )
+    shown = timeline(detail.events, case, inside=inside)
+    return CasePanel(
+        case=case,
+        status=shown.status,
+        status_label=shown.status_label,
+        latest=detail.replies[-1] if detail.replies else None,
+        ratings=detail.ratings,
     )

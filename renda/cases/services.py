@@ -2,17 +2,17 @@
 replies and their sign-off (签发) inside the unit, ratings, reopening, promises, publication,
 supervision and the deadline scan.
 
-Every step locks the case row, checks the policy and the transition table, writes the new
-state with a timeline event and an audit event, and notifies the people concerned once the
-change has committed. The module that owns the item (e.g. suggestions) calls these with its
-own ``subject_type``; nothing here knows that module.
+Every step locks the case row, checks the policy, and goes through the case workflow
+(renda.cases.workflows): ``workflow.move`` checks the state and the table, writes the new
+state with one timeline event and one audit event; ``workflow.note`` writes the timeline entry
+of a step that keeps the status. The people concerned are notified once the change has
+committed. The module that owns the item (e.g. suggestions) calls these with its own
+``subject_type``; nothing here knows that module.
 """
 
 from __future__ import annotations
 
-import calendar
 import datetime
-import enum
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from renda.cases import kinds as notification_kinds
 from renda.cases import subjects
+from renda.cases.deadlines import add_months, reminder_steps, reply_due
 from renda.cases.models import (
     CASE_TRANSITIONS,
     DEFAULT_ESCALATE_DAYS,
@@ -51,17 +52,26 @@ from renda.cases.models import (
 )
 from renda.cases.policies import CaseAction
 from renda.cases.policies import cases as case_policy
+from renda.cases.selectors import (
+    ReplyMode,
+    office_staff,
+    offices_by_region,
+    reply_mode,
+    staff_by_unit,
+    unit_leaders,
+    unit_staff,
+)
+from renda.cases.workflows import workflow
 from renda.core import audit, policies
-from renda.core.errors import Conflict, IllegalTransition, InvalidInput, NotPermitted
+from renda.core.dates import local_date
+from renda.core.errors import Conflict, InvalidInput, NotPermitted
 from renda.core.logging import get_logger
 from renda.core.models import (
-    PREFIX_LENGTH,
     UNIT_ROLES,
     AuditAction,
     Congress,
     Organization,
     Role,
-    RoleGrant,
     User,
     code_bounds,
 )
@@ -79,23 +89,11 @@ DIGEST_TITLES = 5
 CO_OPINION_REMIND_DAYS = 3
 
 
-# Deadlines -----------------------------------------------------------------------------------
+# Deadline rules ------------------------------------------------------------------------------
 
 
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    """Calendar months, clamped to the month's end: 2026-01-31 + 1 month = 2026-02-28."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def local_date(moment: datetime.datetime | None = None) -> datetime.date:
-    """The date in Asia/Shanghai (the site's time zone): deadlines are Beijing dates."""
-    return timezone.localtime(moment or timezone.now()).date()
-
-
-def rules_for(congress: Congress | int) -> DeadlineRules:
-    """The congress's deadline rules; the legal defaults are stored on first use."""
+def _stored_rules(congress: Congress | int) -> DeadlineRules:
+    """The congress's rules row for a write, storing the legal defaults the first time."""
     congress_id = congress if isinstance(congress, int) else congress.pk
     rules, _created = DeadlineRules.objects.get_or_create(
         congress_id=congress_id,
@@ -105,19 +103,6 @@ def rules_for(congress: Congress | int) -> DeadlineRules:
         },
     )
     return rules
-
-
-def reply_due(
-    rules: DeadlineRules, assigned_on: datetime.date, *, is_complex: bool
-) -> datetime.date:
-    return add_months(assigned_on, rules.complex_reply_months if is_complex else rules.reply_months)
-
-
-def _steps(value: Any, default: Sequence[int]) -> list[int]:
-    """Reminder steps from the JSON column, tolerant of hand-edited values."""
-    if not isinstance(value, list) or not value:
-        return list(default)
-    return sorted({int(v) for v in value if isinstance(v, int | float) and int(v) >= 0})
 
 
 @transaction.atomic
@@ -157,7 +142,7 @@ def set_rules(
             errors[name] = [_("天数须在 0 到 365 之间。")]
     if errors:
         raise InvalidInput(field_errors=errors)
-    rules = DeadlineRules.objects.select_for_update().get(pk=rules_for(congress).pk)
+    rules = DeadlineRules.objects.select_for_update().get(pk=_stored_rules(congress).pk)
     fields = [
         "reply_months",
         "complex_reply_months",
@@ -186,57 +171,7 @@ def set_rules(
     return rules
 
 
-# Recipients ----------------------------------------------------------------------------------
-
-
-def unit_staff(unit_ids: Iterable[int], roles: Sequence[str] = (Role.UNIT,)) -> list[int]:
-    """The active accounts acting for these units in ``roles`` (their staff by default)."""
-    return list(
-        User.objects.filter(
-            grants__role__in=list(roles), grants__organization_id__in=list(unit_ids), is_active=True
-        )
-        .values_list("pk", flat=True)
-        .distinct()
-        .order_by("pk")
-    )
-
-
-def _ancestor_codes(code: str) -> set[str]:
-    return {code[:n].ljust(len(code), "0") for n in PREFIX_LENGTH.values()}
-
-
-def _region_grants(codes: Iterable[str], role: str) -> list[tuple[int, str, str]]:
-    """(user id, grant region code, level) of active accounts holding ``role`` over a region
-    that may cover one of ``codes``."""
-    candidates: set[str] = set()
-    for code in codes:
-        candidates |= _ancestor_codes(code)
-    return list(
-        RoleGrant.objects.filter(
-            role=role, region_id__in=sorted(candidates), user__is_active=True
-        ).values_list("user_id", "region_id", "region__level")
-    )
-
-
-def office_staff(region_code: str) -> list[int]:
-    """The congress office accounts whose jurisdiction covers ``region_code``."""
-    return _offices_by_region([region_code]).get(region_code, [])
-
-
-def _offices_by_region(codes: Iterable[str], role: str = Role.OFFICE) -> dict[str, list[int]]:
-    """Per region code, the accounts holding ``role`` (the congress office by default) over
-    a region that covers it."""
-    codes = set(codes)
-    grants = _region_grants(codes, role)
-    found: dict[str, list[int]] = {}
-    for code in codes:
-        users = set()
-        for user_id, grant_code, level in grants:
-            low, high = code_bounds(grant_code, level)
-            if low <= code <= high:
-                users.add(user_id)
-        found[code] = sorted(users)
-    return found
+# Notifications -------------------------------------------------------------------------------
 
 
 def _subject(case: Case) -> str:
@@ -276,20 +211,16 @@ def _lock(case: Case) -> Case:
     return Case.objects.select_for_update().select_related("lead_unit", "congress").get(pk=case.pk)
 
 
-def _require(
-    case: Case, to_status: str, action: str, from_statuses: Iterable[str] | None = None
-) -> None:
-    """Refuse a step the transition table (or the step's own narrower rule) does not allow."""
-    allowed = to_status in CASE_TRANSITIONS[case.status]
-    if from_statuses is not None:
-        allowed = allowed and case.status in set(from_statuses)
+def _expect(case: Case, action: str, to: str | None = None) -> None:
+    """Refuse, before anything is validated or written, a step the case's state does not
+    allow (the mover checks again on the locked row): the step's sources and, when the
+    target is known, the table."""
+    item = workflow.steps[action]
+    allowed = case.status in item.sources
+    if allowed and (to is not None or len(item.targets) == 1):
+        allowed = (to or item.targets[0]) in CASE_TRANSITIONS[case.status]
     if not allowed:
-        raise IllegalTransition(state=case.get_status_display(), action=action)
-
-
-def _require_open(case: Case, action: str, statuses: Iterable[str]) -> None:
-    if case.status not in set(statuses):
-        raise IllegalTransition(state=case.get_status_display(), action=action)
+        raise workflow.refuse(case, action)
 
 
 def _actor_units(actor: Any) -> set[int]:
@@ -321,63 +252,6 @@ def _acting_unit(actor: Any, case: Case, role: str) -> CaseUnit:
     if found is None:
         raise NotPermitted()
     return found
-
-
-def _event(
-    case: Case,
-    action: str,
-    actor: User | None,
-    *,
-    from_status: str = "",
-    to_status: str = "",
-    unit_id: int | None = None,
-    comment: str = "",
-) -> CaseEvent:
-    return CaseEvent.objects.create(
-        case=case,
-        action=action,
-        from_status=from_status,
-        to_status=to_status,
-        actor=actor if actor is not None and actor.pk else None,
-        actor_name=actor.display_name if actor is not None else "",
-        unit_id=unit_id,
-        comment=comment[:COMMENT_MAX],
-    )
-
-
-def _transition(
-    case: Case,
-    *,
-    actor: User,
-    to_status: str,
-    action: str,
-    fields: list[str],
-    unit_id: int | None = None,
-    comment: str = "",
-    extra: dict[str, Any] | None = None,
-) -> CaseEvent:
-    """Save the new state, and write its timeline and audit events."""
-    previous = case.status
-    case.status = to_status
-    case.save(update_fields=[*fields, "status", "updated_at"])
-    event = _event(
-        case,
-        action,
-        actor,
-        from_status=previous,
-        to_status=to_status,
-        unit_id=unit_id,
-        comment=comment,
-    )
-    audit.record(
-        actor=actor,
-        action=AuditAction.TRANSITION,
-        obj=case,
-        before={"status": previous},
-        after={"status": to_status, **(extra or {})},
-        message=comment[:500],
-    )
-    return event
 
 
 def _text(value: str, limit: int = TEXT_MAX) -> str:
@@ -440,7 +314,7 @@ def assign(
     if Case.objects.filter(subject_type=subject_type, subject_id=str(subject_id)).exists():
         raise Conflict(_("该事项已交办,请刷新后查看。"))
 
-    rules = rules_for(congress)
+    rules = _stored_rules(congress)
     now = timezone.now()
     today = local_date(now)
     try:
@@ -479,8 +353,8 @@ def assign(
     comment = _("主办:%(lead)s") % {"lead": lead_unit.name}
     if co:
         comment += _(";协办:%(co)s") % {"co": "、".join(u.name for u in co)}
-    _event(
-        case, "assign", actor, to_status=CaseStatus.ASSIGNED, unit_id=lead_unit.pk, comment=comment
+    workflow.opened(
+        case, actor=actor, action="assign", comment=comment, event={"unit_id": lead_unit.pk}
     )
     audit.record(
         actor=actor,
@@ -532,19 +406,19 @@ def sign(*, actor: User, case: Case) -> Case:
     """The lead unit signs for the case (签收)."""
     locked = _lock(case)
     _check(actor, locked, CaseAction.HANDLE)
-    _require(locked, CaseStatus.SIGNED, _("签收"), from_statuses=[CaseStatus.ASSIGNED])
+    _expect(locked, "sign")
     now = timezone.now()
     lead = _acting_unit(actor, locked, UnitRole.LEAD)
     lead.signed_at = now
     lead.save(update_fields=["signed_at"])
     locked.signed_at = now
-    _transition(
+    workflow.move(
         locked,
         actor=actor,
-        to_status=CaseStatus.SIGNED,
         action="sign",
         fields=["signed_at"],
-        unit_id=lead.unit_id,
+        event={"unit_id": lead.unit_id},
+        check_policy=False,
     )
     _notify(
         [locked.author_id],
@@ -561,7 +435,7 @@ def request_reassignment(*, actor: User, case: Case, reason: str) -> Case:
     """The lead unit asks the office to assign the case elsewhere, within the set days."""
     locked = _lock(case)
     _check(actor, locked, CaseAction.HANDLE)
-    _require(locked, CaseStatus.REASSIGN_REQUESTED, _("申请调整承办单位"))
+    _expect(locked, "request_reassignment")
     if not reason.strip():
         raise InvalidInput(field_errors={"reason": [_("请填写申请调整的理由。")]})
     if local_date() > locked.reassign_until:
@@ -571,14 +445,14 @@ def request_reassignment(*, actor: User, case: Case, reason: str) -> Case:
         )
     lead = _acting_unit(actor, locked, UnitRole.LEAD)
     locked.status_before_request = locked.status
-    _transition(
+    workflow.move(
         locked,
         actor=actor,
-        to_status=CaseStatus.REASSIGN_REQUESTED,
         action="request_reassignment",
         fields=["status_before_request"],
-        unit_id=lead.unit_id,
         comment=_text(reason, COMMENT_MAX),
+        event={"unit_id": lead.unit_id},
+        check_policy=False,
     )
     _notify(
         office_staff(locked.region_id),
@@ -607,20 +481,22 @@ def decide_reassignment(
     target = (
         CaseStatus.ASSIGNED if approve else (locked.status_before_request or CaseStatus.ASSIGNED)
     )
-    _require(locked, target, _("审核调整申请"), from_statuses=[CaseStatus.REASSIGN_REQUESTED])
+    action = "approve_reassignment" if approve else "refuse_reassignment"
+    _expect(locked, action, to=target)
     old_unit = locked.lead_unit
     if not approve:
         if not comment.strip():
             raise InvalidInput(field_errors={"comment": [_("请填写不同意调整的理由。")]})
         locked.status_before_request = ""
-        _transition(
+        workflow.move(
             locked,
             actor=actor,
-            to_status=target,
-            action="refuse_reassignment",
+            action=action,
+            to=target,
             fields=["status_before_request"],
-            unit_id=old_unit.pk,
             comment=_text(comment, COMMENT_MAX),
+            event={"unit_id": old_unit.pk},
+            check_policy=False,
         )
         _notify(
             unit_staff([old_unit.pk]),
@@ -638,7 +514,7 @@ def decide_reassignment(
     assert new_lead_unit is not None
     now = timezone.now()
     today = local_date(now)
-    rules = rules_for(locked.congress)
+    rules = _stored_rules(locked.congress)
     # The old lead (and the new one's co-unit place, if it had one) stay in the history.
     CaseUnit.objects.filter(case=locked, active=True).filter(
         Q(role=UnitRole.LEAD) | Q(unit=new_lead_unit)
@@ -653,11 +529,10 @@ def decide_reassignment(
     text = _("由%(old)s调整为%(new)s承办。") % {"old": old_unit.name, "new": new_lead_unit.name}
     if comment.strip():
         text += _text(comment, COMMENT_MAX)
-    _transition(
+    workflow.move(
         locked,
         actor=actor,
-        to_status=target,
-        action="approve_reassignment",
+        action=action,
         fields=[
             "lead_unit",
             "assigned_at",
@@ -666,9 +541,10 @@ def decide_reassignment(
             "reassign_until",
             "due_on",
         ],
-        unit_id=new_lead_unit.pk,
         comment=text,
-        extra={"lead_unit": new_lead_unit.pk, "due_on": locked.due_on.isoformat()},
+        event={"unit_id": new_lead_unit.pk},
+        audit_after={"lead_unit": new_lead_unit.pk, "due_on": locked.due_on.isoformat()},
+        check_policy=False,
     )
     _notify(
         unit_staff([new_lead_unit.pk]),
@@ -690,25 +566,6 @@ def decide_reassignment(
 
 # Handling ------------------------------------------------------------------------------------
 
-# Where a unit on the case may record a contact with the author, and a co-unit send its
-# opinion (the pages offer the steps in the same states).
-CONTACT_STATUSES = (
-    CaseStatus.ASSIGNED,
-    CaseStatus.SIGNED,
-    CaseStatus.DRAFTED,
-    CaseStatus.REOPENED,
-    CaseStatus.REPLIED,
-)
-CO_OPINION_STATUSES = (
-    CaseStatus.ASSIGNED,
-    CaseStatus.SIGNED,
-    CaseStatus.REASSIGN_REQUESTED,
-    CaseStatus.DRAFTED,
-    CaseStatus.REOPENED,
-)
-# Where the lead unit answers (and drafts its answer).
-REPLY_STATUSES = (CaseStatus.SIGNED, CaseStatus.REOPENED)
-
 
 @transaction.atomic
 def record_contact(
@@ -722,7 +579,7 @@ def record_contact(
     """A unit on the case records its contact with the author (面商、电话、走访)."""
     locked = _lock(case)
     _check(actor, locked, CaseAction.CONTACT)
-    _require_open(locked, _("记录沟通情况"), CONTACT_STATUSES)
+    _expect(locked, "contact")
     errors: dict[str, list[str]] = {}
     if method not in ContactMethod.values:
         errors["method"] = [_("请选择沟通方式。")]
@@ -757,12 +614,12 @@ def record_contact(
         note=_text(note),
         recorded_by=actor,
     )
-    _event(
+    workflow.note(
         locked,
-        "contact",
-        actor,
-        unit_id=unit.unit_id,
+        actor=actor,
+        action="contact",
         comment=f"{contact.get_method_display()} {happened_on.isoformat()}:{_text(note, 200)}",
+        event={"unit_id": unit.unit_id},
     )
     audit.record(
         actor=actor,
@@ -779,7 +636,7 @@ def submit_co_opinion(*, actor: User, case: Case, opinion: str) -> CaseUnit:
     """A co-unit sends its opinion to the lead unit (it may send a corrected one later)."""
     locked = _lock(case)
     _check(actor, locked, CaseAction.CO_OPINION)
-    _require_open(locked, _("提出协办意见"), CO_OPINION_STATUSES)
+    _expect(locked, "co_opinion")
     if not opinion.strip():
         raise InvalidInput(field_errors={"opinion": [_("请填写协办意见。")]})
     unit = _acting_unit(actor, locked, UnitRole.CO)
@@ -788,7 +645,13 @@ def submit_co_opinion(*, actor: User, case: Case, opinion: str) -> CaseUnit:
     unit.opinion_at = now
     unit.signed_at = unit.signed_at or now
     unit.save(update_fields=["opinion", "opinion_at", "signed_at"])
-    _event(locked, "co_opinion", actor, unit_id=unit.unit_id, comment=_text(opinion, 500))
+    workflow.note(
+        locked,
+        actor=actor,
+        action="co_opinion",
+        comment=_text(opinion, 500),
+        event={"unit_id": unit.unit_id},
+    )
     audit.record(
         actor=actor,
         action=AuditAction.UPDATE,
@@ -805,32 +668,6 @@ def submit_co_opinion(*, actor: User, case: Case, opinion: str) -> CaseUnit:
         locked,
     )
     return unit
-
-
-class ReplyMode(enum.StrEnum):
-    """How the lead unit's reply goes out, by who writes it."""
-
-    # A unit without a leader account: its staff send it, naming the signer (签发人).
-    TYPED = "typed"
-    # The unit's leader writes it: they sign it themself and it is sent.
-    SELF_SIGNED = "self_signed"
-    # A staff member of a unit with a leader account: a draft for the leader to sign off.
-    DRAFT = "draft"
-
-
-def unit_leaders(unit_id: int) -> list[int]:
-    """The unit's active leader accounts (Role.UNIT_LEADER), who sign off its replies."""
-    return unit_staff([unit_id], (Role.UNIT_LEADER,))
-
-
-def reply_mode(actor: Any, case: Case) -> ReplyMode:
-    """Whether ``actor``'s reply on ``case`` is sent at once or awaits the leader's sign-off.
-    Units without leader accounts keep sending directly, so small units still work."""
-    if case_policy.can(actor, case, CaseAction.APPROVE):
-        return ReplyMode.SELF_SIGNED
-    if unit_leaders(case.lead_unit_id):
-        return ReplyMode.DRAFT
-    return ReplyMode.TYPED
 
 
 def _reply_errors(result_class: str, content: str, measures: str) -> dict[str, list[str]]:
@@ -868,8 +705,7 @@ def reply(
     locked = _lock(case)
     _check(actor, locked, CaseAction.HANDLE)
     mode = reply_mode(actor, locked)
-    target = CaseStatus.DRAFTED if mode == ReplyMode.DRAFT else CaseStatus.REPLIED
-    _require(locked, target, _("答复"), from_statuses=REPLY_STATUSES)
+    _expect(locked, "draft_reply" if mode == ReplyMode.DRAFT else "reply")
     errors = _reply_errors(result_class, content, measures)
     if mode == ReplyMode.TYPED:
         if not approved_by_name.strip():
@@ -934,15 +770,15 @@ def _send_reply(
         on_time=local_date(now) <= case.due_on,
     )
     case.replied_at = now
-    _transition(
+    workflow.move(
         case,
         actor=actor,
-        to_status=CaseStatus.REPLIED,
         action=action,
         fields=["replied_at"],
-        unit_id=unit_id,
         comment=f"{answer.get_result_class_display()}",
-        extra={"round": case.round, "result_class": result_class, **(extra or {})},
+        event={"unit_id": unit_id},
+        audit_after={"round": case.round, "result_class": result_class, **(extra or {})},
+        check_policy=False,
     )
     _notify(
         [case.author_id],
@@ -969,15 +805,14 @@ def _draft(
         drafted_by=actor,
         drafted_at=timezone.now(),
     )
-    _transition(
+    workflow.move(
         case,
         actor=actor,
-        to_status=CaseStatus.DRAFTED,
         action="draft_reply",
-        fields=[],
-        unit_id=unit_id,
         comment=draft.get_result_class_display(),
-        extra={"round": case.round, "draft": draft.pk, "result_class": result_class},
+        event={"unit_id": unit_id},
+        audit_after={"round": case.round, "draft": draft.pk, "result_class": result_class},
+        check_policy=False,
     )
     _notify(
         unit_leaders(unit_id),
@@ -1007,7 +842,7 @@ def _pending_draft(case: Case, action: str) -> ReplyDraft:
         .first()
     )
     if draft is None:
-        raise IllegalTransition(state=case.get_status_display(), action=action)
+        raise workflow.refuse(case, action)
     return draft
 
 
@@ -1017,9 +852,8 @@ def approve_reply(*, actor: User, case: Case, comment: str = "") -> Reply:
     the round's reply, signed with the leader's name."""
     locked = _lock(case)
     _check_signer(actor, locked)
-    action = _("签发答复")
-    _require(locked, CaseStatus.REPLIED, action, from_statuses=[CaseStatus.DRAFTED])
-    draft = _pending_draft(locked, action)
+    _expect(locked, "approve_reply")
+    draft = _pending_draft(locked, "approve_reply")
     answer = _send_reply(
         locked,
         actor=actor,
@@ -1055,10 +889,9 @@ def return_reply(*, actor: User, case: Case, comment: str) -> ReplyDraft:
     reason: the case goes back to where it was and the staff revise and submit again."""
     locked = _lock(case)
     _check_signer(actor, locked)
-    action = _("退回修改")
-    _require_open(locked, action, [CaseStatus.DRAFTED])
-    draft = _pending_draft(locked, action)
-    _require(locked, draft.from_status, action, from_statuses=[CaseStatus.DRAFTED])
+    _expect(locked, "return_reply")
+    draft = _pending_draft(locked, "return_reply")
+    _expect(locked, "return_reply", to=draft.from_status)
     if not comment.strip():
         raise InvalidInput(field_errors={"comment": [_("请填写退回修改的理由。")]})
     reason = _text(comment, COMMENT_MAX)
@@ -1066,15 +899,15 @@ def return_reply(*, actor: User, case: Case, comment: str) -> ReplyDraft:
     draft.decided_by, draft.decided_at = actor, timezone.now()
     draft.comment = reason
     draft.save(update_fields=["decision", "decided_by", "decided_at", "comment"])
-    _transition(
+    workflow.move(
         locked,
         actor=actor,
-        to_status=draft.from_status,
         action="return_reply",
-        fields=[],
-        unit_id=draft.unit_id,
+        to=draft.from_status,
         comment=reason,
-        extra={"draft": draft.pk},
+        event={"unit_id": draft.unit_id},
+        audit_after={"draft": draft.pk},
+        check_policy=False,
     )
     _notify(
         [*unit_staff([draft.unit_id]), draft.drafted_by_id],
@@ -1101,7 +934,7 @@ def rate(*, actor: User, case: Case, rating: str, comment: str) -> Case:
         raise InvalidInput(field_errors={"rating": [_("请选择满意、基本满意或不满意。")]})
     unsatisfied = rating == Rating.UNSATISFIED
     target = CaseStatus.REOPENED if unsatisfied else CaseStatus.CLOSED
-    _require(locked, target, _("评价"))
+    _expect(locked, "rate", to=target)
     if unsatisfied and not comment.strip():
         raise InvalidInput(
             field_errors={"comment": [_("不满意时请写明理由,便于承办单位重新办理。")]}
@@ -1112,18 +945,22 @@ def rate(*, actor: User, case: Case, rating: str, comment: str) -> Case:
     label = Rating(rating).label
     now = timezone.now()
     if unsatisfied:
-        rules = rules_for(locked.congress)
+        rules = _stored_rules(locked.congress)
         locked.round += 1
         locked.due_on = add_months(local_date(now), rules.reopen_months)
-        _transition(
+        workflow.move(
             locked,
             actor=actor,
-            to_status=target,
             action="rate",
+            to=target,
             fields=["round", "due_on"],
-            unit_id=locked.lead_unit_id,
             comment=f"{label}:{_text(comment, 500)}",
-            extra={"rating": rating, "round": locked.round, "due_on": locked.due_on.isoformat()},
+            event={"unit_id": locked.lead_unit_id},
+            audit_after={
+                "rating": rating,
+                "round": locked.round,
+                "due_on": locked.due_on.isoformat(),
+            },
         )
         _notify(
             unit_staff([locked.lead_unit_id]),
@@ -1136,15 +973,15 @@ def rate(*, actor: User, case: Case, rating: str, comment: str) -> Case:
         )
     else:
         locked.closed_at = now
-        _transition(
+        workflow.move(
             locked,
             actor=actor,
-            to_status=target,
             action="rate",
+            to=target,
             fields=["closed_at"],
-            unit_id=locked.lead_unit_id,
             comment=f"{label}:{_text(comment, 500)}".rstrip(":"),
-            extra={"rating": rating},
+            event={"unit_id": locked.lead_unit_id},
+            audit_after={"rating": rating},
         )
         _notify(
             unit_staff([locked.lead_unit_id]),
@@ -1174,7 +1011,13 @@ def report_promise_done(*, actor: User, case: Case, report: str) -> Reply:
     answer.promise_done_at = timezone.now()
     answer.promise_report = _text(report)
     answer.save(update_fields=["promise_done_at", "promise_report"])
-    _event(locked, "promise_done", actor, unit_id=answer.unit_id, comment=_text(report, 500))
+    workflow.note(
+        locked,
+        actor=actor,
+        action="promise_done",
+        comment=_text(report, 500),
+        event={"unit_id": answer.unit_id},
+    )
     audit.record(
         actor=actor,
         action=AuditAction.UPDATE,
@@ -1201,12 +1044,12 @@ def publish_reply(*, actor: User, case: Case) -> Reply:
     _check(actor, locked, CaseAction.CHANGE)
     answer = Reply.objects.select_for_update().filter(case=locked).order_by("-round").first()
     if answer is None:
-        raise IllegalTransition(state=locked.get_status_display(), action=_("公开答复"))
+        raise workflow.refuse(locked, "publish")
     if answer.published_at is not None:
         return answer
     answer.published_at = timezone.now()
     answer.save(update_fields=["published_at"])
-    _event(locked, "publish", actor, unit_id=answer.unit_id)
+    workflow.note(locked, actor=actor, action="publish", event={"unit_id": answer.unit_id})
     audit.record(
         actor=actor,
         action=AuditAction.UPDATE,
@@ -1223,12 +1066,17 @@ def supervise(*, actor: User, case: Case, comment: str) -> CaseEvent:
     """An office or a leader adds a supervision instruction (督办意见) to an open case."""
     locked = _lock(case)
     _check(actor, locked, CaseAction.SUPERVISE)
-    _require_open(locked, _("督办"), OPEN_STATUSES)
+    _expect(locked, "supervise")
     if not comment.strip():
         raise InvalidInput(field_errors={"comment": [_("请填写督办意见。")]})
-    event = _event(
-        locked, "supervise", actor, unit_id=locked.lead_unit_id, comment=_text(comment, COMMENT_MAX)
+    event = workflow.note(
+        locked,
+        actor=actor,
+        action="supervise",
+        comment=_text(comment, COMMENT_MAX),
+        event={"unit_id": locked.lead_unit_id},
     )
+    assert isinstance(event, CaseEvent)
     audit.record(
         actor=actor,
         action=AuditAction.UPDATE,
@@ -1304,8 +1152,10 @@ def scan_deadlines(*, today: datetime.date | None = None) -> int:
     unit with forty cases due gets one text message, not forty. Returns the reminders sent."""
     today = today or local_date()
     rules = {r.congress_id: r for r in DeadlineRules.objects.all()}
-    remind = {cid: _steps(r.remind_days, DEFAULT_REMIND_DAYS) for cid, r in rules.items()}
-    escalate = {cid: _steps(r.escalate_days, DEFAULT_ESCALATE_DAYS) for cid, r in rules.items()}
+    remind = {cid: reminder_steps(r.remind_days, DEFAULT_REMIND_DAYS) for cid, r in rules.items()}
+    escalate = {
+        cid: reminder_steps(r.escalate_days, DEFAULT_ESCALATE_DAYS) for cid, r in rules.items()
+    }
     horizon = max([*DEFAULT_REMIND_DAYS, *(max(v, default=0) for v in remind.values())])
     limit = today + datetime.timedelta(days=horizon)
 
@@ -1471,7 +1321,7 @@ def _group(cases: Iterable[_Candidate], key: Any) -> dict[Any, list[_Candidate]]
 def _send_due_soon(cases: list[_Candidate], today: datetime.date) -> None:
     if not cases:
         return
-    staff = _staff_by_unit({c.lead_unit_id for c in cases})
+    staff = staff_by_unit({c.lead_unit_id for c in cases})
     for unit_id, group in _group(cases, lambda c: c.lead_unit_id).items():
         group.sort(key=lambda c: (c.due_on, c.pk))
         title = (
@@ -1513,9 +1363,9 @@ def _send_overdue(cases: list[_Candidate], today: datetime.date, escalated: set[
     kind = notification_kinds.OVERDUE.code
     # Each recipient gets one digest of the cases they answer for or oversee.
     per_user: dict[int, list[_Candidate]] = defaultdict(list)
-    staff = _staff_by_unit({c.lead_unit_id for c in cases}, UNIT_ROLES)
-    offices = _offices_by_region({c.region_id for c in cases})
-    oversight = _offices_by_region(
+    staff = staff_by_unit({c.lead_unit_id for c in cases}, UNIT_ROLES)
+    offices = offices_by_region({c.region_id for c in cases})
+    oversight = offices_by_region(
         {c.region_id for c in cases if c.pk in escalated}, Role.SUPERVISION
     )
     for case in cases:
@@ -1543,7 +1393,7 @@ def _send_co_opinion(
 ) -> None:
     if not claims:
         return
-    staff = _staff_by_unit({c[0] for c in claims})
+    staff = staff_by_unit({c[0] for c in claims})
     grouped: dict[int, list[_Candidate]] = defaultdict(list)
     for unit_id, cid, due, title, stype, sid in claims:
         grouped[unit_id].append(_Candidate(cid, 0, due, 0, unit_id, "", title, stype, sid, None))
@@ -1564,14 +1414,3 @@ def _send_co_opinion(
                 % {"title": c.title, "due": c.due_on.isoformat()}
             ),
         )
-
-
-def _staff_by_unit(unit_ids: set[int], roles: Sequence[str] = (Role.UNIT,)) -> dict[int, list[int]]:
-    found: dict[int, list[int]] = defaultdict(list)
-    rows = RoleGrant.objects.filter(
-        role__in=list(roles), organization_id__in=sorted(unit_ids), user__is_active=True
-    ).values_list("organization_id", "user_id")
-    for unit_id, user_id in rows:
-        if user_id not in found[unit_id]:
-            found[unit_id].append(user_id)
-    return found

@@ -41,11 +41,12 @@ from renda.cases.models import (
     DraftDecision,
     Reply,
     ReplyDraft,
-    ResultClass,
 )
 from renda.cases.policies import CaseAction
 from renda.cases.policies import cases as case_policy
+from renda.cases.workflows import page_actions
 from renda.core import policies
+from renda.core.dates import local_date
 from renda.core.errors import NotFound, RendaError
 from renda.core.models import OVERSIGHT_ROLES, UNIT_ROLES
 from renda.core.requests import acting_user, local_url, show_service_errors, wants_partial
@@ -85,7 +86,7 @@ def todo(user: Any) -> list[Case]:
     rows = list(selectors.unit_todo(user))
     first = (CaseStatus.ASSIGNED, CaseStatus.DRAFTED)
     rows.sort(key=lambda c: (c.status not in first, c.due_on, c.pk))
-    return _mark(rows, services.local_date())
+    return _mark(rows, local_date())
 
 
 @login_required
@@ -116,14 +117,12 @@ def case_list(request: HttpRequest) -> HttpResponse:
             key=form.flag("key"),
         )
         page = Paginator(qs.order_by("due_on", "id"), PER_PAGE).get_page(request.GET.get("page"))
-        context.update(
-            form=form, page=page, cases=_mark(list(page.object_list), services.local_date())
-        )
+        context.update(form=form, page=page, cases=_mark(list(page.object_list), local_date()))
         if wants_partial(request):
             return render(request, "cases/list.html#results", context)
     elif context["todo"] is None:
         context["mine"] = _mark(
-            list(selectors.cases_for(user).order_by("-assigned_at")[:50]), services.local_date()
+            list(selectors.cases_for(user).order_by("-assigned_at")[:50]), local_date()
         )
     return render(request, "cases/list.html", context)
 
@@ -142,62 +141,8 @@ def reply_template(case: Case) -> str:
         "author": author,
         "title": case.title,
         "unit": case.lead_unit.name,
-        "date": services.local_date()
-        .strftime("%Y年%m月%d日")
-        .replace("年0", "年")
-        .replace("月0", "月"),
+        "date": local_date().strftime("%Y年%m月%d日").replace("年0", "年").replace("月0", "月"),
     }
-
-
-def _latest(replies: list[Reply]) -> Reply | None:
-    return replies[-1] if replies else None
-
-
-def _handles(user: Any, case: Case) -> bool:
-    return case_policy.can(user, case, CaseAction.HANDLE)
-
-
-def allowed_actions(user: Any, case: Case, latest: Reply | None) -> set[str]:
-    """The steps the policy and the case's state allow this user now."""
-
-    def can(action: str) -> bool:
-        return case_policy.can(user, case, action)
-
-    status = case.status
-    found: set[str] = set()
-    handle = can(CaseAction.HANDLE)
-    if handle:
-        if status == CaseStatus.ASSIGNED:
-            found.add("sign")
-        if (
-            status in (CaseStatus.ASSIGNED, CaseStatus.SIGNED)
-            and services.local_date() <= case.reassign_until
-        ):
-            found.add("reassign")
-        if status in services.REPLY_STATUSES:
-            found.add("reply")
-        if (
-            latest is not None
-            and latest.result_class == ResultClass.B
-            and latest.promise_done_at is None
-        ):
-            found.add("promise")
-    if status == CaseStatus.DRAFTED and can(CaseAction.APPROVE):
-        found.add("signoff")
-    if status in services.CONTACT_STATUSES and can(CaseAction.CONTACT):
-        found.add("contact")
-    if status in services.CO_OPINION_STATUSES and can(CaseAction.CO_OPINION):
-        found.add("opinion")
-    if can(CaseAction.CHANGE):
-        if status == CaseStatus.REASSIGN_REQUESTED:
-            found.add("decide")
-        if latest is not None and latest.published_at is None:
-            found.add("publish")
-    if status in OPEN_STATUSES and can(CaseAction.SUPERVISE):
-        found.add("supervise")
-    if status == CaseStatus.REPLIED and case.author_id is not None and case.author_id == user.pk:
-        found.add("rate")
-    return found
 
 
 def _reply_initial(case: Case, draft: ReplyDraft | None) -> dict[str, Any]:
@@ -242,15 +187,17 @@ def _render_case(
 ) -> HttpResponse:
     user = acting_user(request)
     case = detail.case
-    latest = _latest(detail.replies)
+    latest = detail.replies[-1] if detail.replies else None
     seen = selectors.seen_by(user, detail)
     page_forms = _forms(case, seen.draft)
     if bound is not None:
         page_forms[bound[0]] = bound[1]
     ratings = {r.round: r for r in detail.ratings}
-    today = services.local_date()
+    today = local_date()
     _mark([case], today)
-    actions = allowed_actions(user, case, latest)
+    # Exactly the steps the case workflow allows this user now: a button shown is a step the
+    # service will take.
+    actions = page_actions(user, case)
     # A step no longer on offer (a double click, a case changed meanwhile): its errors go on
     # top of the page, since its form is not shown.
     orphan = (
@@ -270,7 +217,7 @@ def _render_case(
             "rounds": [(r, ratings.get(r.round)) for r in detail.replies],
             "latest": latest,
             "draft": seen.draft,
-            "reply_mode": services.reply_mode(user, case) if "reply" in actions else "",
+            "reply_mode": selectors.reply_mode(user, case) if "reply" in actions else "",
             "actions": actions,
             "orphan_errors": orphan,
             "forms": page_forms,
@@ -414,29 +361,3 @@ def case_action(request: HttpRequest, pk: int, step: str) -> HttpResponse:
                 return redirect("cases:list")
             return redirect("cases:detail", pk=pk)
     return _render_case(request, _detail(user, pk), bound=(step, form), status=400)
-
-
-def panel(user: Any, subject_type: str, subject_id: str) -> dict[str, Any] | None:
-    """The case block of an owning module's page (e.g. the suggestion page): status, the
-    latest reply and, for the author, the rating form. None when there is no case the user
-    may see."""
-    try:
-        detail = selectors.case_detail(user, subject_type=subject_type, subject_id=subject_id)
-    except NotFound:
-        return None
-    latest = _latest(detail.replies)
-    can_rate = "rate" in allowed_actions(user, detail.case, latest)
-    # Only a draft awaiting sign-off reads differently from outside the lead unit.
-    inside = detail.case.status != CaseStatus.DRAFTED or any(
-        check(user, detail.case) for check in (selectors.oversees, _handles)
-    )
-    shown = selectors.timeline(detail.events, detail.case, inside=inside)
-    return {
-        "case": detail.case,
-        "status": shown.status,
-        "status_label": shown.status_label,
-        "latest": latest,
-        "can_rate": can_rate,
-        "rate_form": RateForm() if can_rate else None,
-        "ratings": detail.ratings,
-    }

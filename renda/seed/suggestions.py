@@ -24,6 +24,7 @@ from typing import Any
 from django.db import models, transaction
 from django.utils import timezone
 
+from renda.cases.deadlines import add_months
 from renda.cases.models import (
     Case,
     CaseEvent,
@@ -37,7 +38,7 @@ from renda.cases.models import (
     ResultClass,
     UnitRole,
 )
-from renda.cases.services import add_months, rules_for
+from renda.cases.selectors import rules_for
 from renda.core.dates import local_date
 from renda.core.models import (
     HANDLING_UNIT_KINDS,

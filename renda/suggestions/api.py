@@ -16,6 +16,7 @@ from ninja.pagination import PaginationBase, paginate
 from pydantic import AfterValidator, Field, StringConstraints
 from pydantic_core import PydanticCustomError
 
+from renda.api.kit import MAX_ID, caller
 from renda.api.problems import responses
 from renda.api.schemas import SearchText
 from renda.core.errors import InvalidInput, NotPermitted
@@ -23,7 +24,6 @@ from renda.suggestions import dashboard, selectors, services
 from renda.suggestions.models import Suggestion
 from renda.web import services as web_services
 
-MAX_ID = 2**63 - 1
 # Rows per call of the records export: a unit's or office's system pages through with offset.
 RECORDS_MAX = 1000
 # Control characters break PostgreSQL text (NUL) and have no place in a letter; the content
@@ -182,7 +182,7 @@ def build_router(pagination: type[PaginationBase]) -> Router:
     def list_suggestions(request: HttpRequest, filters: Query[FiltersIn]) -> Any:
         return selectors.with_confirmed_counts(
             selectors.suggestions(
-                request.auth,  # type: ignore[attr-defined]
+                caller(request),
                 selectors.Filters(q=filters.q, status=filters.status, kind=filters.kind),
             )
         )
@@ -195,7 +195,7 @@ def build_router(pagination: type[PaginationBase]) -> Router:
         "答复期限、办理结果和代表评价;每次调用都记入审计日志。",
     )
     def export_records(request: HttpRequest, filters: Query[RecordsIn]) -> Any:
-        user = request.auth  # type: ignore[attr-defined]
+        user = caller(request)
         if not dashboard.can_export(user):
             raise NotPermitted(_("您没有导出议案建议的权限。"))
         period = dashboard.DashboardFilters(congress=filters.congress, year=filters.year)
@@ -219,7 +219,7 @@ def build_router(pagination: type[PaginationBase]) -> Router:
         summary="一件议案建议",
     )
     def get_suggestion(request: HttpRequest, suggestion_id: PathEx[int, P(ge=1, le=MAX_ID)]) -> Any:
-        return selectors.suggestion(request.auth, suggestion_id)  # type: ignore[attr-defined]
+        return selectors.suggestion(caller(request), suggestion_id)
 
     @router.post(
         "",
@@ -229,7 +229,7 @@ def build_router(pagination: type[PaginationBase]) -> Router:
         "议案须先有足够的代表确认附议。",
     )
     def create_suggestion(request: HttpRequest, body: SuggestionIn) -> Any:
-        user = request.auth  # type: ignore[attr-defined]
+        user = caller(request)
         mandate = selectors.entry_mandate(user, body.mandate_id)
         if mandate is None:
             raise InvalidInput(field_errors={"mandate_id": ["您不能为这位代表提出议案建议。"]})
@@ -257,7 +257,7 @@ def build_router(pagination: type[PaginationBase]) -> Router:
     def submit_suggestion(
         request: HttpRequest, suggestion_id: PathEx[int, P(ge=1, le=MAX_ID)]
     ) -> Any:
-        user = request.auth  # type: ignore[attr-defined]
+        user = caller(request)
         item = selectors.suggestion(user, suggestion_id)
         services.submit(actor=user, suggestion=item)
         return selectors.suggestion(user, suggestion_id)

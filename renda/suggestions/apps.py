@@ -12,9 +12,9 @@ class SuggestionsConfig(AppConfig):
 
         from renda.api import registry
         from renda.cases import subjects
-        from renda.suggestions import api, kinds, panels, services
+        from renda.suggestions import api, kinds, panels, services, workflows
 
-        del kinds
+        del kinds, workflows  # imported to declare the notification kinds and the workflow
         panels.register()
         # Cases never import this module: they learn the label and link from this registration.
         subjects.register(

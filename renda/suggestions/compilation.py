@@ -16,7 +16,6 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -24,14 +23,15 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from renda.cases.models import Case, Reply
+from renda.core.dates import local_date
 from renda.core.models import Congress
 from renda.core.requests import acting_user
 from renda.suggestions import dashboard
 from renda.suggestions.models import CoSigner, CoSignerStatus, Suggestion, SuggestionStatus
 from renda.suggestions.policies import suggestions as policy
 from renda.suggestions.services import SOURCE_TYPE
+from renda.web import pdf
 from renda.web import services as web_services
-from renda.web.pdf import page_footer
 
 # What a compilation prints: the suggestions the office took up (not drafts, returned,
 # pending or merged ones).
@@ -128,23 +128,20 @@ def build(user: Any, congress: Congress, year: int) -> Compilation:
     return Compilation(congress=congress, year=year, sections=list(sections.values()))
 
 
+TEMPLATE = "suggestions/compilation_pdf.html"
+
+
+def _context(compilation: Compilation) -> dict[str, Any]:
+    return {"c": compilation, "generated_at": timezone.localtime()}
+
+
 def render_html(compilation: Compilation) -> str:
-    return render_to_string(
-        "suggestions/compilation_pdf.html",
-        {
-            "c": compilation,
-            "generated_at": timezone.localtime(),
-            "page_footer": page_footer(),
-        },
-    )
+    return pdf.render_html(TEMPLATE, _context(compilation))
 
 
 def render_pdf(compilation: Compilation) -> bytes:
-    from weasyprint import HTML
-
-    # No base_url: the compilation loads nothing but the system fonts.
-    pdf: bytes = HTML(string=render_html(compilation)).write_pdf()
-    return pdf
+    # Only the system fonts: the compilation's styles are in its template.
+    return pdf.render_pdf(TEMPLATE, _context(compilation))
 
 
 # Pages ------------------------------------------------------------------------------------------
@@ -168,7 +165,7 @@ class CompilationForm(forms.Form):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _choices(self, "congress").choices = [(c.pk, c.name) for c in congresses_for(user)]
-        this_year = timezone.localdate().year
+        this_year = local_date().year
         _choices(self, "year").choices = [(y, str(y)) for y in range(this_year, this_year - 6, -1)]
 
 

@@ -35,7 +35,7 @@ from renda.cases.models import (
 )
 from renda.cases.policies import CaseAction
 from renda.cases.policies import cases as case_policy
-from renda.cases.services import local_date
+from renda.core.dates import local_date
 from renda.core.models import OVERSIGHT_ROLES, UNIT_ROLES, Congress, Region, RegionLevel
 from renda.core.policies import Action, grants_of, organization_ids, region_grants_q
 from renda.core.policies import Scope as Reach

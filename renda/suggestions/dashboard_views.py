@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from renda.cases.models import CaseStatus, ResultClass
+from renda.core.dates import local_date
 from renda.core.models import RegionLevel
 from renda.core.requests import acting_user, wants_partial
 from renda.suggestions import dashboard
@@ -83,7 +84,7 @@ class DashboardForm(forms.Form):
         _choices(self, "session").choices = [("", _("全部")), (0, _("闭会期间"))] + [
             (n, _("第%(n)d次会议") % {"n": n}) for n in range(1, 11)
         ]
-        this_year = timezone.localdate().year
+        this_year = local_date().year
         _choices(self, "year").choices = [("", _("全部"))] + [
             (y, str(y)) for y in range(this_year, this_year - 6, -1)
         ]

@@ -20,6 +20,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from renda.core.models import Congress, Organization, Region, Term, User
+from renda.core.workflow import WorkflowEvent
 from renda.deputies.models import Delegation, Mandate
 
 BETWEEN_SESSIONS = 0
@@ -112,6 +113,8 @@ SUGGESTION_TRANSITIONS: dict[str, frozenset[str]] = {
     SuggestionStatus.MERGED: frozenset(),
 }
 EDITABLE_STATUSES = (SuggestionStatus.DRAFT, SuggestionStatus.RETURNED)
+# Co-signers may still confirm or decline while it is a draft, returned or waiting for review.
+COSIGN_OPEN = (*EDITABLE_STATUSES, SuggestionStatus.SUBMITTED)
 # Visible to other deputies as "similar earlier suggestions" and open to joining (附议).
 LODGED_STATUSES = (
     SuggestionStatus.SUBMITTED,
@@ -383,30 +386,24 @@ EVENT_LABELS = {
     "merge": _("并案"),
     "absorb": _("并入相同议案建议"),
     "presidium": _("主席团决定"),
+    # The presidium's decision on a motion already accepted, which keeps its status.
+    "presidium_record": _("主席团决定"),
     "assign": _("交办"),
 }
 
 
-class SuggestionEvent(models.Model):
+class SuggestionEvent(WorkflowEvent):
     """The timeline: who did what, when, with what comment."""
 
     suggestion = models.ForeignKey(
         Suggestion, verbose_name=_("议案建议"), on_delete=models.CASCADE, related_name="events"
     )
-    action = models.CharField(_("操作"), max_length=32)
     from_status = models.CharField(
         _("原状态"), max_length=16, choices=SuggestionStatus.choices, blank=True
     )
     to_status = models.CharField(
         _("新状态"), max_length=16, choices=SuggestionStatus.choices, blank=True
     )
-    actor = models.ForeignKey(
-        User, verbose_name=_("操作人"), on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    # Kept as text: the timeline reads the same after an account is renamed or removed.
-    actor_name = models.CharField(_("操作人"), max_length=150, blank=True)
-    comment = models.TextField(_("说明"), blank=True)
-    at = models.DateTimeField(_("时间"), auto_now_add=True)
 
     objects: ClassVar[models.Manager[SuggestionEvent]] = models.Manager()
 

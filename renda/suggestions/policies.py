@@ -20,6 +20,9 @@ from renda.suggestions.models import CoSigner, Suggestion, SuggestionStatus
 
 # The office's own steps: review, merge, presidium decision, assignment.
 REVIEW = "review"
+# A deputy joins (附议) another deputy's lodged suggestion of their own congress; which ones
+# is the join step's guard (selectors.joinable): the deputy need not see it before joining.
+JOIN = "join"
 OFFICE: dict[str, Scope] = {Role.ADMIN: Scope.REGION, Role.OFFICE: Scope.REGION}
 
 
@@ -39,6 +42,7 @@ class SuggestionPolicy(Policy[Suggestion]):
         Action.CREATE: {Role.DEPUTY: Scope.SELF, Role.STATION: Scope.ORGANIZATION},
         Action.CHANGE: {Role.DEPUTY: Scope.SELF, Role.STATION: Scope.ORGANIZATION},
         REVIEW: dict(OFFICE),
+        JOIN: {Role.DEPUTY: Scope.ALL},
         Action.EXPORT: {**OFFICE, Role.SUPERVISION: Scope.REGION},
     }
 

@@ -1,16 +1,30 @@
-"""Reads of suggestions and motions, always through the suggestions policy; and the search
-for similar earlier suggestions while a deputy types."""
+"""Reads of suggestions and motions, always through the suggestions policy; the rules a step
+reads (the motion threshold, who may join, whether the presidium's decision is open, whether
+it can be assigned, attachment checks); the units and leaders an assignment chooses from and
+who is told; and the search for similar earlier suggestions while a deputy types."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, overload
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
+from renda.core import uploads
 from renda.core.errors import NotFound
+from renda.core.models import (
+    HANDLING_UNIT_KINDS,
+    Congress,
+    Organization,
+    RegionLevel,
+    Role,
+    User,
+    code_bounds,
+)
 from renda.core.policies import Action
 from renda.deputies import selectors as deputy_selectors
 from renda.deputies.models import Mandate, MandateStatus
@@ -29,6 +43,14 @@ from renda.suggestions.policies import REVIEW
 from renda.suggestions.policies import suggestions as policy
 
 RELATED = ("mandate__person", "congress", "category", "entered_by__person", "merged_into")
+# Motions need this many deputies jointly (the lead author included), unless a delegation
+# lodges them: 10 at county level and above, 5 in a township congress (地方组织法).
+MOTION_SIGNERS = 10
+MOTION_SIGNERS_TOWNSHIP = 5
+ATTACHMENTS_MAX = 5
+ATTACHMENT_BYTES_MAX = 10 * 1024 * 1024
+# Recognised by their first bytes rather than by the name the phone gave them.
+ATTACHMENT_TYPES = (*uploads.PHOTOS, uploads.PDF)
 # What a list row (suggestions/_rows.html) shows besides the suggestion's own columns.
 ROW_RELATED = ("mandate__person", "congress", "category")
 
@@ -310,3 +332,119 @@ def similar(
     best = scored[:top]
     found = Suggestion.objects.select_related("mandate__person").in_bulk([pk for _s, pk in best])
     return [Similar(found[pk], score) for score, pk in best if pk in found]
+
+
+# The rules a step reads --------------------------------------------------------------------
+
+
+def motion_signers_needed(congress: Congress) -> int:
+    level = congress.region.level
+    return MOTION_SIGNERS_TOWNSHIP if level == RegionLevel.TOWNSHIP else MOTION_SIGNERS
+
+
+def missing_signers(item: Suggestion) -> int:
+    """How many more confirmed deputies a motion needs; 0 when enough or not a motion."""
+    if not item.is_motion or item.delegation_id:
+        return 0
+    confirmed = item.cosigners.filter(status=CoSignerStatus.CONFIRMED).count()
+    return max(0, motion_signers_needed(item.congress) - 1 - confirmed)
+
+
+def check_attachments(files: Sequence[UploadedFile], existing: int = 0) -> list[str]:
+    """What is wrong with these uploads (too many, too large, not a photo or PDF)."""
+    problems: list[str] = []
+    if len(files) + existing > ATTACHMENTS_MAX:
+        problems.append(_("最多上传 %(n)d 个附件。") % {"n": ATTACHMENTS_MAX})
+    for upload in files:
+        name = upload.name or _("附件")
+        if (upload.size or 0) > ATTACHMENT_BYTES_MAX:
+            problems.append(_("“%(name)s”超过 10 MB,请压缩后再上传。") % {"name": name})
+        elif uploads.sniff(upload, ATTACHMENT_TYPES) is None:
+            problems.append(
+                _("“%(name)s”不是 JPG、PNG、WebP 格式的照片或 PDF 文件。") % {"name": name}
+            )
+    return problems
+
+
+def joinable(item: Suggestion, user: Any) -> Mandate | None:
+    """The user's serving mandate in the suggestion's congress, if they may join it (附议)."""
+    if item.status not in LODGED_STATUSES:
+        return None
+    return (
+        Mandate.objects.filter(
+            person__user__id=user.pk,
+            term__congress_id=item.congress_id,
+            status=MandateStatus.SERVING,
+        )
+        .exclude(pk=item.mandate_id)
+        .first()
+    )
+
+
+def presidium_open(item: Suggestion) -> bool:
+    """Whether the presidium's decision on this motion can still be recorded."""
+    return (
+        item.is_motion
+        and not item.presidium_decision
+        and item.status in (SuggestionStatus.SUBMITTED, SuggestionStatus.ACCEPTED)
+    )
+
+
+def can_assign(item: Suggestion) -> bool:
+    """An accepted suggestion, or a motion treated as one, is handed to units."""
+    return item.status == SuggestionStatus.CONVERTED or (
+        item.status == SuggestionStatus.ACCEPTED and not item.is_motion
+    )
+
+
+# Assignment: units, leaders, who is told ------------------------------------------------------
+
+
+def units_for(item: Suggestion) -> QuerySet[Organization]:
+    """Units of the congress's jurisdiction that can handle the suggestion."""
+    low, high = code_bounds(item.region_id, item.congress.region.level)
+    return Organization.objects.filter(
+        kind__in=HANDLING_UNIT_KINDS, is_active=True, region_id__gte=low, region_id__lte=high
+    ).order_by("region_id", "name")
+
+
+def units_for_user(user: Any) -> QuerySet[Organization]:
+    """Handling units inside the regions where ``user`` may assign (batch assignment): the
+    review rules of the suggestions policy, applied to the units' regions."""
+    units = Organization.objects.filter(kind__in=HANDLING_UNIT_KINDS, is_active=True)
+    return policy.filter_for(user, units, REVIEW, region="region_id").order_by("region_id", "name")
+
+
+def users_covering(role: str, region_id: str) -> list[int]:
+    """Active users holding ``role`` over a region that contains ``region_id``."""
+    ids: list[int] = []
+    grants = (
+        User.objects.filter(is_active=True, grants__role=role)
+        .values_list("pk", "grants__region_id", "grants__region__level")
+        .distinct()
+    )
+    for pk, code, level in grants:
+        low, high = code_bounds(code, level)
+        if low <= region_id <= high and pk not in ids:
+            ids.append(pk)
+    return ids
+
+
+def leaders_for(item: Suggestion) -> QuerySet[User]:
+    """Leaders whose grant covers the suggestion's region (领导领衔督办)."""
+    return User.objects.filter(pk__in=users_covering(Role.LEADER, item.region_id)).order_by(
+        "username"
+    )
+
+
+def office_users(item: Suggestion) -> list[int]:
+    """The congress office accounts whose jurisdiction covers the suggestion."""
+    return users_covering(Role.OFFICE, item.region_id)
+
+
+def author_account(item: Suggestion, *, active_only: bool = False) -> User | None:
+    """The lead author's account (who rates the replies and is told of each step)."""
+    accounts = User.objects.filter(person__mandates=item.mandate_id)
+    if active_only:
+        accounts = accounts.filter(is_active=True)
+    return accounts.first()

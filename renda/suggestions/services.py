@@ -2,8 +2,11 @@
 merging duplicates, the presidium's decision on motions, and assignment to units (which hands
 the handling to renda.cases).
 
-Every state change goes through ``_move``: lock the row, check the transition table, write the
-new state, an event on the timeline and an audit event.
+Every state change goes through the suggestion workflow (renda.suggestions.workflows):
+``workflow.move`` locks the row, checks the state, the table and the policy, writes the new
+state, one event on the timeline and one audit event; ``workflow.note`` writes the timeline
+entry of a step that keeps the status; ``workflow.opened`` the first one of a new draft. The
+reads the steps rely on (the motion threshold, who may join, the units) are selectors.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Max, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,22 +26,14 @@ from django.utils.translation import gettext as _
 from renda.cases import services as case_services
 from renda.cases.models import Case
 from renda.core import audit, policies, uploads
+from renda.core.dates import local_date
 from renda.core.errors import Conflict, IllegalTransition, InvalidInput, NotFound, NotPermitted
-from renda.core.models import (
-    HANDLING_UNIT_KINDS,
-    AuditAction,
-    Congress,
-    Organization,
-    RegionLevel,
-    Role,
-    User,
-    code_bounds,
-)
+from renda.core.models import AuditAction, Congress, Organization, Role, User
 from renda.core.policies import Action
 from renda.deputies import selectors as deputy_selectors
-from renda.deputies.models import Mandate, MandateStatus
+from renda.deputies.models import Mandate
 from renda.suggestions import kinds as notification_kinds
-from renda.suggestions import similarity
+from renda.suggestions import selectors, similarity
 from renda.suggestions.models import (
     BETWEEN_SESSIONS,
     DEFAULT_CATEGORIES,
@@ -51,27 +46,19 @@ from renda.suggestions.models import (
     Suggestion,
     SuggestionAttachment,
     SuggestionCategory,
-    SuggestionEvent,
     SuggestionKind,
     SuggestionStatus,
     SuggestionToken,
 )
 from renda.suggestions.policies import REVIEW
 from renda.suggestions.policies import suggestions as policy
+from renda.suggestions.workflows import workflow
 
 SOURCE_TYPE = "suggestions.suggestion"
 TITLE_MAX = 200
 CONTENT_MAX = 20000
 COMMENT_MAX = 1000
 SESSION_MAX = 30
-ATTACHMENTS_MAX = 5
-ATTACHMENT_BYTES_MAX = 10 * 1024 * 1024
-# Motions need this many deputies jointly (the lead author included), unless a delegation
-# lodges them: 10 at county level and above, 5 in a township congress (地方组织法).
-MOTION_SIGNERS = 10
-MOTION_SIGNERS_TOWNSHIP = 5
-# Recognised by their first bytes rather than by the name the phone gave them.
-ATTACHMENT_TYPES = (*uploads.PHOTOS, uploads.PDF)
 
 
 # Categories ------------------------------------------------------------------------------------
@@ -91,32 +78,9 @@ def categories(congress: Congress) -> QuerySet[SuggestionCategory]:
     return qs.filter(is_active=True).order_by("position", "id")
 
 
-def motion_signers_needed(congress: Congress) -> int:
-    level = congress.region.level
-    return MOTION_SIGNERS_TOWNSHIP if level == RegionLevel.TOWNSHIP else MOTION_SIGNERS
-
-
-# Attachments -----------------------------------------------------------------------------------
-
-
-def check_attachments(files: Sequence[UploadedFile[bytes]], existing: int = 0) -> list[str]:
-    problems: list[str] = []
-    if len(files) + existing > ATTACHMENTS_MAX:
-        problems.append(_("最多上传 %(n)d 个附件。") % {"n": ATTACHMENTS_MAX})
+def _save_attachments(suggestion: Suggestion, files: Sequence[UploadedFile]) -> None:
     for upload in files:
-        name = upload.name or _("附件")
-        if (upload.size or 0) > ATTACHMENT_BYTES_MAX:
-            problems.append(_("“%(name)s”超过 10 MB,请压缩后再上传。") % {"name": name})
-        elif uploads.sniff(upload, ATTACHMENT_TYPES) is None:
-            problems.append(
-                _("“%(name)s”不是 JPG、PNG、WebP 格式的照片或 PDF 文件。") % {"name": name}
-            )
-    return problems
-
-
-def _save_attachments(suggestion: Suggestion, files: Sequence[UploadedFile[bytes]]) -> None:
-    for upload in files:
-        found = uploads.sniff(upload, ATTACHMENT_TYPES)
+        found = uploads.sniff(upload, selectors.ATTACHMENT_TYPES)
         assert found is not None
         content_type, extension = found
         item = SuggestionAttachment(
@@ -187,20 +151,6 @@ def _required_on_submit(item: Suggestion) -> dict[str, list[str]]:
     )
 
 
-def _event(
-    item: Suggestion, action: str, from_status: str, actor: User | None, comment: str = ""
-) -> None:
-    SuggestionEvent.objects.create(
-        suggestion=item,
-        action=action,
-        from_status=from_status,
-        to_status=item.status,
-        actor=actor,
-        actor_name=actor.display_name if actor is not None else "",
-        comment=comment[:COMMENT_MAX],
-    )
-
-
 def _index_tokens(item: Suggestion) -> None:
     """Keep the token set of title and content on the row (saved with it)."""
     item.tokens = similarity.token_text(similarity.tokenize(f"{item.title}\n{item.content}"))
@@ -224,7 +174,7 @@ def save(
     actor: User,
     mandate: Mandate,
     data: SuggestionInput,
-    attachments: Sequence[UploadedFile[bytes]] = (),
+    attachments: Sequence[UploadedFile] = (),
     submission_key: str = "",
     suggestion: Suggestion | None = None,
     submit: bool = False,
@@ -270,7 +220,7 @@ def _save(
     actor: User,
     mandate: Mandate,
     data: SuggestionInput,
-    attachments: Sequence[UploadedFile[bytes]],
+    attachments: Sequence[UploadedFile],
     key: str,
     suggestion: Suggestion | None,
     submit: bool,
@@ -291,7 +241,7 @@ def _save(
     if submit:
         # What the form can fix is checked before anything is written.
         errors = {**_required_on_submit_input(data), **errors}
-    problems = check_attachments(attachments, existing)
+    problems = selectors.check_attachments(attachments, existing)
     if problems:
         errors["attachments"] = problems
     if errors:
@@ -326,7 +276,7 @@ def _save(
         _index_tokens(suggestion)
         suggestion.save()
         comment = "" if own else _("由 %(who)s 代为录入") % {"who": actor.display_name}
-        _event(suggestion, "create", "", actor, comment)
+        workflow.opened(suggestion, actor=actor, action="create", comment=comment[:COMMENT_MAX])
         audit.record(
             actor=actor,
             action=AuditAction.CREATE,
@@ -372,17 +322,21 @@ class SignersMissing(InvalidInput):
         self.suggestion = suggestion
 
 
-def missing_signers(item: Suggestion) -> int:
-    """How many more confirmed deputies a motion needs; 0 when enough or not a motion."""
-    if not item.is_motion or item.delegation_id:
-        return 0
-    confirmed = item.cosigners.filter(status=CoSignerStatus.CONFIRMED).count()
-    return max(0, motion_signers_needed(item.congress) - 1 - confirmed)
+def _expect(item: Suggestion, action: str, to: str | None = None) -> None:
+    """Refuse, before anything is validated or written, a step the suggestion's state does
+    not allow (the mover checks again on the locked row): the step's sources and, when the
+    target is known, the table."""
+    found = workflow.steps[action]
+    allowed = item.status in found.sources
+    if allowed and (to is not None or len(found.targets) == 1):
+        allowed = (to or found.targets[0]) in SUGGESTION_TRANSITIONS[item.status]
+    if not allowed:
+        raise workflow.refuse(item, action)
 
 
 def _submit(*, actor: User, item: Suggestion) -> Suggestion:
-    if SuggestionStatus.SUBMITTED not in SUGGESTION_TRANSITIONS[item.status]:
-        raise IllegalTransition(state=item.get_status_display(), action=_("提交"))
+    """Submit a locked draft whose policy the caller checked: numbered on first submission."""
+    _expect(item, "submit")
     if not item.mandate.is_serving:
         raise InvalidInput(
             _("%(name)s 的代表资格已终止,不能再提出议案建议。"), name=item.mandate.person.name
@@ -390,9 +344,9 @@ def _submit(*, actor: User, item: Suggestion) -> Suggestion:
     errors = _required_on_submit(item)
     if errors:
         raise InvalidInput(field_errors=errors)
-    missing = missing_signers(item)
+    missing = selectors.missing_signers(item)
     if missing:
-        needed = motion_signers_needed(item.congress)
+        needed = selectors.motion_signers_needed(item.congress)
         raise SignersMissing(
             item,
             _(
@@ -403,7 +357,6 @@ def _submit(*, actor: User, item: Suggestion) -> Suggestion:
             have=needed - missing,
             missing=missing,
         )
-    previous = item.status
     first = item.submitted_at is None
     if item.number is None:
         # Numbering is serialised per congress by locking its row.
@@ -415,19 +368,17 @@ def _submit(*, actor: User, item: Suggestion) -> Suggestion:
             kind=item.kind,
         ).aggregate(n=Max("number"))["n"]
         item.number = (last or 0) + 1
-    item.status = SuggestionStatus.SUBMITTED
     item.submitted_at = timezone.now()
     item.return_reason = ""
-    item.save()
-    _sync_tokens(item)
-    _event(item, "submit", previous, actor)
-    audit.record(
+    workflow.move(
+        item,
         actor=actor,
-        action=AuditAction.TRANSITION,
-        obj=item,
-        before={"status": previous},
-        after={"status": item.status, "number": item.number},
+        action="submit",
+        fields=["number", "submitted_at", "return_reason"],
+        audit_after={"number": item.number},
+        check_policy=False,
     )
+    _sync_tokens(item)
     if first:
         from renda.duties import services as duties_services
 
@@ -435,7 +386,7 @@ def _submit(*, actor: User, item: Suggestion) -> Suggestion:
             mandate=item.mandate,
             kind="suggestion",
             title=item.title,
-            occurred_on=timezone.localdate(item.submitted_at),
+            occurred_on=local_date(item.submitted_at),
             source_type=SOURCE_TYPE,
             source_id=str(item.pk),
         )
@@ -443,27 +394,8 @@ def _submit(*, actor: User, item: Suggestion) -> Suggestion:
     return item
 
 
-def _covering(role: str, region_id: str) -> list[int]:
-    """Active users holding ``role`` over a region that contains ``region_id``."""
-    ids: list[int] = []
-    grants = (
-        User.objects.filter(is_active=True, grants__role=role)
-        .values_list("pk", "grants__region_id", "grants__region__level")
-        .distinct()
-    )
-    for pk, code, level in grants:
-        low, high = code_bounds(code, level)
-        if low <= region_id <= high and pk not in ids:
-            ids.append(pk)
-    return ids
-
-
-def _office_users(item: Suggestion) -> list[int]:
-    return _covering(Role.OFFICE, item.region_id)
-
-
 def _notify_office(item: Suggestion) -> None:
-    users = _office_users(item)
+    users = selectors.office_users(item)
     if users:
         from renda.notifications import services as notifications
 
@@ -478,7 +410,7 @@ def _notify_office(item: Suggestion) -> None:
 
 
 def _notify_author(item: Suggestion, title: str, body: str) -> None:
-    owner = User.objects.filter(person__mandates=item.mandate_id, is_active=True).first()
+    owner = selectors.author_account(item, active_only=True)
     if owner is not None:
         from renda.notifications import services as notifications
 
@@ -494,16 +426,12 @@ def _notify_author(item: Suggestion, title: str, body: str) -> None:
 # Co-signers ------------------------------------------------------------------------------------
 
 
-COSIGN_OPEN = (*EDITABLE_STATUSES, SuggestionStatus.SUBMITTED)
-
-
 @transaction.atomic
 def invite_cosigners(*, actor: User, suggestion: Suggestion, mandates: Iterable[Mandate]) -> int:
     """Invite serving deputies of the same congress to co-sign; each gets a message."""
     item = Suggestion.objects.select_for_update().get(pk=suggestion.pk)
     policy.check(actor, item, Action.CHANGE)
-    if item.status not in EDITABLE_STATUSES:
-        raise IllegalTransition(state=item.get_status_display(), action=_("邀请附议"))
+    _expect(item, "invite")
     chosen = list(dict.fromkeys(mandates))
     if not chosen:
         raise InvalidInput(field_errors={"mandates": [_("请选择要邀请的代表。")]})
@@ -535,7 +463,12 @@ def invite_cosigners(*, actor: User, suggestion: Suggestion, mandates: Iterable[
         invited.append(mandate)
     if invited:
         names = "、".join(m.person.name for m in invited)
-        _event(item, "invite", item.status, actor, _("邀请附议:%(names)s") % {"names": names})
+        workflow.note(
+            item,
+            actor=actor,
+            action="invite",
+            comment=(_("邀请附议:%(names)s") % {"names": names})[:COMMENT_MAX],
+        )
         audit.record(
             actor=actor,
             action=AuditAction.UPDATE,
@@ -577,22 +510,19 @@ def respond(*, actor: User, suggestion: Suggestion, accept: bool) -> CoSigner:
     """The invited deputy confirms (or declines) co-signing."""
     item = Suggestion.objects.select_for_update().get(pk=suggestion.pk)
     row = _own_cosigner(actor, item)
-    if item.status not in COSIGN_OPEN:
-        raise IllegalTransition(
-            state=item.get_status_display(), action=_("确认附议") if accept else _("谢绝附议")
-        )
+    action = "confirm" if accept else "decline"
+    _expect(item, action)
     new = CoSignerStatus.CONFIRMED if accept else CoSignerStatus.DECLINED
     if row.status == new:
         return row
     row.status = new
     row.confirmed_at = timezone.now() if accept else None
     row.save(update_fields=["status", "confirmed_at"])
-    _event(
+    workflow.note(
         item,
-        "confirm" if accept else "decline",
-        item.status,
-        actor,
-        (_("%(name)s 确认附议") if accept else _("%(name)s 谢绝附议"))
+        actor=actor,
+        action=action,
+        comment=(_("%(name)s 确认附议") if accept else _("%(name)s 谢绝附议"))
         % {"name": row.mandate.person.name},
     )
     audit.record(
@@ -613,28 +543,12 @@ def decline(*, actor: User, suggestion: Suggestion) -> CoSigner:
     return respond(actor=actor, suggestion=suggestion, accept=False)
 
 
-def joinable(item: Suggestion, user: Any) -> Mandate | None:
-    """The user's serving mandate in the suggestion's congress, if they may join it (附议)."""
-    if item.status not in LODGED_STATUSES:
-        return None
-    mandate = (
-        Mandate.objects.filter(
-            person__user__id=user.pk,
-            term__congress_id=item.congress_id,
-            status=MandateStatus.SERVING,
-        )
-        .exclude(pk=item.mandate_id)
-        .first()
-    )
-    return mandate
-
-
 @transaction.atomic
 def join(*, actor: User, suggestion: Suggestion) -> CoSigner:
     """A deputy who found a similar earlier suggestion joins it as co-signer instead of
     writing a duplicate."""
     item = Suggestion.objects.select_for_update().get(pk=suggestion.pk)
-    mandate = joinable(item, actor)
+    mandate = selectors.joinable(item, actor)
     if mandate is None:
         raise NotPermitted(_("只有本级人大的在任代表可以附议已提交的议案建议。"))
     row, _created = CoSigner.objects.get_or_create(
@@ -644,7 +558,12 @@ def join(*, actor: User, suggestion: Suggestion) -> CoSigner:
         row.status = CoSignerStatus.CONFIRMED
         row.confirmed_at = timezone.now()
         row.save(update_fields=["status", "confirmed_at"])
-        _event(item, "join", item.status, actor, _("%(name)s 附议") % {"name": mandate.person.name})
+        workflow.note(
+            item,
+            actor=actor,
+            action="join",
+            comment=_("%(name)s 附议") % {"name": mandate.person.name},
+        )
         audit.record(
             actor=actor,
             action=AuditAction.UPDATE,
@@ -656,27 +575,6 @@ def join(*, actor: User, suggestion: Suggestion) -> CoSigner:
 
 
 # The office -------------------------------------------------------------------------------------
-
-
-def _move(
-    *, actor: User, item: Suggestion, to: str, action: str, label: str, comment: str = ""
-) -> str:
-    """Check and apply one step of the table on a locked row; returns the previous status."""
-    if to not in SUGGESTION_TRANSITIONS[item.status]:
-        raise IllegalTransition(state=item.get_status_display(), action=label)
-    previous = item.status
-    item.status = to
-    item.save()
-    _event(item, action, previous, actor, comment)
-    audit.record(
-        actor=actor,
-        action=AuditAction.TRANSITION,
-        obj=item,
-        before={"status": previous},
-        after={"status": to},
-        message=comment[:500],
-    )
-    return previous
 
 
 def _lock_for_office(actor: User, suggestion: Suggestion) -> Suggestion:
@@ -707,7 +605,6 @@ def review(
     to = REVIEW_DECISIONS.get(decision)
     if to is None:
         raise InvalidInput(field_errors={"decision": [_("请选择立案、退回修改或转为建议。")]})
-    labels = {"accept": _("立案"), "return": _("退回修改"), "convert": _("转为建议")}
     if to == SuggestionStatus.RETURNED and not reason.strip():
         raise InvalidInput(field_errors={"reason": [_("退回时请写明原因,方便代表修改。")]})
     if to == SuggestionStatus.CONVERTED and not item.is_motion:
@@ -718,19 +615,19 @@ def review(
         ).exists():
             raise InvalidInput(field_errors={"category": [_("请从列表中选择分类。")]})
         item.category_id = category_id
-    if to not in SUGGESTION_TRANSITIONS[item.status]:
-        raise IllegalTransition(state=item.get_status_display(), action=labels[decision])
+    # Each decision is its own step, labelled as the form names it (立案、退回修改、转为建议).
+    _expect(item, decision)
     item.reviewed_by = actor
     item.reviewed_at = timezone.now()
     if to == SuggestionStatus.RETURNED:
         item.return_reason = reason.strip()[:COMMENT_MAX]
-    _move(
+    workflow.move(
+        item,
         actor=actor,
-        item=item,
-        to=to,
         action=decision,
-        label=labels[decision],
-        comment=reason.strip(),
+        fields=["category", "reviewed_by", "reviewed_at", "return_reason"],
+        comment=reason.strip()[:COMMENT_MAX],
+        check_policy=False,
     )
     _sync_tokens(item)
     _notify_author(
@@ -759,15 +656,19 @@ def merge(
     policy.check(actor, target, REVIEW)
     if target.status not in LODGED_STATUSES:
         raise InvalidInput(field_errors={"into": [_("只能并入已提交的议案建议。")]})
+    _expect(item, "merge")
     item.merged_into = target
-    _move(
+    text = comment.strip() or _("并入 %(label)s“%(title)s”") % {
+        "label": target.number_label,
+        "title": target.title,
+    }
+    workflow.move(
+        item,
         actor=actor,
-        item=item,
-        to=SuggestionStatus.MERGED,
         action="merge",
-        label=_("并案"),
-        comment=comment.strip()
-        or _("并入 %(label)s“%(title)s”") % {"label": target.number_label, "title": target.title},
+        fields=["merged_into"],
+        comment=text[:COMMENT_MAX],
+        check_policy=False,
     )
     _sync_tokens(item)
     if item.mandate_id != target.mandate_id:
@@ -777,12 +678,11 @@ def merge(
         row.status = CoSignerStatus.CONFIRMED
         row.confirmed_at = row.confirmed_at or timezone.now()
         row.save(update_fields=["status", "confirmed_at"])
-    _event(
+    workflow.note(
         target,
-        "absorb",
-        target.status,
-        actor,
-        _("并入 %(label)s“%(title)s”") % {"label": item.number_label, "title": item.title},
+        actor=actor,
+        action="absorb",
+        comment=_("并入 %(label)s“%(title)s”") % {"label": item.number_label, "title": item.title},
     )
     _notify_author(
         item,
@@ -791,15 +691,6 @@ def merge(
         _("并入“%(title)s”,您已列为附议代表。") % {"title": target.title},
     )
     return item
-
-
-def presidium_open(item: Suggestion) -> bool:
-    """Whether the presidium's decision on this motion can still be recorded."""
-    return (
-        item.is_motion
-        and not item.presidium_decision
-        and item.status in (SuggestionStatus.SUBMITTED, SuggestionStatus.ACCEPTED)
-    )
 
 
 @transaction.atomic
@@ -821,84 +712,56 @@ def record_presidium_decision(
         errors["decision"] = [_("请选择主席团的决定。")]
     if decided_on is None:
         errors["decided_on"] = [_("请填写决定日期。")]
-    elif decided_on > timezone.localdate():
+    elif decided_on > local_date():
         errors["decided_on"] = [_("决定日期不能晚于今天。")]
     if errors:
         raise InvalidInput(field_errors=errors)
     if item.presidium_decision:
         raise Conflict(_("主席团的决定已经登记过了。"))
-    if item.status not in (SuggestionStatus.SUBMITTED, SuggestionStatus.ACCEPTED):
-        raise IllegalTransition(state=item.get_status_display(), action=_("登记主席团决定"))
-    item.presidium_decision = decision
-    item.presidium_decided_on = decided_on
-    item.presidium_note = note.strip()[:COMMENT_MAX]
+    _expect(item, "presidium")
     label = str(PresidiumDecision(decision).label)
     to = (
         SuggestionStatus.CONVERTED
         if decision == PresidiumDecision.SUGGESTION
         else SuggestionStatus.ACCEPTED
     )
+    note = note.strip()[:COMMENT_MAX]
+    text = f"{label} {note}".strip()
+    decided = ["presidium_decision", "presidium_decided_on", "presidium_note"]
     if item.status == to:
-        item.save()
-        _event(item, "presidium", item.status, actor, f"{label} {item.presidium_note}".strip())
+        # A motion the office already accepted goes on the agenda or to a committee: the
+        # decision is recorded and the status stays.
+        _expect(item, "presidium_record")
+        item.presidium_decision, item.presidium_decided_on = decision, decided_on
+        item.presidium_note = note
+        item.save(update_fields=[*decided, "updated_at"])
+        workflow.note(item, actor=actor, action="presidium_record", comment=text)
         audit.record(
             actor=actor, action=AuditAction.UPDATE, obj=item, after={"presidium_decision": decision}
         )
     else:
+        # It converts the motion, or accepts a submitted one. The step is taken while the
+        # decision is still open (its guard), then the decision is written.
         item.reviewed_by = item.reviewed_by or actor
         item.reviewed_at = item.reviewed_at or timezone.now()
-        _move(
+        workflow.move(
+            item,
             actor=actor,
-            item=item,
-            to=to,
             action="presidium",
-            label=_("登记主席团决定"),
-            comment=f"{label} {item.presidium_note}".strip(),
+            to=to,
+            fields=["reviewed_by", "reviewed_at"],
+            comment=text,
+            check_policy=False,
         )
+        item.presidium_decision, item.presidium_decided_on = decision, decided_on
+        item.presidium_note = note
+        item.save(update_fields=[*decided, "updated_at"])
     _notify_author(
         item,
         _("主席团对议案“%(title)s”的决定:%(d)s") % {"title": item.title, "d": label},
         item.presidium_note,
     )
     return item
-
-
-ASSIGNABLE = (SuggestionStatus.ACCEPTED, SuggestionStatus.CONVERTED)
-
-
-def can_assign(item: Suggestion) -> bool:
-    return item.status == SuggestionStatus.CONVERTED or (
-        item.status == SuggestionStatus.ACCEPTED and not item.is_motion
-    )
-
-
-def units_for(item: Suggestion) -> QuerySet[Organization]:
-    """Units of the congress's jurisdiction that can handle the suggestion."""
-    low, high = code_bounds(item.region_id, item.congress.region.level)
-    return Organization.objects.filter(
-        kind__in=HANDLING_UNIT_KINDS, is_active=True, region_id__gte=low, region_id__lte=high
-    ).order_by("region_id", "name")
-
-
-def units_for_user(user: Any) -> QuerySet[Organization]:
-    """Handling units inside the regions where ``user`` may assign (batch assignment)."""
-    units = Organization.objects.filter(kind__in=HANDLING_UNIT_KINDS, is_active=True)
-    condition = policy.q(user, REVIEW)
-    if condition is None:
-        return units.none()
-    if user.is_superuser:
-        return units.order_by("region_id", "name")
-    parts = Q(pk__in=[])
-    for grant in policies.grants_of(user):
-        if policy.rules[REVIEW].get(grant.role) is policies.Scope.REGION:
-            low, high = code_bounds(grant.region_code, grant.region_level)
-            parts |= Q(region_id__gte=low, region_id__lte=high)
-    return units.filter(parts).order_by("region_id", "name")
-
-
-def leaders_for(item: Suggestion) -> QuerySet[User]:
-    """Leaders whose grant covers the suggestion's region (领导领衔督办)."""
-    return User.objects.filter(pk__in=_covering(Role.LEADER, item.region_id)).order_by("username")
 
 
 @transaction.atomic
@@ -917,9 +780,10 @@ def assign(
     item = _lock_for_office(actor, suggestion)
     if item.status == SuggestionStatus.ASSIGNED:
         raise Conflict(_("这件议案建议已经交办,请刷新页面查看承办单位。"))
-    if not can_assign(item) or SuggestionStatus.ASSIGNED not in SUGGESTION_TRANSITIONS[item.status]:
-        raise IllegalTransition(state=item.get_status_display(), action=_("交办"))
-    author = User.objects.filter(person__mandates=item.mandate_id).first()
+    if not selectors.can_assign(item):
+        raise workflow.refuse(item, "assign")
+    _expect(item, "assign")
+    author = selectors.author_account(item)
     case = case_services.assign(
         actor=actor,
         subject_type=SOURCE_TYPE,
@@ -934,13 +798,12 @@ def assign(
         supervisor=supervisor,
     )
     units = "、".join([lead_unit.name, *[u.name for u in co_units]])
-    _move(
+    workflow.move(
+        item,
         actor=actor,
-        item=item,
-        to=SuggestionStatus.ASSIGNED,
         action="assign",
-        label=_("交办"),
-        comment=_("交办:%(units)s") % {"units": units},
+        comment=(_("交办:%(units)s") % {"units": units})[:COMMENT_MAX],
+        check_policy=False,
     )
     _notify_author(
         item,

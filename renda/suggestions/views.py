@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from renda.cases import views as case_views
+from renda.cases import forms as case_forms
 from renda.core.errors import InvalidInput, RendaError
 from renda.core.requests import acting_user, show_service_errors, wants_partial
 from renda.deputies.models import Mandate
@@ -33,6 +33,7 @@ from renda.suggestions.forms import (
 )
 from renda.suggestions.models import Suggestion, SuggestionAttachment
 from renda.suggestions.selectors import Filters
+from renda.suggestions.workflows import workflow
 
 PER_PAGE = 20
 
@@ -222,7 +223,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
                 _("已提交,编号为%(label)s,等待人大机关审查。") % {"label": item.number_label},
             )
         return redirect("suggestions:detail", pk=item.pk)
-    can_change = selectors.can_change(user, item)
+    # The page offers exactly the steps the suggestion workflow allows this user now.
+    actions = workflow.available_actions(user, item)
+    can_change = "submit" in actions
     return render(
         request,
         "suggestions/detail.html",
@@ -233,15 +236,16 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "attachments": list(item.attachments.all()),
             "can_change": can_change,
             "can_review": selectors.can_review(user, item),
-            "can_presidium": services.presidium_open(item),
-            "can_assign": services.can_assign(item),
+            "can_start_review": "accept" in actions,
+            "can_presidium": "presidium" in actions,
+            "can_assign": "assign" in actions,
             "invitation": selectors.my_invitation(user, item),
-            "missing": services.missing_signers(item) if can_change else 0,
+            "missing": selectors.missing_signers(item) if can_change else 0,
             "candidates": selectors.cosigner_candidates(item, request.GET.get("q", ""))
             if can_change
             else [],
             "q": request.GET.get("q", ""),
-            "case_panel": case_views.panel(user, services.SOURCE_TYPE, str(item.pk)),
+            "case_panel": case_forms.case_panel(user, services.SOURCE_TYPE, str(item.pk)),
         },
     )
 
@@ -288,7 +292,7 @@ def join(request: HttpRequest, pk: int) -> HttpResponse:
     """附议: join a similar earlier suggestion as co-signer instead of writing a duplicate."""
     user = acting_user(request)
     item = selectors.lodged(pk)
-    mandate = services.joinable(item, user)
+    mandate = selectors.joinable(item, user)
     if mandate is None:
         # Only deputies of the congress see other deputies' titles here.
         selectors.suggestion(user, pk)
@@ -401,8 +405,8 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied(_("只有人大机关可以交办议案建议。"))
     form = AssignForm(
         request.POST or None,
-        units=list(services.units_for(item)),
-        leaders=list(services.leaders_for(item)),
+        units=list(selectors.units_for(item)),
+        leaders=list(selectors.leaders_for(item)),
     )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -436,7 +440,7 @@ def assign_batch(request: HttpRequest) -> HttpResponse:
     form = BatchAssignForm(
         request.POST or None,
         suggestions=waiting,
-        units=list(services.units_for_user(user)),
+        units=list(selectors.units_for_user(user)),
         leaders=[],
     )
     failed: list[tuple[Suggestion, str]] = []

@@ -10,8 +10,9 @@ import time
 import pytest
 from django.utils import timezone
 
-from renda.cases import services
+from renda.cases import selectors, services
 from renda.cases.models import Case, CaseStatus, Reminder
+from renda.core.dates import local_date
 from renda.core.models import Congress, Organization, OrganizationKind
 from renda.notifications.models import Notification
 
@@ -21,14 +22,14 @@ N = 100_000
 @pytest.mark.django_db
 def test_scan_100k_open_cases() -> None:
     congress = Congress.objects.get(region_id="430400000000")
-    services.rules_for(congress)
+    selectors.rules_for(congress)
     units = list(
         Organization.objects.filter(
             kind=OrganizationKind.GOVERNMENT_DEPARTMENT, region_id="430400000000"
         ).values_list("pk", flat=True)
     )
     rng = random.Random(4)
-    today = services.local_date()
+    today = local_date()
     now = timezone.now()
     statuses = [CaseStatus.ASSIGNED, CaseStatus.SIGNED, CaseStatus.SIGNED, CaseStatus.REOPENED]
     start = time.perf_counter()

@@ -25,6 +25,7 @@ from renda.cases.models import (
     ReplyDraft,
 )
 from renda.core import services as core_services
+from renda.core.dates import local_date
 from renda.core.errors import IllegalTransition, InvalidInput, NotFound, NotPermitted
 from renda.core.models import AuditEvent, Organization, Person, Role, User
 from renda.notifications.models import Notification
@@ -318,7 +319,7 @@ def test_a_unit_without_a_leader_account_sends_directly(
     staff = unit_user(other_unit, "edu_staff")
     case = make_case(lead=other_unit)
     services.sign(actor=staff, case=case)
-    assert services.reply_mode(staff, case) == services.ReplyMode.TYPED
+    assert selectors.reply_mode(staff, case) == selectors.ReplyMode.TYPED
     with pytest.raises(InvalidInput) as unnamed:
         services.reply(
             actor=staff,
@@ -346,7 +347,7 @@ def test_a_unit_without_a_leader_account_sends_directly(
 
 def test_an_inactive_leader_account_does_not_hold_replies_back(signed: Case) -> None:
     User.objects.filter(username="unit_leader").update(is_active=False)
-    assert services.reply_mode(u("unit"), signed) == services.ReplyMode.TYPED
+    assert selectors.reply_mode(u("unit"), signed) == selectors.ReplyMode.TYPED
     answer = services.reply(
         actor=u("unit"),
         case=signed,
@@ -492,7 +493,7 @@ def test_the_leaders_todo_also_holds_the_units_overdue_cases(
 ) -> None:
     import datetime
 
-    today = services.local_date()
+    today = local_date()
     late = make_case(title="已逾期的住建事项")
     Case.objects.filter(pk=late.pk).update(due_on=today - datetime.timedelta(days=3))
     on_time = make_case(title="未到期的住建事项")

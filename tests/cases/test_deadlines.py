@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from renda.cases import services
+from renda.cases import deadlines, selectors, services
 from renda.cases.models import Case, CaseUnit, DeadlineRules, UnitRole
+from renda.core.dates import local_date
 from renda.core.errors import InvalidInput, NotPermitted
 from renda.core.models import Congress, Organization, User
 
@@ -31,7 +32,7 @@ D = datetime.date
     ],
 )
 def test_calendar_months(day: datetime.date, months: int, expected: datetime.date) -> None:
-    assert services.add_months(day, months) == expected
+    assert deadlines.add_months(day, months) == expected
 
 
 def _at(monkeypatch: pytest.MonkeyPatch, moment: datetime.datetime) -> None:
@@ -84,9 +85,11 @@ def test_rules_are_created_once_and_can_be_changed(
     city_congress: Congress, make_case: Callable[..., Case]
 ) -> None:
     DeadlineRules.objects.filter(congress=city_congress).delete()
-    rules = services.rules_for(city_congress)
-    assert services.rules_for(city_congress.pk).pk == rules.pk
+    rules = selectors.rules_for(city_congress)
+    assert selectors.rules_for(city_congress.pk).pk == rules.pk
     assert (rules.remind_days, rules.escalate_days) == ([15, 3], [0, 7, 30])
+    # Reading the rules writes nothing: the defaults are stored by the services that need them.
+    assert not DeadlineRules.objects.filter(congress=city_congress).exists()
     office = User.objects.get(username="office")
     with pytest.raises(NotPermitted):
         services.set_rules(
@@ -125,8 +128,8 @@ def test_rules_are_created_once_and_can_be_changed(
         escalate_days=[0, 14],
     )
     case = make_case()
-    today = services.local_date()
-    assert case.due_on == services.add_months(today, 2)
+    today = local_date()
+    assert case.due_on == deadlines.add_months(today, 2)
     assert case.reassign_until == today + datetime.timedelta(days=5)
     stored = DeadlineRules.objects.get(congress=city_congress)
     assert (stored.remind_days, stored.escalate_days) == ([10, 3], [0, 14])

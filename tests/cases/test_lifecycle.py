@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django.db.models import QuerySet
 
-from renda.cases import services
+from renda.cases import deadlines, services
 from renda.cases.models import (
     Case,
     CaseEvent,
@@ -21,6 +21,7 @@ from renda.cases.models import (
     Reply,
     UnitRole,
 )
+from renda.core.dates import local_date
 from renda.core.errors import Conflict, IllegalTransition, InvalidInput, NotFound, NotPermitted
 from renda.core.models import AuditEvent, Congress, Organization, User
 from renda.notifications.models import Delivery, Notification
@@ -46,14 +47,14 @@ def test_full_life_cycle(
 ) -> None:
     co_staff = unit_user(other_unit, "edu_staff")
     case = make_case(co=[other_unit])
-    today = services.local_date()
+    today = local_date()
     rules = DeadlineRules.objects.get(congress=case.congress)
     assert (rules.reply_months, rules.remind_days, rules.escalate_days) == (3, [15, 3], [0, 7, 30])
     assert case.status == CaseStatus.ASSIGNED
-    assert case.due_on == services.add_months(today, 3)
+    assert case.due_on == deadlines.add_months(today, 3)
     assert case.reassign_until == today + datetime.timedelta(days=7)
     co_unit = CaseUnit.objects.get(case=case, role=UnitRole.CO)
-    assert co_unit.opinion_due_on == services.add_months(today, 1)
+    assert co_unit.opinion_due_on == deadlines.add_months(today, 1)
     # The lead unit's staff and the co-unit's staff were told, in-app and by SMS.
     assigned = Notification.objects.filter(kind="case_assigned", title__contains=case.title)
     assert set(assigned.values_list("recipient__username", flat=True)) == {"unit", "edu_staff"}
@@ -90,7 +91,7 @@ def test_full_life_cycle(
         )
     assert reopened.status == CaseStatus.REOPENED
     assert reopened.round == 2
-    assert reopened.due_on == services.add_months(today, 1)
+    assert reopened.due_on == deadlines.add_months(today, 1)
     assert (
         Notification.objects.filter(
             kind="case_assigned", title__startswith="重新办理", recipient__username="unit"
@@ -233,7 +234,7 @@ def test_reassignment_approved_moves_the_case_and_refuses_the_old_unit(
         )
     assert moved.status == CaseStatus.ASSIGNED
     assert moved.lead_unit_id == other_unit.pk
-    assert moved.due_on == services.add_months(services.local_date(), 3)
+    assert moved.due_on == deadlines.add_months(local_date(), 3)
     units = set(CaseUnit.objects.filter(case=case).values_list("unit_id", "role", "active"))
     assert units == {
         (unit_org.pk, "lead", False),
@@ -275,9 +276,7 @@ def test_reassignment_to_a_co_unit_makes_it_the_lead(
 
 def test_reassignment_only_within_the_set_days(make_case: Callable[..., Case]) -> None:
     case = make_case()
-    Case.objects.filter(pk=case.pk).update(
-        reassign_until=services.local_date() - datetime.timedelta(days=1)
-    )
+    Case.objects.filter(pk=case.pk).update(reassign_until=local_date() - datetime.timedelta(days=1))
     with pytest.raises(InvalidInput, match="申请调整的期限已于"):
         services.request_reassignment(actor=u("unit"), case=case, reason="不属于本单位职责。")
     assert fresh(case).status == CaseStatus.ASSIGNED
@@ -384,7 +383,7 @@ ILLEGAL: list[tuple[str, Callable[[Case], Any], str]] = [
     (
         "closed",
         lambda c: services.record_contact(
-            actor=u("unit"), case=c, method="phone", happened_on=services.local_date(), note="回访"
+            actor=u("unit"), case=c, method="phone", happened_on=local_date(), note="回访"
         ),
         "当前状态为“已办结”,不能执行“记录沟通情况”。",
     ),
@@ -473,7 +472,7 @@ def test_contact_and_co_opinion_input(
 ) -> None:
     staff = unit_user(other_unit, "edu_staff")
     case = make_case(co=[other_unit])
-    tomorrow = services.local_date() + datetime.timedelta(days=1)
+    tomorrow = local_date() + datetime.timedelta(days=1)
     with pytest.raises(InvalidInput) as bad:
         services.record_contact(
             actor=u("unit"), case=case, method="fax", happened_on=tomorrow, note=""
@@ -493,7 +492,7 @@ def test_contact_and_co_opinion_input(
         services.sign(actor=staff, case=case)
     # A co-unit may record its own contact with the author.
     contact = services.record_contact(
-        actor=staff, case=case, method="visit", happened_on=services.local_date(), note="上门走访。"
+        actor=staff, case=case, method="visit", happened_on=local_date(), note="上门走访。"
     )
     assert contact.unit_id == other_unit.pk
 

@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from renda.cases import services
 from renda.cases.models import Case, CaseEvent, CaseStatus, Contact, Evaluation, Reply
+from renda.core.dates import local_date
 from renda.core.models import Organization, User
 
 from .conftest import unit_user
@@ -59,9 +60,7 @@ def test_unit_todo_lists_unsigned_first_with_days_left(
 ) -> None:
     later = make_case(title="已签收的建议")
     services.sign(actor=u("unit"), case=later)
-    Case.objects.filter(pk=later.pk).update(
-        due_on=services.local_date() - datetime.timedelta(days=2)
-    )
+    Case.objects.filter(pk=later.pk).update(due_on=local_date() - datetime.timedelta(days=2))
     waiting = make_case(title="待签收的建议")
     page = login("unit").get(reverse("cases:list"))
     assert page.status_code == 200
@@ -77,9 +76,7 @@ def test_office_list_filters(
     make_case(title="住建局的建议")
     make_case(title="教育局的建议", lead=other_unit)
     overdue = make_case(title="逾期的建议")
-    Case.objects.filter(pk=overdue.pk).update(
-        due_on=services.local_date() - datetime.timedelta(days=1)
-    )
+    Case.objects.filter(pk=overdue.pk).update(due_on=local_date() - datetime.timedelta(days=1))
     client = login("office")
     html = client.get(reverse("cases:list")).content.decode()
     assert "住建局的建议" in html
@@ -196,7 +193,7 @@ def test_contact_and_reassignment_request_and_office_decision(
         case,
         "contact",
         method="phone",
-        happened_on=services.local_date().isoformat(),
+        happened_on=local_date().isoformat(),
         note="已电话沟通",
     )
     assert ok.status_code == 302
@@ -376,9 +373,7 @@ def test_workbench_panels(login: Callable[[str], Client], make_case: Callable[..
     waiting = make_case(title="待签收的加装电梯建议")
     late = make_case(title="逾期的道路建议")
     services.sign(actor=u("unit"), case=late)
-    Case.objects.filter(pk=late.pk).update(
-        due_on=services.local_date() - datetime.timedelta(days=3)
-    )
+    Case.objects.filter(pk=late.pk).update(due_on=local_date() - datetime.timedelta(days=3))
     html = login("unit").get(reverse("web:workbench")).content.decode()
     assert "交办事项待办" in html
     assert waiting.title in html

@@ -13,8 +13,9 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from renda.cases import services, tasks
+from renda.cases import deadlines, services, tasks
 from renda.cases.models import Case, Reminder
+from renda.core.dates import local_date
 from renda.core.models import Organization, User
 from renda.notifications.models import Delivery, Notification
 
@@ -41,7 +42,7 @@ def _scan(capture: Any, today: datetime.date) -> int:
 def test_due_soon_once_per_rule_in_app_and_by_sms(
     make_case: Callable[..., Case], django_capture_on_commit_callbacks: Any
 ) -> None:
-    today = services.local_date()
+    today = local_date()
     case = _due(make_case(title="关于修缮城南菜市场的建议"), today + 20 * DAY)
     # Twenty days left: no rule yet.
     assert _scan(django_capture_on_commit_callbacks, today) == 0
@@ -65,7 +66,7 @@ def test_due_soon_once_per_rule_in_app_and_by_sms(
 def test_first_seen_late_claims_every_passed_step_with_one_message(
     make_case: Callable[..., Case], django_capture_on_commit_callbacks: Any
 ) -> None:
-    today = services.local_date()
+    today = local_date()
     case = _due(make_case(title="关于增设公交站台的建议"), today + 2 * DAY)
     assert _scan(django_capture_on_commit_callbacks, today) == 2
     assert _messages("case_due_soon", case).count() == 1
@@ -75,7 +76,7 @@ def test_first_seen_late_claims_every_passed_step_with_one_message(
 def test_overdue_escalates_up_the_ladder_once_per_step(
     make_case: Callable[..., Case], django_capture_on_commit_callbacks: Any
 ) -> None:
-    today = services.local_date()
+    today = local_date()
     case = make_case(
         title="关于治理河道污染的建议", is_key=True, supervisor=User.objects.get(username="leader")
     )
@@ -106,7 +107,7 @@ def test_overdue_escalates_up_the_ladder_once_per_step(
 def test_a_reopened_round_is_reminded_again(
     make_case: Callable[..., Case], django_capture_on_commit_callbacks: Any
 ) -> None:
-    today = services.local_date()
+    today = local_date()
     case = _due(make_case(title="关于路灯维修的建议"), today + 2 * DAY)
     assert _scan(django_capture_on_commit_callbacks, today) == 2
     unit = User.objects.get(username="unit")
@@ -136,9 +137,9 @@ def test_co_unit_opinion_reminder(
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     unit_user(other_unit, "edu_staff")
-    today = services.local_date()
+    today = local_date()
     case = make_case(co=[other_unit], title="关于学校周边交通的建议")
-    due = services.add_months(today, 1)
+    due = deadlines.add_months(today, 1)
     assert _scan(django_capture_on_commit_callbacks, due - 5 * DAY) == 0
     assert _scan(django_capture_on_commit_callbacks, due - 2 * DAY) == 1
     assert _scan(django_capture_on_commit_callbacks, due - 1 * DAY) == 0
@@ -150,7 +151,7 @@ def test_co_unit_opinion_reminder(
 def test_many_cases_of_one_unit_make_one_digest(
     make_case: Callable[..., Case], django_capture_on_commit_callbacks: Any
 ) -> None:
-    today = services.local_date()
+    today = local_date()
     cases = [_due(make_case(title=f"关于第{i}号事项的建议"), today - DAY) for i in range(7)]
     assert _scan(django_capture_on_commit_callbacks, today) == 7
     digest = Notification.objects.get(kind="case_overdue", recipient__username="unit")
@@ -162,7 +163,7 @@ def test_many_cases_of_one_unit_make_one_digest(
 def test_the_task_runs_the_scan(
     make_case: Callable[..., Case], django_capture_on_commit_callbacks: Any
 ) -> None:
-    _due(make_case(title="关于停车难的建议"), services.local_date() - DAY)
+    _due(make_case(title="关于停车难的建议"), local_date() - DAY)
     with django_capture_on_commit_callbacks(execute=True):
         result = tasks.scan_case_deadlines.enqueue()
     assert result.return_value == 1
@@ -179,7 +180,7 @@ def test_two_schedulers_at_once_send_once(reseed: None, settings: Any) -> None:
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     org = User.objects.get(username="unit").grants.get().organization
     assert org is not None
-    today = services.local_date()
+    today = local_date()
     made = [
         services.assign(
             actor=User.objects.get(username="office"),

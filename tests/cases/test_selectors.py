@@ -11,6 +11,7 @@ import pytest
 
 from renda.cases import selectors, services
 from renda.cases.models import Case, CaseStatus, Evaluation, Reply
+from renda.core.dates import local_date
 from renda.core.errors import NotFound
 from renda.core.models import Organization, User
 
@@ -64,7 +65,7 @@ def world(
         if rating:
             services.rate(actor=deputy, case=case, rating=rating, comment="理由")
     made["third"] = make_case(lead=third_unit, author=None)
-    today = services.local_date()
+    today = local_date()
     yesterday = today - datetime.timedelta(days=1)
     for name in ("assigned", "signed", "third"):
         Case.objects.filter(pk=made[name].pk).update(due_on=yesterday)
@@ -77,7 +78,7 @@ def test_figures_equal_direct_counts(world: dict[str, Case]) -> None:
     ours = Case.objects.filter(subject_type=SUBJECT)
     got = selectors.figures(ours)
     cases = list(ours)
-    today = services.local_date()
+    today = local_date()
     assert got.total == len(cases) == len(world)
     assert got.by_status == {s: sum(c.status == s for c in cases) for s in CaseStatus.values}
     assert got.overdue == sum(c.is_open and c.due_on < today for c in cases) == 3
@@ -104,7 +105,7 @@ def test_figures_equal_direct_counts(world: dict[str, Case]) -> None:
 
 def test_figures_by_unit_equal_direct_counts(world: dict[str, Case]) -> None:
     ours = Case.objects.filter(subject_type=SUBJECT)
-    today = services.local_date()
+    today = local_date()
     rows = {r.unit_id: r for r in selectors.figures_by_unit(ours)}
     for unit_id, row in rows.items():
         mine = [c for c in ours if c.lead_unit_id == unit_id]

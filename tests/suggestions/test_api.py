@@ -9,7 +9,7 @@ import pytest
 
 from renda.core.models import Congress
 from renda.deputies.models import Mandate
-from renda.suggestions import services
+from renda.suggestions import selectors, services
 from renda.suggestions.models import Suggestion
 from tests.api.conftest import assert_problem
 from tests.deputies.conftest import anon, bearer  # noqa: F401 - the API fixtures
@@ -95,7 +95,7 @@ def test_office_exports_all_records_with_their_handling_and_it_is_audited(
     office = User.objects.get(username="county_office")
     first = write(county_mandate, title="关于农村饮水安全的建议")
     second = write(county_mandate, title="关于乡村道路照明的建议")
-    unit = services.units_for(first).first()
+    unit = selectors.units_for(first).first()
     assert isinstance(unit, Organization)
     services.assign(
         actor=office,

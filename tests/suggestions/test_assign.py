@@ -12,7 +12,7 @@ from renda.cases.models import Case, CaseStatus
 from renda.core.errors import Conflict, IllegalTransition
 from renda.core.models import User
 from renda.deputies.models import Mandate
-from renda.suggestions import services
+from renda.suggestions import selectors, services
 from renda.suggestions.models import Suggestion, SuggestionStatus
 
 pytestmark = pytest.mark.django_db
@@ -24,9 +24,9 @@ def test_assign_creates_the_case_once(
     office = User.objects.get(username="county_office")
     item = write(county_mandate)
     with pytest.raises(IllegalTransition):
-        services.assign(actor=office, suggestion=item, lead_unit=services.units_for(item).first())  # type: ignore[arg-type]
+        services.assign(actor=office, suggestion=item, lead_unit=selectors.units_for(item).first())  # type: ignore[arg-type]
     item = services.review(actor=office, suggestion=item, decision="accept")
-    units = list(services.units_for(item)[:2])
+    units = list(selectors.units_for(item)[:2])
     assert len(units) == 2
     case = services.assign(actor=office, suggestion=item, lead_unit=units[0], co_units=[units[1]])
     assert case.status == CaseStatus.ASSIGNED
@@ -48,7 +48,7 @@ def test_batch_assignment_reports_the_ones_that_failed(
     second = services.review(
         actor=office, suggestion=write(county_mandate, title="关于路灯的建议"), decision="accept"
     )
-    lead, co = list(services.units_for(first)[:2])
+    lead, co = list(selectors.units_for(first)[:2])
     services.assign(actor=office, suggestion=second, lead_unit=lead)  # a colleague was faster
     client = login("county_office")
     page = client.get(reverse("suggestions:assign_batch")).content.decode()

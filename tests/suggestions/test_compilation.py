@@ -18,7 +18,7 @@ from django.utils import timezone
 from renda.cases import services as case_services
 from renda.core.models import AuditAction, AuditEvent, User
 from renda.deputies.models import Mandate
-from renda.suggestions import compilation, services
+from renda.suggestions import compilation, selectors, services
 from renda.suggestions.models import Suggestion
 from tests.cases.conftest import unit_user
 from tests.suggestions.conftest import CITY
@@ -45,7 +45,7 @@ def _world(county_mandate: Mandate, write: Callable[..., Suggestion]) -> list[Su
         content="建议为乡镇卫生院配备彩超和救护车。",
     )
     pending = write(county_mandate, title="尚在审查中的建议")
-    lead = services.units_for(first).first()
+    lead = selectors.units_for(first).first()
     assert lead is not None
     staff = unit_user(lead, "compilation-unit")
     cases = []

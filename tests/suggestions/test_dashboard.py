@@ -21,10 +21,10 @@ from openpyxl import load_workbook
 from renda.cases import services as case_services
 from renda.cases.models import OPEN_STATUSES, Case, CaseStatus, CaseUnit, Evaluation, Rating, Reply
 from renda.cases.policies import cases as case_policy
-from renda.cases.services import local_date
+from renda.core.dates import local_date
 from renda.core.models import AuditAction, AuditEvent, User
 from renda.deputies.models import Mandate
-from renda.suggestions import dashboard, services
+from renda.suggestions import dashboard, selectors, services
 from renda.suggestions.dashboard import DashboardFilters, RecordFilters
 from renda.suggestions.models import Suggestion, SuggestionStatus
 from tests.cases.conftest import unit_user
@@ -55,7 +55,7 @@ def world(county_mandate: Mandate, write: Callable[..., Suggestion]) -> World:
     office = User.objects.get(username="county_office")
     city_office = User.objects.get(username="office")
     deputy = User.objects.get(username="deputy")
-    units = list(services.units_for(write(county_mandate, title="草稿以外的第一件")).all()[:3])
+    units = list(selectors.units_for(write(county_mandate, title="草稿以外的第一件")).all()[:3])
     lead, co, other = units
     lead_user = unit_user(lead, "dash-unit-lead")
     other_user = unit_user(other, "dash-unit-other")
@@ -95,7 +95,7 @@ def world(county_mandate: Mandate, write: Callable[..., Suggestion]) -> World:
     services.review(actor=office, suggestion=items[3], decision="accept")
     city_mandate = Mandate.objects.get(person__user=deputy, region_id=CITY)
     city_item = write(city_mandate, title="关于市区停车难的建议")
-    city_lead = services.units_for(city_item).first()
+    city_lead = selectors.units_for(city_item).first()
     assert city_lead is not None
     _assign(city_item, city_office, city_lead)
     assert other_user.pk

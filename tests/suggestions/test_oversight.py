@@ -18,7 +18,7 @@ from renda.core.errors import NotFound
 from renda.core.models import Organization, User
 from renda.deputies.models import Mandate
 from renda.notifications.models import Notification
-from renda.suggestions import dashboard, services
+from renda.suggestions import dashboard, selectors, services
 from renda.suggestions.models import Suggestion
 from tests.suggestions.conftest import client_for
 
@@ -109,7 +109,7 @@ def test_dashboard_lists_the_busiest_units_first_and_all_on_request(
     from renda.suggestions import dashboard_views
 
     office = User.objects.get(username="office")
-    other = services.units_for(case_item(case)).exclude(pk=case.lead_unit_id).first()
+    other = selectors.units_for(case_item(case)).exclude(pk=case.lead_unit_id).first()
     assert other is not None
     city = Mandate.objects.get(person__user__username="deputy", region_id="430400000000")
     for title in ("关于城区停车的建议", "关于城区绿化的建议"):

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from renda.core.models import Congress, User
 from renda.deputies.models import Mandate
-from renda.suggestions import services
+from renda.suggestions import selectors, services
 from renda.suggestions.models import (
     CoSigner,
     CoSignerStatus,
@@ -181,7 +181,7 @@ def test_office_reviews_merges_and_assigns(
     assert item.status == SuggestionStatus.ACCEPTED
     assert item.category_id == traffic.pk
     page = office.get(reverse("suggestions:assign", args=[item.pk])).content.decode()
-    lead, co = list(services.units_for(item)[:2])
+    lead, co = list(selectors.units_for(item)[:2])
     assert lead.name in page
     done = office.post(
         reverse("suggestions:assign", args=[item.pk]),

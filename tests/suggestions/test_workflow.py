@@ -15,7 +15,7 @@ from renda.core.errors import IllegalTransition, InvalidInput, NotFound, NotPerm
 from renda.core.models import AuditEvent, User
 from renda.deputies.models import Mandate
 from renda.duties.models import DutyRecord, RecordSource, RecordStatus
-from renda.suggestions import services
+from renda.suggestions import selectors, services
 from renda.suggestions.models import (
     CoSigner,
     CoSignerStatus,
@@ -146,7 +146,7 @@ def test_attachments_are_checked_by_content_and_size(
             actor=deputy, mandate=county_mandate, data=data(congress_id), attachments=[fake]
         )
     assert "PDF" in caught.value.field_errors["attachments"][0]
-    big = pdf_upload(size=services.ATTACHMENT_BYTES_MAX + 1)
+    big = pdf_upload(size=selectors.ATTACHMENT_BYTES_MAX + 1)
     with pytest.raises(InvalidInput) as caught:
         services.save(
             actor=deputy, mandate=county_mandate, data=data(congress_id), attachments=[big]
