@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from renda.core import audit, crypto, policies
+from renda.core import audit, congresses, crypto, policies
 from renda.core.errors import InvalidInput, NotPermitted
 from renda.core.models import (
     CONGRESS_BODY_KINDS,
@@ -117,6 +117,7 @@ def create_congress(*, actor: User | None, region: Region, name: str = "") -> Co
         after=audit.snapshot(congress),
         region_code=region.code,
     )
+    congresses.created([congress.pk])
     return congress
 
 

@@ -61,7 +61,8 @@ from renda.suggestions.models import (
     SuggestionStatus,
     SuggestionToken,
 )
-from renda.suggestions.services import SOURCE_TYPE, categories
+from renda.suggestions.selectors import categories
+from renda.suggestions.services import SOURCE_TYPE
 
 SEED = 4004
 BATCH = 5000

@@ -29,6 +29,7 @@ from django.contrib.auth.hashers import get_hasher, make_password
 from django.db import connection, models, transaction
 
 from renda.core import audit, crypto, services
+from renda.core import congresses as congress_listeners
 from renda.core.models import (
     AuditAction,
     Congress,
@@ -1609,6 +1610,9 @@ def _insert(ds: Dataset, step: Callable[[str], None]) -> World:
     _bulk(Region, ds.regions)
     step(f"regions: {len(ds.regions)} ({len(ds.townships)} townships)")
     _bulk(Congress, ds.congresses)
+    # Apps keep per-congress defaults (suggestion categories): the same announcement as
+    # core.services.create_congress makes.
+    congress_listeners.created(c.pk for c in ds.congresses)
     _bulk(Term, ds.terms)
     # Parents first: bulk_create can only point at rows that already have a primary key.
     _bulk(Organization, (o for o in ds.organizations if o.parent is None))

@@ -12,6 +12,7 @@ class SuggestionsConfig(AppConfig):
 
         from renda.api import registry
         from renda.cases import subjects
+        from renda.core import congresses
         from renda.suggestions import api, kinds, panels, services, workflows
 
         del kinds, workflows  # imported to declare the notification kinds and the workflow
@@ -23,3 +24,8 @@ class SuggestionsConfig(AppConfig):
             url=lambda pk: reverse("suggestions:detail", args=[pk]),
         )
         registry.register("/suggestions", api.build_router, order=60)
+        # Every new congress gets the default categories (never written on a read).
+        congresses.listen(
+            "suggestions.categories",
+            lambda ids: services.create_default_categories(congress_ids=ids),
+        )

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from renda.deputies.forms import DATE_ERRORS, DATE_INPUT, OnBehalfMixin
 from renda.deputies.models import Mandate
-from renda.suggestions import services
+from renda.suggestions import selectors, services
 from renda.suggestions.models import (
     BETWEEN_SESSIONS,
     PresidiumDecision,
@@ -79,12 +79,12 @@ class SuggestionForm(OnBehalfMixin):
         assert isinstance(category, forms.ChoiceField)
         congresses = list({m.term.congress_id: m.term.congress for m in mandates}.values())
         if len(congresses) == 1:
-            options: list[Any] = [(str(c.pk), c.name) for c in services.categories(congresses[0])]
+            options: list[Any] = [(str(c.pk), c.name) for c in selectors.categories(congresses[0])]
         else:
             # Each congress keeps its own list: grouped, so switching the deputy's level
             # above needs no reload; the service checks the pair.
             options = [
-                (congress.name, [(str(c.pk), c.name) for c in services.categories(congress)])
+                (congress.name, [(str(c.pk), c.name) for c in selectors.categories(congress)])
                 for congress in congresses
             ]
         category.choices = [("", _("请选择分类")), *options]
@@ -129,7 +129,7 @@ class ReviewForm(forms.Form):
         assert isinstance(category, forms.ChoiceField)
         category.choices = [
             ("", _("不修改")),
-            *[(str(c.pk), c.name) for c in services.categories(item.congress)],
+            *[(str(c.pk), c.name) for c in selectors.categories(item.congress)],
         ]
         self.initial.setdefault("category", str(item.category_id or ""))
 

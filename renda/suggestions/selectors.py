@@ -34,6 +34,7 @@ from renda.suggestions.models import (
     CoSigner,
     CoSignerStatus,
     Suggestion,
+    SuggestionCategory,
     SuggestionEvent,
     SuggestionKind,
     SuggestionStatus,
@@ -61,6 +62,14 @@ class Filters:
     kind: str | None = None
     category: int | None = None
     q: str = ""
+
+
+def categories(congress: Congress) -> QuerySet[SuggestionCategory]:
+    """The congress's active categories (the defaults are written when a congress is
+    created, by ``services.create_default_categories``; reading never writes)."""
+    return SuggestionCategory.objects.filter(congress=congress, is_active=True).order_by(
+        "position", "id"
+    )
 
 
 def suggestions(user: Any, filters: Filters = Filters()) -> QuerySet[Suggestion]:

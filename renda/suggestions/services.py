@@ -18,7 +18,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import Max, QuerySet
+from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -64,18 +64,23 @@ SESSION_MAX = 30
 # Categories ------------------------------------------------------------------------------------
 
 
-def categories(congress: Congress) -> QuerySet[SuggestionCategory]:
-    """The congress's active categories, creating the default list the first time."""
-    qs = SuggestionCategory.objects.filter(congress=congress)
-    if not qs.exists():
-        SuggestionCategory.objects.bulk_create(
-            [
-                SuggestionCategory(congress=congress, name=name, position=i)
-                for i, name in enumerate(DEFAULT_CATEGORIES, start=1)
-            ],
-            ignore_conflicts=True,
-        )
-    return qs.filter(is_active=True).order_by("position", "id")
+@transaction.atomic
+def create_default_categories(*, congress_ids: Iterable[int]) -> None:
+    """Give congresses that have no categories yet the default list (a congress listener:
+    called when congresses are created, inside that transaction; idempotent)."""
+    ids = sorted(set(congress_ids))
+    having = set(
+        SuggestionCategory.objects.filter(congress_id__in=ids).values_list("congress_id", flat=True)
+    )
+    SuggestionCategory.objects.bulk_create(
+        [
+            SuggestionCategory(congress_id=pk, name=name, position=i)
+            for pk in ids
+            if pk not in having
+            for i, name in enumerate(DEFAULT_CATEGORIES, start=1)
+        ],
+        ignore_conflicts=True,
+    )
 
 
 def _save_attachments(suggestion: Suggestion, files: Sequence[UploadedFile]) -> None:

@@ -123,13 +123,14 @@ def signed_suggestion(
     import uuid
 
     from renda.deputies.models import Mandate
+    from renda.suggestions import selectors as suggestion_selectors
     from renda.suggestions import services as suggestion_services
     from renda.suggestions.models import SuggestionKind
 
     def make() -> tuple[Any, Case]:
         office = User.objects.get(username="office")
         mandate = Mandate.objects.get(person__user__username="deputy", region_id="430400000000")
-        category = suggestion_services.categories(mandate.term.congress).first()
+        category = suggestion_selectors.categories(mandate.term.congress).first()
         assert category is not None
         with django_capture_on_commit_callbacks(execute=True):
             item = suggestion_services.save(

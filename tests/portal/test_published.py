@@ -14,6 +14,7 @@ from renda.cases import services as case_services
 from renda.cases.models import Case
 from renda.core.models import Organization, User
 from renda.deputies.models import Mandate
+from renda.suggestions import selectors as suggestion_selectors
 from renda.suggestions import services
 from renda.suggestions.models import Suggestion, SuggestionKind
 
@@ -35,7 +36,7 @@ def u(name: str) -> User:
 def answered(title: str, content: str = "建议在人民路增设公交站台。") -> tuple[Suggestion, Case]:
     """A city suggestion of the demo deputy, assigned to the demo unit and replied to."""
     mandate = Mandate.objects.get(person__user__username="deputy", region_id=CITY)
-    category = services.categories(mandate.term.congress).first()
+    category = suggestion_selectors.categories(mandate.term.congress).first()
     assert category is not None
     item = services.save(
         actor=u("deputy"),

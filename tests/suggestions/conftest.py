@@ -14,7 +14,7 @@ from PIL import Image
 
 from renda.core.models import User
 from renda.deputies.models import Mandate, MandateStatus
-from renda.suggestions import services
+from renda.suggestions import selectors, services
 from renda.suggestions.models import Suggestion, SuggestionKind
 
 IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
@@ -52,7 +52,7 @@ def peers(region: str, exclude: Mandate | None = None) -> list[Mandate]:
 def data(congress_id: int, **overrides: Any) -> services.SuggestionInput:
     from renda.core.models import Congress
 
-    category = services.categories(Congress.objects.get(pk=congress_id)).first()
+    category = selectors.categories(Congress.objects.get(pk=congress_id)).first()
     assert category is not None
     values: dict[str, Any] = {
         "kind": SuggestionKind.SUGGESTION,

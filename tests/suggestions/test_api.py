@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _body(mandate: Mandate, **overrides: Any) -> dict[str, Any]:
-    category = services.categories(Congress.objects.get(pk=mandate.term.congress_id)).first()
+    category = selectors.categories(Congress.objects.get(pk=mandate.term.congress_id)).first()
     assert category is not None
     return {
         "mandate_id": mandate.pk,

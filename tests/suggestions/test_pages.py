@@ -29,7 +29,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _post(mandate: Mandate, **overrides: Any) -> dict[str, Any]:
-    category = services.categories(Congress.objects.get(pk=mandate.term.congress_id)).first()
+    category = selectors.categories(Congress.objects.get(pk=mandate.term.congress_id)).first()
     assert category is not None
     return {
         "mandate": str(mandate.pk),
@@ -172,7 +172,7 @@ def test_office_reviews_merges_and_assigns(
     assert merged.status_code == 302
     duplicate.refresh_from_db()
     assert duplicate.status == SuggestionStatus.MERGED
-    traffic = services.categories(item.congress).get(name="交通运输")
+    traffic = selectors.categories(item.congress).get(name="交通运输")
     office.post(
         reverse("suggestions:review", args=[item.pk]),
         {"decision": "accept", "category": str(traffic.pk)},
@@ -206,7 +206,7 @@ def test_presidium_page(login: Callable[[str], Client]) -> None:
             kind=SuggestionKind.MOTION,
             title="关于制定养护条例的议案",
             content="内容",
-            category_id=services.categories(lead.term.congress).first().pk,
+            category_id=selectors.categories(lead.term.congress).first().pk,
         ),
     )  # type: ignore[union-attr]
     services.invite_cosigners(actor=lead.person.user, suggestion=motion, mandates=others)

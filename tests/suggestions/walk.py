@@ -16,7 +16,7 @@ from django.utils import timezone
 from renda.core.models import User
 from renda.core.workflow import Step
 from renda.deputies.models import Mandate
-from renda.suggestions import services
+from renda.suggestions import selectors, services
 from renda.suggestions.models import Suggestion, SuggestionKind, SuggestionStatus
 
 COUNTY = "430421000000"
@@ -37,7 +37,7 @@ def _draft(
     mandate = Mandate.objects.select_related("term__congress").get(
         person__user__username="deputy", region_id=COUNTY
     )
-    category = services.categories(mandate.term.congress).first()
+    category = selectors.categories(mandate.term.congress).first()
     assert category is not None
     return services.save(
         actor=_u("deputy"),
