@@ -29,7 +29,6 @@ from renda.cases import kinds as notification_kinds
 from renda.cases import subjects
 from renda.cases.deadlines import add_months, reminder_steps, reply_due
 from renda.cases.models import (
-    CASE_TRANSITIONS,
     DEFAULT_ESCALATE_DAYS,
     DEFAULT_REMIND_DAYS,
     OPEN_STATUSES,
@@ -209,18 +208,6 @@ def _notify(
 
 def _lock(case: Case) -> Case:
     return Case.objects.select_for_update().select_related("lead_unit", "congress").get(pk=case.pk)
-
-
-def _expect(case: Case, action: str, to: str | None = None) -> None:
-    """Refuse, before anything is validated or written, a step the case's state does not
-    allow (the mover checks again on the locked row): the step's sources and, when the
-    target is known, the table."""
-    item = workflow.steps[action]
-    allowed = case.status in item.sources
-    if allowed and (to is not None or len(item.targets) == 1):
-        allowed = (to or item.targets[0]) in CASE_TRANSITIONS[case.status]
-    if not allowed:
-        raise workflow.refuse(case, action)
 
 
 def _actor_units(actor: Any) -> set[int]:
@@ -406,7 +393,7 @@ def sign(*, actor: User, case: Case) -> Case:
     """The lead unit signs for the case (签收)."""
     locked = _lock(case)
     _check(actor, locked, CaseAction.HANDLE)
-    _expect(locked, "sign")
+    workflow.require(locked, "sign")
     now = timezone.now()
     lead = _acting_unit(actor, locked, UnitRole.LEAD)
     lead.signed_at = now
@@ -435,7 +422,7 @@ def request_reassignment(*, actor: User, case: Case, reason: str) -> Case:
     """The lead unit asks the office to assign the case elsewhere, within the set days."""
     locked = _lock(case)
     _check(actor, locked, CaseAction.HANDLE)
-    _expect(locked, "request_reassignment")
+    workflow.require(locked, "request_reassignment")
     if not reason.strip():
         raise InvalidInput(field_errors={"reason": [_("请填写申请调整的理由。")]})
     if local_date() > locked.reassign_until:
@@ -482,7 +469,7 @@ def decide_reassignment(
         CaseStatus.ASSIGNED if approve else (locked.status_before_request or CaseStatus.ASSIGNED)
     )
     action = "approve_reassignment" if approve else "refuse_reassignment"
-    _expect(locked, action, to=target)
+    workflow.require(locked, action, to=target)
     old_unit = locked.lead_unit
     if not approve:
         if not comment.strip():
@@ -579,7 +566,7 @@ def record_contact(
     """A unit on the case records its contact with the author (面商、电话、走访)."""
     locked = _lock(case)
     _check(actor, locked, CaseAction.CONTACT)
-    _expect(locked, "contact")
+    workflow.require(locked, "contact")
     errors: dict[str, list[str]] = {}
     if method not in ContactMethod.values:
         errors["method"] = [_("请选择沟通方式。")]
@@ -636,7 +623,7 @@ def submit_co_opinion(*, actor: User, case: Case, opinion: str) -> CaseUnit:
     """A co-unit sends its opinion to the lead unit (it may send a corrected one later)."""
     locked = _lock(case)
     _check(actor, locked, CaseAction.CO_OPINION)
-    _expect(locked, "co_opinion")
+    workflow.require(locked, "co_opinion")
     if not opinion.strip():
         raise InvalidInput(field_errors={"opinion": [_("请填写协办意见。")]})
     unit = _acting_unit(actor, locked, UnitRole.CO)
@@ -705,7 +692,7 @@ def reply(
     locked = _lock(case)
     _check(actor, locked, CaseAction.HANDLE)
     mode = reply_mode(actor, locked)
-    _expect(locked, "draft_reply" if mode == ReplyMode.DRAFT else "reply")
+    workflow.require(locked, "draft_reply" if mode == ReplyMode.DRAFT else "reply")
     errors = _reply_errors(result_class, content, measures)
     if mode == ReplyMode.TYPED:
         if not approved_by_name.strip():
@@ -852,7 +839,7 @@ def approve_reply(*, actor: User, case: Case, comment: str = "") -> Reply:
     the round's reply, signed with the leader's name."""
     locked = _lock(case)
     _check_signer(actor, locked)
-    _expect(locked, "approve_reply")
+    workflow.require(locked, "approve_reply")
     draft = _pending_draft(locked, "approve_reply")
     answer = _send_reply(
         locked,
@@ -889,9 +876,9 @@ def return_reply(*, actor: User, case: Case, comment: str) -> ReplyDraft:
     reason: the case goes back to where it was and the staff revise and submit again."""
     locked = _lock(case)
     _check_signer(actor, locked)
-    _expect(locked, "return_reply")
+    workflow.require(locked, "return_reply")
     draft = _pending_draft(locked, "return_reply")
-    _expect(locked, "return_reply", to=draft.from_status)
+    workflow.require(locked, "return_reply", to=draft.from_status)
     if not comment.strip():
         raise InvalidInput(field_errors={"comment": [_("请填写退回修改的理由。")]})
     reason = _text(comment, COMMENT_MAX)
@@ -934,7 +921,7 @@ def rate(*, actor: User, case: Case, rating: str, comment: str) -> Case:
         raise InvalidInput(field_errors={"rating": [_("请选择满意、基本满意或不满意。")]})
     unsatisfied = rating == Rating.UNSATISFIED
     target = CaseStatus.REOPENED if unsatisfied else CaseStatus.CLOSED
-    _expect(locked, "rate", to=target)
+    workflow.require(locked, "rate", to=target)
     if unsatisfied and not comment.strip():
         raise InvalidInput(
             field_errors={"comment": [_("不满意时请写明理由,便于承办单位重新办理。")]}
@@ -1066,7 +1053,7 @@ def supervise(*, actor: User, case: Case, comment: str) -> CaseEvent:
     """An office or a leader adds a supervision instruction (督办意见) to an open case."""
     locked = _lock(case)
     _check(actor, locked, CaseAction.SUPERVISE)
-    _expect(locked, "supervise")
+    workflow.require(locked, "supervise")
     if not comment.strip():
         raise InvalidInput(field_errors={"comment": [_("请填写督办意见。")]})
     event = workflow.note(

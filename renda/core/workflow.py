@@ -163,6 +163,19 @@ class Workflow(Generic[M]):
 
     # Moving ----------------------------------------------------------------------------------
 
+    def require(self, obj: M, action: str, to: str | None = None) -> None:
+        """Refuse, before anything is validated or written, a step that ``obj``'s state does
+        not allow: the step's sources and, when the target is known, the table. Services call
+        it first so a stale form is told the state before its input; the mover checks again on
+        the locked row."""
+        item = self.steps[action]
+        status = getattr(obj, self.status_field)
+        allowed = status in item.sources
+        if allowed and (to is not None or len(item.targets) == 1):
+            allowed = (to or item.targets[0]) in self.table.get(status, frozenset())
+        if not allowed:
+            raise self.refuse(obj, action)
+
     def refuse(self, obj: M, action: str) -> IllegalTransition:
         item = self.steps.get(action)
         label = item.label if item is not None else action

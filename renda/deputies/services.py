@@ -153,8 +153,7 @@ def change_status(
         label = MandateStatus(to_status).label if to_status in MandateStatus.values else to_status
         raise IllegalTransition(state=locked.get_status_display(), action=label)
     # The state first: a stale form on an ended mandate is told why before its input is.
-    if locked.status not in MANDATE.steps[action].sources:
-        raise MANDATE.refuse(locked, action)
+    MANDATE.require(locked, action)
     if not reason.strip():
         raise InvalidInput(field_errors={"reason": [_("请填写变动原因。")]})
     if effective_on < locked.elected_on:

@@ -325,8 +325,7 @@ def close_activity(*, actor: User, activity: Activity) -> Activity:
     nor asked for leave are absent. Runs once: a closed activity cannot close again."""
     locked = _lock_activity(activity)
     activity_policy.check(actor, locked, Action.CHANGE)
-    if locked.status not in ACTIVITY.steps["close"].sources:
-        raise ACTIVITY.refuse(locked, "close")
+    ACTIVITY.require(locked, "close")
     if timezone.now() < locked.starts_at:
         raise InvalidInput(_("活动尚未开始,不能结束登记。如活动不再举行,请取消活动。"))
     invitations = list(locked.invitations.select_for_update().select_related("mandate"))
@@ -398,8 +397,7 @@ def close_activity(*, actor: User, activity: Activity) -> Activity:
 def cancel_activity(*, actor: User, activity: Activity, reason: str) -> Activity:
     locked = _lock_activity(activity)
     activity_policy.check(actor, locked, Action.CHANGE)
-    if locked.status not in ACTIVITY.steps["cancel"].sources:
-        raise ACTIVITY.refuse(locked, "cancel")
+    ACTIVITY.require(locked, "cancel")
     if not reason.strip():
         raise InvalidInput(field_errors={"reason": [_("请填写取消原因。")]})
     ACTIVITY.move(
@@ -659,8 +657,7 @@ def resubmit(
     locked = DutyRecord.objects.select_for_update().select_related("mandate").get(pk=record.pk)
     if not may_enter_for(actor, locked):
         raise NotFound()
-    if locked.status not in RECORD.steps["resubmit"].sources:
-        raise RECORD.refuse(locked, "resubmit")
+    RECORD.require(locked, "resubmit")
     errors = _validate_record(data, locked.mandate, photos, existing=locked.photos.count())
     if errors:
         raise InvalidInput(field_errors=errors)
@@ -700,8 +697,7 @@ def review(*, actor: User, record: DutyRecord, decision: str, comment: str = "")
     to_status = REVIEW_ACTIONS.get(decision)
     if to_status is None:
         raise InvalidInput(field_errors={"decision": [_("请选择确认或退回。")]})
-    if locked.status not in RECORD.steps[decision].sources:
-        raise RECORD.refuse(locked, decision)
+    RECORD.require(locked, decision)
     if to_status == RecordStatus.RETURNED and not comment.strip():
         raise InvalidInput(field_errors={"comment": [_("退回时请写明原因,方便代表修改。")]})
     locked.reviewed_by = actor

@@ -509,8 +509,7 @@ def decide_dispute(
         raise NotFound()
     policies.disputes.check(actor, locked, policies.DECIDE)
     action = "uphold" if uphold else "reject"
-    if locked.status not in DISPUTE.steps[action].sources:
-        raise DISPUTE.refuse(locked, action)
+    DISPUTE.require(locked, action)
     errors: dict[str, list[str]] = {}
     decision = decision.strip()
     if not decision:
@@ -631,8 +630,7 @@ def assess_evaluation(
 ) -> Evaluation:
     """The office's assessment and grade; the year's points are kept with it as they stood."""
     locked = _locked_evaluation(actor, evaluation)
-    if locked.status not in EVALUATION.steps["assess"].sources:
-        raise EVALUATION.refuse(locked, "assess")
+    EVALUATION.require(locked, "assess")
     errors: dict[str, list[str]] = {}
     office_assessment = office_assessment.strip()
     if not office_assessment:
@@ -673,8 +671,7 @@ def assess_evaluation(
 def return_evaluation(*, actor: User, evaluation: Evaluation, reason: str) -> Evaluation:
     """Send a submitted self-assessment back to the deputy to complete."""
     locked = _locked_evaluation(actor, evaluation)
-    if locked.status not in EVALUATION.steps["return"].sources:
-        raise EVALUATION.refuse(locked, "return")
+    EVALUATION.require(locked, "return")
     reason = reason.strip()
     if not reason:
         raise InvalidInput(field_errors={"office_assessment": [_("请写明退回的原因。")]})

@@ -39,7 +39,6 @@ from renda.suggestions.models import (
     DEFAULT_CATEGORIES,
     EDITABLE_STATUSES,
     LODGED_STATUSES,
-    SUGGESTION_TRANSITIONS,
     CoSigner,
     CoSignerStatus,
     PresidiumDecision,
@@ -327,21 +326,9 @@ class SignersMissing(InvalidInput):
         self.suggestion = suggestion
 
 
-def _expect(item: Suggestion, action: str, to: str | None = None) -> None:
-    """Refuse, before anything is validated or written, a step the suggestion's state does
-    not allow (the mover checks again on the locked row): the step's sources and, when the
-    target is known, the table."""
-    found = workflow.steps[action]
-    allowed = item.status in found.sources
-    if allowed and (to is not None or len(found.targets) == 1):
-        allowed = (to or found.targets[0]) in SUGGESTION_TRANSITIONS[item.status]
-    if not allowed:
-        raise workflow.refuse(item, action)
-
-
 def _submit(*, actor: User, item: Suggestion) -> Suggestion:
     """Submit a locked draft whose policy the caller checked: numbered on first submission."""
-    _expect(item, "submit")
+    workflow.require(item, "submit")
     if not item.mandate.is_serving:
         raise InvalidInput(
             _("%(name)s 的代表资格已终止,不能再提出议案建议。"), name=item.mandate.person.name
@@ -436,7 +423,7 @@ def invite_cosigners(*, actor: User, suggestion: Suggestion, mandates: Iterable[
     """Invite serving deputies of the same congress to co-sign; each gets a message."""
     item = Suggestion.objects.select_for_update().get(pk=suggestion.pk)
     policy.check(actor, item, Action.CHANGE)
-    _expect(item, "invite")
+    workflow.require(item, "invite")
     chosen = list(dict.fromkeys(mandates))
     if not chosen:
         raise InvalidInput(field_errors={"mandates": [_("请选择要邀请的代表。")]})
@@ -516,7 +503,7 @@ def respond(*, actor: User, suggestion: Suggestion, accept: bool) -> CoSigner:
     item = Suggestion.objects.select_for_update().get(pk=suggestion.pk)
     row = _own_cosigner(actor, item)
     action = "confirm" if accept else "decline"
-    _expect(item, action)
+    workflow.require(item, action)
     new = CoSignerStatus.CONFIRMED if accept else CoSignerStatus.DECLINED
     if row.status == new:
         return row
@@ -621,7 +608,7 @@ def review(
             raise InvalidInput(field_errors={"category": [_("请从列表中选择分类。")]})
         item.category_id = category_id
     # Each decision is its own step, labelled as the form names it (立案、退回修改、转为建议).
-    _expect(item, decision)
+    workflow.require(item, decision)
     item.reviewed_by = actor
     item.reviewed_at = timezone.now()
     if to == SuggestionStatus.RETURNED:
@@ -661,7 +648,7 @@ def merge(
     policy.check(actor, target, REVIEW)
     if target.status not in LODGED_STATUSES:
         raise InvalidInput(field_errors={"into": [_("只能并入已提交的议案建议。")]})
-    _expect(item, "merge")
+    workflow.require(item, "merge")
     item.merged_into = target
     text = comment.strip() or _("并入 %(label)s“%(title)s”") % {
         "label": target.number_label,
@@ -723,7 +710,7 @@ def record_presidium_decision(
         raise InvalidInput(field_errors=errors)
     if item.presidium_decision:
         raise Conflict(_("主席团的决定已经登记过了。"))
-    _expect(item, "presidium")
+    workflow.require(item, "presidium")
     label = str(PresidiumDecision(decision).label)
     to = (
         SuggestionStatus.CONVERTED
@@ -736,7 +723,7 @@ def record_presidium_decision(
     if item.status == to:
         # A motion the office already accepted goes on the agenda or to a committee: the
         # decision is recorded and the status stays.
-        _expect(item, "presidium_record")
+        workflow.require(item, "presidium_record")
         item.presidium_decision, item.presidium_decided_on = decision, decided_on
         item.presidium_note = note
         item.save(update_fields=[*decided, "updated_at"])
@@ -787,7 +774,7 @@ def assign(
         raise Conflict(_("这件议案建议已经交办,请刷新页面查看承办单位。"))
     if not selectors.can_assign(item):
         raise workflow.refuse(item, "assign")
-    _expect(item, "assign")
+    workflow.require(item, "assign")
     author = selectors.author_account(item)
     case = case_services.assign(
         actor=actor,
