@@ -607,13 +607,9 @@ def record_contact(
         action="contact",
         comment=f"{contact.get_method_display()} {happened_on.isoformat()}:{_text(note, 200)}",
         event={"unit_id": unit.unit_id},
-    )
-    audit.record(
-        actor=actor,
-        action=AuditAction.CREATE,
-        obj=contact,
-        region_code=locked.region_id,
-        after=audit.snapshot(contact, ["method", "happened_on", "unit"]),
+        audit_of=contact,
+        audit_action=AuditAction.CREATE,
+        audit_after=audit.snapshot(contact, ["method", "happened_on", "unit"]),
     )
     return contact
 
@@ -638,14 +634,9 @@ def submit_co_opinion(*, actor: User, case: Case, opinion: str) -> CaseUnit:
         action="co_opinion",
         comment=_text(opinion, 500),
         event={"unit_id": unit.unit_id},
-    )
-    audit.record(
-        actor=actor,
-        action=AuditAction.UPDATE,
-        obj=unit,
-        region_code=locked.region_id,
-        after={"opinion_at": now.isoformat()},
-        message=locked.title,
+        audit_of=unit,
+        audit_after={"opinion_at": now.isoformat()},
+        audit_message=locked.title,
     )
     _notify(
         unit_staff([locked.lead_unit_id]),
@@ -1004,14 +995,9 @@ def report_promise_done(*, actor: User, case: Case, report: str) -> Reply:
         action="promise_done",
         comment=_text(report, 500),
         event={"unit_id": answer.unit_id},
-    )
-    audit.record(
-        actor=actor,
-        action=AuditAction.UPDATE,
-        obj=answer,
-        region_code=locked.region_id,
-        after={"promise_done_at": answer.promise_done_at.isoformat()},
-        message=locked.title,
+        audit_of=answer,
+        audit_after={"promise_done_at": answer.promise_done_at.isoformat()},
+        audit_message=locked.title,
     )
     _notify(
         [locked.author_id],
@@ -1036,14 +1022,14 @@ def publish_reply(*, actor: User, case: Case) -> Reply:
         return answer
     answer.published_at = timezone.now()
     answer.save(update_fields=["published_at"])
-    workflow.note(locked, actor=actor, action="publish", event={"unit_id": answer.unit_id})
-    audit.record(
+    workflow.note(
+        locked,
         actor=actor,
-        action=AuditAction.UPDATE,
-        obj=answer,
-        region_code=locked.region_id,
-        after={"published_at": answer.published_at.isoformat()},
-        message=locked.title,
+        action="publish",
+        event={"unit_id": answer.unit_id},
+        audit_of=answer,
+        audit_after={"published_at": answer.published_at.isoformat()},
+        audit_message=locked.title,
     )
     return answer
 
@@ -1062,15 +1048,10 @@ def supervise(*, actor: User, case: Case, comment: str) -> CaseEvent:
         action="supervise",
         comment=_text(comment, COMMENT_MAX),
         event={"unit_id": locked.lead_unit_id},
+        audit_after={"supervised": True},
+        audit_message=_text(comment, 500),
     )
     assert isinstance(event, CaseEvent)
-    audit.record(
-        actor=actor,
-        action=AuditAction.UPDATE,
-        obj=locked,
-        after={"supervised": True},
-        message=_text(comment, 500),
-    )
     # A supervision instruction is addressed to the unit's leadership as well as its staff.
     _notify(
         unit_staff([locked.lead_unit_id], UNIT_ROLES),

@@ -273,16 +273,32 @@ class Workflow(Generic[M]):
         action: str,
         comment: str = "",
         event: Mapping[str, Any] | None = None,
+        audit_of: models.Model | None = None,
+        audit_action: str = AuditAction.UPDATE,
+        audit_after: Mapping[str, Any] | None = None,
+        audit_message: str = "",
     ) -> WorkflowEvent:
-        """Write a timeline entry for a step that keeps the status (``targets`` empty). The
-        service has locked ``obj`` and audits the record the step created or changed."""
+        """Take a step that keeps the status (``targets`` empty): one timeline entry and one
+        audit row, of the record the step created or changed (``audit_of``, by default the
+        object itself, filed under the object's region when that record has none). The
+        service has locked ``obj`` and checked the policy."""
         item = self.steps.get(action)
         if item is None or item.targets:
             raise ValueError(f"{self.key}: {action!r} is not a timeline-only step")
         status = getattr(obj, self.status_field)
         if status not in item.sources:
             raise self.refuse(obj, action)
-        return self._event(obj, actor, action, "", "", comment, event)
+        row = self._event(obj, actor, action, "", "", comment, event)
+        target = audit_of if audit_of is not None else obj
+        audit.record(
+            actor=actor,
+            action=audit_action,
+            obj=target,
+            region_code=audit.object_region_code(target) or audit.object_region_code(obj),
+            after=dict(audit_after) if audit_after is not None else {"action": action},
+            message=audit_message[:500],
+        )
+        return row
 
     def _event(
         self,

@@ -460,12 +460,7 @@ def invite_cosigners(*, actor: User, suggestion: Suggestion, mandates: Iterable[
             actor=actor,
             action="invite",
             comment=(_("邀请附议:%(names)s") % {"names": names})[:COMMENT_MAX],
-        )
-        audit.record(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            obj=item,
-            after={"invited": [m.pk for m in invited]},
+            audit_after={"invited": [m.pk for m in invited]},
         )
         users = list(
             User.objects.filter(person__mandates__in=invited, is_active=True)
@@ -516,13 +511,8 @@ def respond(*, actor: User, suggestion: Suggestion, accept: bool) -> CoSigner:
         action=action,
         comment=(_("%(name)s 确认附议") if accept else _("%(name)s 谢绝附议"))
         % {"name": row.mandate.person.name},
-    )
-    audit.record(
-        actor=actor,
-        action=AuditAction.UPDATE,
-        obj=row,
-        region_code=item.region_id,
-        after={"status": new},
+        audit_of=row,
+        audit_after={"status": new},
     )
     return row
 
@@ -555,13 +545,8 @@ def join(*, actor: User, suggestion: Suggestion) -> CoSigner:
             actor=actor,
             action="join",
             comment=_("%(name)s 附议") % {"name": mandate.person.name},
-        )
-        audit.record(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            obj=row,
-            region_code=item.region_id,
-            after={"status": row.status, "joined": True},
+            audit_of=row,
+            audit_after={"status": row.status, "joined": True},
         )
     return row
 
@@ -675,6 +660,7 @@ def merge(
         actor=actor,
         action="absorb",
         comment=_("并入 %(label)s“%(title)s”") % {"label": item.number_label, "title": item.title},
+        audit_after={"absorbed": item.pk},
     )
     _notify_author(
         item,
@@ -727,9 +713,12 @@ def record_presidium_decision(
         item.presidium_decision, item.presidium_decided_on = decision, decided_on
         item.presidium_note = note
         item.save(update_fields=[*decided, "updated_at"])
-        workflow.note(item, actor=actor, action="presidium_record", comment=text)
-        audit.record(
-            actor=actor, action=AuditAction.UPDATE, obj=item, after={"presidium_decision": decision}
+        workflow.note(
+            item,
+            actor=actor,
+            action="presidium_record",
+            comment=text,
+            audit_after={"presidium_decision": decision},
         )
     else:
         # It converts the motion, or accepts a submitted one. The step is taken while the
