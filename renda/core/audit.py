@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime
 import decimal
 import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
@@ -96,3 +98,53 @@ def record(
         after=after,
         message=message,
     )
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One object's row for :func:`record_many`: what changed on it and, when it is not the
+    object's own, the region it belongs to in the log."""
+
+    obj: models.Model
+    before: dict[str, Any] | None = None
+    after: dict[str, Any] | None = None
+    region_code: str | None = None
+
+
+def record_many(
+    *,
+    actor: User | None,
+    action: AuditAction | str,
+    entries: Iterable[Entry],
+    message: str = "",
+    actor_name: str = "",
+    batch_size: int = 500,
+) -> list[AuditEvent]:
+    """The rows ``record`` writes, one per entry, in one insert per ``batch_size`` rows: for
+    a step taken on many objects at once (the absentees when an activity closes)."""
+    ctx = context.current()
+    who = actor if actor is not None and actor.pk else None
+    name = actor_name or (actor.get_username() if actor is not None else "")
+    rows = [
+        AuditEvent(
+            actor=who,
+            actor_name=name,
+            ip=ctx.ip,
+            action=action,
+            object_type=entry.obj._meta.label_lower,
+            object_id=str(entry.obj.pk),
+            object_repr=str(entry.obj)[:200],
+            region_code=(
+                entry.region_code
+                if entry.region_code is not None
+                else object_region_code(entry.obj)
+            ),
+            before=entry.before,
+            after=entry.after,
+            message=message,
+        )
+        for entry in entries
+    ]
+    if not rows:
+        return []
+    return AuditEvent.objects.bulk_create(rows, batch_size=batch_size)

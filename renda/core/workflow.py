@@ -13,6 +13,10 @@ person on this object now, from the same steps, so a button never leads to a ref
 A step whose ``targets`` is empty records something on the timeline without changing the status
 (a contact with the author, a co-unit's opinion); it still goes through the mover, so it is
 locked, checked and audited like any other step.
+
+``Workflow.move_many`` takes one step on many objects at once (the invitees who did not come
+when an activity closes) with the same checks and the same event and audit row per object, in
+a bounded number of statements.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from django.db import models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from renda.core import audit
@@ -34,6 +39,8 @@ if TYPE_CHECKING:
 M = TypeVar("M", bound=models.Model)
 
 COMMENT_MAX = 2000
+# Rows per statement when many objects move at once (bounded parameters per query).
+BATCH = 500
 
 
 class WorkflowEvent(models.Model):
@@ -106,6 +113,7 @@ class Workflow(Generic[M]):
         event_model: type[WorkflowEvent],
         subject_field: str,
         status_field: str = "status",
+        region_of: Callable[[M], str | None] | None = None,
     ) -> None:
         self.key = key
         self.model = model
@@ -115,6 +123,9 @@ class Workflow(Generic[M]):
         self.event_model = event_model
         self.subject_field = subject_field
         self.status_field = status_field
+        # The audit log's region of an object whose region is not on its own row (an
+        # invitation is in its activity's region); None reads it from the object.
+        self.region_of = region_of
         for item in steps:
             if item.action in self.steps:
                 raise ValueError(f"{key}: step {item.action!r} declared twice")
@@ -246,8 +257,134 @@ class Workflow(Generic[M]):
                 before={self.status_field: current},
                 after={self.status_field: target, **dict(audit_after or {})},
                 message=(comment or "")[:500],
+                region_code=self._region_code(obj),
             )
         return row
+
+    def move_many(
+        self,
+        objects: Iterable[M],
+        *,
+        actor: User | None,
+        action: str,
+        to: str | None = None,
+        values: Mapping[str, Any] | None = None,
+        comment: str = "",
+        event: Mapping[str, Any] | None = None,
+        audit_after: Mapping[str, Any] | None = None,
+        check_policy: bool = True,
+    ) -> list[WorkflowEvent]:
+        """Take step ``action`` on every object of ``objects`` (instances or a queryset) at once.
+
+        The checks are ``move``'s, on every row: the rows are locked and their states read
+        again, each must be in a state the step starts from with the move in the table (the
+        first that is not is refused with ``IllegalTransition`` and nothing is written), the
+        policy must allow the actor on all of them and the guard (asked per object, so it
+        must not query) must pass. Then one UPDATE sets the status, ``values`` (the same on
+        every row) and ``updated_at``; one insert writes an event per object and one an audit
+        row per object, as ``move`` writes them. Statements are per ``BATCH`` rows, never per
+        object. Returns the events.
+        """
+        item = self.steps.get(action)
+        if item is None or not item.targets:
+            raise ValueError(f"{self.key}: {action!r} is not a step that moves the status")
+        if to is None:
+            if len(item.targets) > 1:
+                raise ValueError(f"{self.key}.{action}: choose one of {item.targets}")
+            target = item.targets[0]
+        elif to not in item.targets:
+            raise ValueError(f"{self.key}.{action}: {to!r} is not a target of this step")
+        else:
+            target = to
+        manager = self.model._default_manager
+        queryset = objects if isinstance(objects, models.QuerySet) else None
+        items: list[M] = [] if queryset is not None else list({o.pk: o for o in objects}.values())
+        if queryset is None and not items:
+            return []
+        with transaction.atomic():
+            if queryset is not None:
+                items = list(queryset.select_for_update())
+            else:
+                current: dict[Any, str] = {}
+                for chunk in _chunks([obj.pk for obj in items]):
+                    current.update(
+                        manager.select_for_update()
+                        .filter(pk__in=chunk)
+                        .values_list("pk", self.status_field)
+                    )
+                for obj in items:
+                    if obj.pk not in current:
+                        missing: Any = self.model
+                        raise missing.DoesNotExist(f"{self.key}: no row {obj.pk!r}")
+                    # A concurrent step may have moved the row: judge the step on the row.
+                    setattr(obj, self.status_field, current[obj.pk])
+            if not items:
+                return []
+            pks = [obj.pk for obj in items]
+            sources = {obj.pk: getattr(obj, self.status_field) for obj in items}
+            for obj in items:
+                status = sources[obj.pk]
+                if status not in item.sources or target not in self.table.get(status, ()):
+                    raise self.refuse(obj, action)
+            if actor is not None and check_policy:
+                allowed: set[Any] = set()
+                for chunk in _chunks(pks):
+                    allowed.update(
+                        self.policy.filter(
+                            actor, manager.filter(pk__in=chunk), item.permission
+                        ).values_list("pk", flat=True)
+                    )
+                for obj in items:
+                    if obj.pk not in allowed:
+                        self.policy.check(actor, obj, item.permission)
+            if item.guard is not None:
+                for obj in items:
+                    if not item.guard(actor, obj):
+                        if item.refusal is not None:
+                            raise IllegalTransition(item.refusal)
+                        raise self.refuse(obj, action)
+            changes: dict[str, Any] = {**dict(values or {}), self.status_field: target}
+            if any(f.name == "updated_at" for f in self.model._meta.concrete_fields):
+                changes["updated_at"] = timezone.now()
+            for chunk in _chunks(pks):
+                manager.filter(pk__in=chunk).update(**changes)
+            for obj in items:
+                for name, value in changes.items():
+                    setattr(obj, name, value)
+            who = actor if actor is not None and actor.pk else None
+            name = actor.display_name if actor is not None else ""
+            rows = self.event_model._default_manager.bulk_create(
+                [
+                    self.event_model(
+                        **{self.subject_field: obj},
+                        action=action,
+                        from_status=sources[obj.pk],
+                        to_status=target,
+                        actor=who,
+                        actor_name=name,
+                        comment=(comment or "")[:COMMENT_MAX],
+                        **dict(event or {}),
+                    )
+                    for obj in items
+                ],
+                batch_size=BATCH,
+            )
+            audit.record_many(
+                actor=actor,
+                action=AuditAction.TRANSITION,
+                entries=[
+                    audit.Entry(
+                        obj,
+                        before={self.status_field: sources[obj.pk]},
+                        after={self.status_field: target, **dict(audit_after or {})},
+                        region_code=self._region_code(obj),
+                    )
+                    for obj in items
+                ],
+                message=(comment or "")[:500],
+                batch_size=BATCH,
+            )
+        return rows
 
     def opened(
         self,
@@ -264,6 +401,38 @@ class Workflow(Generic[M]):
         if status not in self.table:
             raise ValueError(f"{self.key}: unknown state {status!r}")
         return self._event(obj, actor, action, "", status, comment, event)
+
+    def opened_many(
+        self,
+        objects: Iterable[M],
+        *,
+        actor: User | None,
+        action: str,
+        comment: str = "",
+        event: Mapping[str, Any] | None = None,
+    ) -> list[WorkflowEvent]:
+        """``opened`` for many new objects at once (bulk-created, so they have their keys):
+        one insert per ``BATCH`` objects."""
+        items = list(objects)
+        for obj in items:
+            if getattr(obj, self.status_field) not in self.table:
+                raise ValueError(f"{self.key}: unknown state {getattr(obj, self.status_field)!r}")
+        return self.event_model._default_manager.bulk_create(
+            [
+                self.event_model(
+                    **{self.subject_field: obj},
+                    action=action,
+                    from_status="",
+                    to_status=getattr(obj, self.status_field),
+                    actor=actor if actor is not None and actor.pk else None,
+                    actor_name=actor.display_name if actor is not None else "",
+                    comment=(comment or "")[:COMMENT_MAX],
+                    **dict(event or {}),
+                )
+                for obj in items
+            ],
+            batch_size=BATCH,
+        )
 
     def note(
         self,
@@ -300,6 +469,9 @@ class Workflow(Generic[M]):
         )
         return row
 
+    def _region_code(self, obj: M) -> str | None:
+        return self.region_of(obj) if self.region_of is not None else None
+
     def _event(
         self,
         obj: M,
@@ -320,6 +492,11 @@ class Workflow(Generic[M]):
             comment=(comment or "")[:COMMENT_MAX],
             **dict(extra or {}),
         )
+
+
+def _chunks(values: Sequence[Any]) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(values), BATCH):
+        yield values[start : start + BATCH]
 
 
 def workflows() -> list[Workflow[Any]]:

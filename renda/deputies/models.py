@@ -249,6 +249,27 @@ class ImportStatus(models.TextChoices):
     FAILED = "failed", _("导入失败")
 
 
+# The import pipeline. The office uploads (pending) and, after reading the report, confirms
+# (queued) or checks the kept file again (back to pending, also after a failure); the rest is
+# the system's: checking, then valid or invalid (or failed on an error); importing, then done,
+# or back to valid or invalid when the check before writing finds the registry has changed,
+# or failed (nothing written). A done import is final.
+IMPORT_TRANSITIONS: dict[str, frozenset[str]] = {
+    ImportStatus.PENDING: frozenset({ImportStatus.CHECKING}),
+    ImportStatus.CHECKING: frozenset(
+        {ImportStatus.VALID, ImportStatus.INVALID, ImportStatus.FAILED}
+    ),
+    ImportStatus.VALID: frozenset({ImportStatus.PENDING, ImportStatus.QUEUED}),
+    ImportStatus.INVALID: frozenset({ImportStatus.PENDING, ImportStatus.QUEUED}),
+    ImportStatus.QUEUED: frozenset({ImportStatus.IMPORTING}),
+    ImportStatus.IMPORTING: frozenset(
+        {ImportStatus.DONE, ImportStatus.VALID, ImportStatus.INVALID, ImportStatus.FAILED}
+    ),
+    ImportStatus.DONE: frozenset(),
+    ImportStatus.FAILED: frozenset({ImportStatus.PENDING}),
+}
+
+
 class ImportMode(models.TextChoices):
     ALL = "all", _("全部导入")
     GOOD_ONLY = "good_only", _("只导入无误的行")
@@ -324,3 +345,29 @@ class DeputyImport(models.Model):
             ImportStatus.QUEUED,
             ImportStatus.IMPORTING,
         )
+
+
+class DeputyImportEvent(WorkflowEvent):
+    """An import's timeline: uploaded, checked, confirmed, imported, or failed, with who
+    took each step (the system's steps have no one)."""
+
+    deputy_import = models.ForeignKey(
+        DeputyImport,
+        verbose_name=_("代表名册导入"),
+        on_delete=models.CASCADE,
+        related_name="events",
+    )
+    from_status = models.CharField(
+        _("原状态"), max_length=16, choices=ImportStatus.choices, blank=True
+    )
+    to_status = models.CharField(_("新状态"), max_length=16, choices=ImportStatus.choices)
+
+    objects: ClassVar[models.Manager[DeputyImportEvent]] = models.Manager()
+
+    class Meta:
+        verbose_name = _("代表名册导入变动")
+        verbose_name_plural = _("代表名册导入变动")
+        ordering = ["deputy_import_id", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.deputy_import_id}: {self.from_status} -> {self.to_status}"

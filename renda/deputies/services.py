@@ -46,7 +46,7 @@ from renda.deputies.models import (
 )
 from renda.deputies.policies import imports as import_policy
 from renda.deputies.policies import mandates as mandate_policy
-from renda.deputies.workflows import ELECT, END_STEPS, MANDATE
+from renda.deputies.workflows import ELECT, END_STEPS, IMPORT, MANDATE, UPLOAD
 
 log = get_logger(__name__)
 
@@ -175,13 +175,16 @@ def change_status(
 
 # Importing the registry from a spreadsheet ----------------------------------------------------
 #
-# upload_import -> check_import (PENDING -> CHECKING -> VALID | INVALID)
-# confirm_import -> run_import (QUEUED -> IMPORTING -> DONE | INVALID | FAILED)
+# upload_import -> check_import (PENDING -> CHECKING -> VALID | INVALID | FAILED)
+# confirm_import -> run_import (QUEUED -> IMPORTING -> DONE | VALID | INVALID | FAILED)
+# recheck_import (VALID | INVALID | FAILED -> PENDING) -> check_import
 #
-# Small files are checked and written inside the request; larger ones by the background
-# worker (tasks.py), while the page polls the progress. check_import and run_import claim
-# their step under a row lock first, so running either twice for one import does nothing
-# the second time; they manage their own transactions and are not atomic as a whole.
+# Every move is a step of the IMPORT workflow (IMPORT_TRANSITIONS), taken through its mover;
+# checking and importing are the system's steps (no actor). Small files are checked and
+# written inside the request; larger ones by the background worker (tasks.py), while the page
+# polls the progress. check_import and run_import claim their step under a row lock first, so
+# running either twice for one import does nothing the second time; they manage their own
+# transactions and are not atomic as a whole.
 
 # Files up to this size are checked inside the upload request (about 300 rows).
 SYNC_CHECK_BYTES = 48 * 1024
@@ -213,6 +216,7 @@ def upload_import(
         )
         deputy_import.file.save("upload.xlsx", upload, save=False)
         deputy_import.save()
+        IMPORT.opened(deputy_import, actor=actor, action=UPLOAD)
         if size > _sync_check_bytes():
             from renda.deputies import tasks
 
@@ -230,13 +234,18 @@ def recheck_import(
     with transaction.atomic():
         locked = DeputyImport.objects.select_for_update().get(pk=deputy_import.pk)
         import_policy.check(actor, locked, Action.CHANGE)
-        retry = (ImportStatus.VALID, ImportStatus.INVALID, ImportStatus.FAILED)
-        if locked.status not in retry or not locked.file:
-            raise IllegalTransition(state=locked.get_status_display(), action=_("重新校验"))
-        locked.status = ImportStatus.PENDING
+        IMPORT.require(locked, "recheck")
+        if not locked.file:
+            raise IMPORT.refuse(locked, "recheck")
         locked.create_missing = create_missing
         locked.processed_rows = 0
-        locked.save(update_fields=["status", "create_missing", "processed_rows", "updated_at"])
+        IMPORT.move(
+            locked,
+            actor=actor,
+            action="recheck",
+            fields=["create_missing", "processed_rows"],
+            check_policy=False,
+        )
         background = locked.file.size > _sync_check_bytes()
         if background:
             from renda.deputies import tasks
@@ -248,7 +257,9 @@ def recheck_import(
     return locked
 
 
-def _claim(import_id: int, expected: str, to: str) -> DeputyImport | None:
+def _claim(import_id: int, action: str) -> DeputyImport | None:
+    """Take the system's step ``action`` (check, start) if the import is still in the state it
+    starts from; else None: a second run finds the import moved on and does nothing."""
     with transaction.atomic():
         deputy_import = (
             DeputyImport.objects.select_for_update()
@@ -256,11 +267,10 @@ def _claim(import_id: int, expected: str, to: str) -> DeputyImport | None:
             .filter(pk=import_id)
             .first()
         )
-        if deputy_import is None or deputy_import.status != expected:
+        if deputy_import is None or deputy_import.status not in IMPORT.steps[action].sources:
             return None
-        deputy_import.status = to
         deputy_import.processed_rows = 0
-        deputy_import.save(update_fields=["status", "processed_rows", "updated_at"])
+        IMPORT.move(deputy_import, actor=None, action=action, fields=["processed_rows"])
         return deputy_import
 
 
@@ -285,10 +295,26 @@ def _read(
         )
 
 
-def _store_plan(deputy_import: DeputyImport, plan: importing.Plan, *, message: str = "") -> None:
+# What storing a check's report writes beside the status.
+REPORT_FIELDS = [
+    "total_rows",
+    "processed_rows",
+    "valid_rows",
+    "error_rows",
+    "errors",
+    "error_count",
+    "summary",
+    "message",
+]
+
+
+def _store_plan(
+    deputy_import: DeputyImport, plan: importing.Plan, *, action: str, message: str = ""
+) -> None:
+    """Store the check's report: the system's step ``action`` (checked, or stopped before
+    writing) to invalid when there are problems, else valid."""
     problems = plan.sorted_problems()
     good = plan.good_rows() if plan.file_ok else []
-    deputy_import.status = ImportStatus.INVALID if problems else ImportStatus.VALID
     deputy_import.total_rows = plan.total
     deputy_import.processed_rows = plan.total
     deputy_import.valid_rows = len(good)
@@ -297,26 +323,41 @@ def _store_plan(deputy_import: DeputyImport, plan: importing.Plan, *, message: s
     deputy_import.error_count = len(problems)
     deputy_import.summary = plan.summary(good)
     deputy_import.message = message
-    deputy_import.save()
+    IMPORT.move(
+        deputy_import,
+        actor=None,
+        action=action,
+        to=ImportStatus.INVALID if problems else ImportStatus.VALID,
+        fields=REPORT_FIELDS,
+    )
 
 
 def _fail(import_id: int, message: str) -> None:
-    DeputyImport.objects.filter(pk=import_id).update(
-        status=ImportStatus.FAILED,
-        message=message,
-        updated_at=timezone.now(),
-        finished_at=timezone.now(),
-    )
+    """The system's step to failed, from checking or importing (whatever the step wrote was
+    rolled back)."""
+    with transaction.atomic():
+        deputy_import = DeputyImport.objects.select_for_update().filter(pk=import_id).first()
+        if deputy_import is None:
+            return
+        if deputy_import.status not in IMPORT.steps["fail"].sources:
+            # Moved on meanwhile (not by this run, which holds the step): leave it there.
+            log.warning(
+                "deputies.import.fail_skipped", import_id=import_id, status=deputy_import.status
+            )
+            return
+        deputy_import.message = message
+        deputy_import.finished_at = timezone.now()
+        IMPORT.move(deputy_import, actor=None, action="fail", fields=["message", "finished_at"])
 
 
 def check_import(*, import_id: int) -> None:
     """Read and check every row of the kept file and store the report. Idempotent."""
-    deputy_import = _claim(import_id, ImportStatus.PENDING, ImportStatus.CHECKING)
+    deputy_import = _claim(import_id, "check")
     if deputy_import is None:
         return
     try:
         plan = _read(deputy_import, _progress(import_id))
-        _store_plan(deputy_import, plan)
+        _store_plan(deputy_import, plan, action="checked")
     except Exception:
         # Recorded on the import, which is what the user looks at; not raised again, so the
         # page that ran a small check inline still answers.
@@ -332,8 +373,7 @@ def confirm_import(*, actor: User, deputy_import: DeputyImport, mode: str) -> De
     import_policy.check(actor, locked, Action.CHANGE)
     if mode not in ImportMode.values:
         raise InvalidInput(field_errors={"mode": [_("请选择导入方式。")]})
-    if locked.status not in (ImportStatus.VALID, ImportStatus.INVALID):
-        raise IllegalTransition(state=locked.get_status_display(), action=_("确认导入"))
+    IMPORT.require(locked, "confirm")
     if not locked.file:
         raise InvalidInput(_("上传的文件已不在服务器上(超过保留期限已删除),请重新上传。"))
     if mode == ImportMode.ALL and locked.status != ImportStatus.VALID:
@@ -345,10 +385,16 @@ def confirm_import(*, actor: User, deputy_import: DeputyImport, mode: str) -> De
         any(e.get("file") for e in locked.errors) or locked.valid_rows == 0
     ):
         raise InvalidInput(_("文件的列有错误或没有无误的行,不能导入。请按报告修改后重新上传。"))
-    locked.status = ImportStatus.QUEUED
     locked.mode = mode
     locked.processed_rows = 0
-    locked.save(update_fields=["status", "mode", "processed_rows", "updated_at"])
+    IMPORT.move(
+        locked,
+        actor=actor,
+        action="confirm",
+        fields=["mode", "processed_rows"],
+        audit_after={"mode": mode},
+        check_policy=False,
+    )
     if locked.total_rows > _sync_import_rows():
         from renda.deputies import tasks
 
@@ -371,7 +417,7 @@ def run_import(*, import_id: int) -> None:
     """Check the file once more (the registry may have changed since) and write its rows in
     one transaction: all of them, or only the good ones when the user chose so. Idempotent:
     only a QUEUED import is taken, and a failure leaves nothing written."""
-    deputy_import = _claim(import_id, ImportStatus.QUEUED, ImportStatus.IMPORTING)
+    deputy_import = _claim(import_id, "start")
     if deputy_import is None:
         return
     try:
@@ -382,6 +428,7 @@ def run_import(*, import_id: int) -> None:
             _store_plan(
                 deputy_import,
                 plan,
+                action="stopped",
                 message=_(
                     "导入前再次校验时发现错误(名册可能已被他人修改),未写入任何数据。请查看下面的报告。"
                 ),
@@ -394,7 +441,6 @@ def run_import(*, import_id: int) -> None:
         with transaction.atomic():
             counts = _write(plan, rows, actor=deputy_import.created_by)
             problems = plan.sorted_problems()
-            deputy_import.status = ImportStatus.DONE
             deputy_import.total_rows = plan.total
             deputy_import.processed_rows = plan.total
             deputy_import.valid_rows = len(rows)
@@ -407,7 +453,12 @@ def run_import(*, import_id: int) -> None:
             stored = deputy_import.file.name
             # The file holds ID numbers: once its rows are in the registry it goes.
             deputy_import.file = ""
-            deputy_import.save()
+            IMPORT.move(
+                deputy_import,
+                actor=None,
+                action="done",
+                fields=[*REPORT_FIELDS, "finished_at", "file"],
+            )
             audit.record(
                 actor=deputy_import.created_by,
                 action=AuditAction.CREATE,

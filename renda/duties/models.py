@@ -135,6 +135,29 @@ class AttendanceStatus(models.TextChoices):
     ABSENT = "absent", _("缺席")
 
 
+# Attendance while the activity is planned: the organizer records any of invited, attended
+# or on leave from any of them (again the same one, to correct a reason or a time); the invitee
+# asks for leave or signs in until they have signed in. Closing the activity makes those still
+# invited absent, and fixes the rest: nothing moves once the activity is closed.
+INVITATION_TRANSITIONS: dict[str, frozenset[str]] = {
+    AttendanceStatus.INVITED: frozenset(
+        {
+            AttendanceStatus.INVITED,
+            AttendanceStatus.ATTENDED,
+            AttendanceStatus.LEAVE,
+            AttendanceStatus.ABSENT,
+        }
+    ),
+    AttendanceStatus.ATTENDED: frozenset(
+        {AttendanceStatus.INVITED, AttendanceStatus.ATTENDED, AttendanceStatus.LEAVE}
+    ),
+    AttendanceStatus.LEAVE: frozenset(
+        {AttendanceStatus.INVITED, AttendanceStatus.ATTENDED, AttendanceStatus.LEAVE}
+    ),
+    AttendanceStatus.ABSENT: frozenset(),
+}
+
+
 class CheckinMethod(models.TextChoices):
     QR = "qr", _("扫码签到")
     ORGANIZER = "organizer", _("组织者登记")
@@ -397,3 +420,26 @@ class ActivityEvent(WorkflowEvent):
 
     def __str__(self) -> str:
         return f"{self.activity_id}: {self.from_status} -> {self.to_status}"
+
+
+class InvitationEvent(WorkflowEvent):
+    """An invitation's timeline: invited, signed in, on leave (with the reason), recorded by
+    the organizer, absent when the activity closed."""
+
+    invitation = models.ForeignKey(
+        Invitation, verbose_name=_("活动邀请"), on_delete=models.CASCADE, related_name="events"
+    )
+    from_status = models.CharField(
+        _("原状态"), max_length=16, choices=AttendanceStatus.choices, blank=True
+    )
+    to_status = models.CharField(_("新状态"), max_length=16, choices=AttendanceStatus.choices)
+
+    objects: ClassVar[models.Manager[InvitationEvent]] = models.Manager()
+
+    class Meta:
+        verbose_name = _("出席情况变动")
+        verbose_name_plural = _("出席情况变动")
+        ordering = ["invitation_id", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.invitation_id}: {self.from_status} -> {self.to_status}"

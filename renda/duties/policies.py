@@ -42,6 +42,26 @@ class ActivityPolicy(Policy[Activity]):
         return super()._scope_q(scope, grant, user)
 
 
+# The invitee's own answer to an invitation: asking for leave, signing in at the venue.
+RESPOND = "respond"
+
+
+class InvitationPolicy(Policy[Invitation]):
+    """An invitation is the organizer's to record (as the activity is) and the invited
+    deputy's to answer."""
+
+    model = Invitation
+    region_field = "activity__region_id"
+    organization_field = "activity__organizer_id"
+    self_field = "mandate__person__user__id"
+    rules: ClassVar[dict[str, dict[str, Scope]]] = {
+        Action.VIEW: {**ORGANIZE, Role.LEADER: Scope.REGION, Role.DEPUTY: Scope.SELF},
+        # Recording attendance, and the absences fixed when the activity closes.
+        Action.CHANGE: ORGANIZE,
+        RESPOND: {Role.DEPUTY: Scope.SELF},
+    }
+
+
 class DutyRecordPolicy(Policy[DutyRecord]):
     model = DutyRecord
     organization_field = "station_id"
@@ -58,4 +78,5 @@ class DutyRecordPolicy(Policy[DutyRecord]):
 
 
 activities = ActivityPolicy()
+invitations = InvitationPolicy()
 records = DutyRecordPolicy()

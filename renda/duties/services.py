@@ -41,7 +41,6 @@ from renda.duties.models import (
     AttendanceStatus,
     CheckinMethod,
     DutyRecord,
-    DutyRecordEvent,
     DutyRecordPhoto,
     Invitation,
     RecordSource,
@@ -53,6 +52,8 @@ from renda.duties.workflows import (
     ACTIVITY,
     ATTEND,
     FROM_MODULE,
+    INVITATION,
+    INVITE,
     PUBLISH,
     RECORD,
     SUBMIT,
@@ -141,11 +142,12 @@ def create_activity(
         ends_at=data.ends_at,
         created_by=actor,
     )
-    Invitation.objects.bulk_create(
+    invitations = Invitation.objects.bulk_create(
         [Invitation(activity=activity, mandate=m, updated_by=actor) for m in invited],
         batch_size=500,
     )
     ACTIVITY.opened(activity, actor=actor, action=PUBLISH)
+    INVITATION.opened_many(invitations, actor=actor, action=INVITE)
     audit.record(
         actor=actor,
         action=AuditAction.CREATE,
@@ -189,21 +191,31 @@ def _notify_invitees(activity: Activity, mandate_ids: Sequence[int]) -> None:
 ATTENDANCE_FIELDS = ["status", "checked_in_at", "checkin_method", "leave_reason"]
 
 
-def _save_attendance(
-    invitation: Invitation, *, actor: User, activity: Activity, before: dict[str, Any]
+def _move_attendance(
+    invitation: Invitation,
+    *,
+    actor: User,
+    activity: Activity,
+    action: str,
+    to: str | None = None,
+    before: dict[str, Any],
+    comment: str = "",
 ) -> Invitation:
-    """Save an invitation's new attendance and audit what changed."""
+    """Take an attendance step (INVITATION) with the invitation's other changed fields; its
+    audit row shows the new values of those fields beside the status. The caller has locked
+    the activity and the invitation and answered who may take the step."""
+    invitation.activity = activity
     invitation.updated_by = actor
-    invitation.save()
-    old, new = audit.diff(before, audit.snapshot(invitation, ATTENDANCE_FIELDS))
-    audit.record(
+    _, changed = audit.diff(before, audit.snapshot(invitation, ATTENDANCE_FIELDS))
+    INVITATION.move(
+        invitation,
         actor=actor,
-        action=AuditAction.UPDATE,
-        obj=invitation,
-        region_code=activity.region_id,
-        before=old,
-        after=new,
-        message=activity.title,
+        action=action,
+        to=to,
+        fields=[*ATTENDANCE_FIELDS, "updated_by"],
+        comment=comment,
+        audit_after=changed,
+        check_policy=False,
     )
     return invitation
 
@@ -235,7 +247,6 @@ def set_attendance(
     if status == AttendanceStatus.LEAVE and not leave_reason.strip():
         raise InvalidInput(field_errors={"leave_reason": [_("请填写请假事由。")]})
     before = audit.snapshot(locked, ATTENDANCE_FIELDS)
-    locked.status = status
     locked.leave_reason = leave_reason.strip()[:200] if status == AttendanceStatus.LEAVE else ""
     if status == AttendanceStatus.ATTENDED:
         locked.checked_in_at = locked.checked_in_at or timezone.now()
@@ -243,7 +254,15 @@ def set_attendance(
     else:
         locked.checked_in_at = None
         locked.checkin_method = ""
-    return _save_attendance(locked, actor=actor, activity=activity, before=before)
+    return _move_attendance(
+        locked,
+        actor=actor,
+        activity=activity,
+        action="record",
+        to=status,
+        before=before,
+        comment=locked.leave_reason,
+    )
 
 
 def _own_invitation(actor: User, activity: Activity) -> Invitation:
@@ -272,9 +291,15 @@ def request_leave(*, actor: User, activity: Activity, reason: str) -> Invitation
     if invitation.status == AttendanceStatus.ATTENDED:
         raise InvalidInput(_("您已签到,不能再请假。"))
     before = audit.snapshot(invitation, ATTENDANCE_FIELDS)
-    invitation.status = AttendanceStatus.LEAVE
     invitation.leave_reason = reason.strip()[:200]
-    return _save_attendance(invitation, actor=actor, activity=locked, before=before)
+    return _move_attendance(
+        invitation,
+        actor=actor,
+        activity=locked,
+        action="leave",
+        before=before,
+        comment=invitation.leave_reason,
+    )
 
 
 @transaction.atomic
@@ -294,11 +319,12 @@ def check_in(*, actor: User, token: str, at: datetime.datetime | None = None) ->
     if invitation.status == AttendanceStatus.ATTENDED:
         return invitation  # a second scan changes nothing
     before = audit.snapshot(invitation, ATTENDANCE_FIELDS)
-    invitation.status = AttendanceStatus.ATTENDED
     invitation.checked_in_at = now
     invitation.checkin_method = CheckinMethod.QR
     invitation.leave_reason = ""
-    return _save_attendance(invitation, actor=actor, activity=activity, before=before)
+    return _move_attendance(
+        invitation, actor=actor, activity=activity, action="check_in", before=before
+    )
 
 
 @transaction.atomic
@@ -308,9 +334,10 @@ def add_invitees(*, actor: User, activity: Activity, invitees: Iterable[Mandate]
     _require_planned(locked, _("追加邀请"))
     existing = set(locked.invitations.values_list("mandate_id", flat=True))
     new = [m for m in dict.fromkeys(invitees) if m.pk not in existing and m.is_serving]
-    Invitation.objects.bulk_create(
+    invitations = Invitation.objects.bulk_create(
         [Invitation(activity=locked, mandate=m, updated_by=actor) for m in new], batch_size=500
     )
+    INVITATION.opened_many(invitations, actor=actor, action=INVITE)
     if new:
         audit.record(
             actor=actor, action=AuditAction.UPDATE, obj=locked, after={"invitees_added": len(new)}
@@ -329,9 +356,10 @@ def close_activity(*, actor: User, activity: Activity) -> Activity:
     if timezone.now() < locked.starts_at:
         raise InvalidInput(_("活动尚未开始,不能结束登记。如活动不再举行,请取消活动。"))
     invitations = list(locked.invitations.select_for_update().select_related("mandate"))
-    absent = [i.pk for i in invitations if i.status == AttendanceStatus.INVITED]
-    Invitation.objects.filter(pk__in=absent).update(
-        status=AttendanceStatus.ABSENT, updated_by=actor, updated_at=timezone.now()
+    # Who neither came nor asked for leave, in one step for all of them.
+    absent = [i for i in invitations if i.status == AttendanceStatus.INVITED]
+    INVITATION.move_many(
+        absent, actor=actor, action="absent", values={"updated_by": actor}, check_policy=False
     )
     now = timezone.now()
     occurred = local_date(locked.starts_at)
@@ -364,22 +392,8 @@ def close_activity(*, actor: User, activity: Activity) -> Activity:
         ],
         batch_size=500,
     )
-    # Each record's first timeline entry, as RECORD.opened writes it, in one statement.
-    DutyRecordEvent.objects.bulk_create(
-        [
-            DutyRecordEvent(
-                record=r,
-                action=ATTEND,
-                from_status="",
-                to_status=RecordStatus.CONFIRMED,
-                actor=actor,
-                actor_name=actor.display_name,
-                comment=_("活动签到"),
-            )
-            for r in records
-        ],
-        batch_size=500,
-    )
+    # Each record's first timeline entry, in one statement.
+    RECORD.opened_many(records, actor=actor, action=ATTEND, comment=_("活动签到"))
     locked.closed_at = now
     ACTIVITY.move(
         locked,

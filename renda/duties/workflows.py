@@ -1,6 +1,8 @@
-"""The two workflows of duty performance.
+"""The three workflows of duty performance.
 
 An activity is published (planned), then closed, which fixes its attendance, or cancelled.
+While it is planned, each invitation's attendance is recorded by the organizer or answered by
+the invitee (leave, sign-in); closing it makes the invitees still invited absent.
 A duty record is submitted (by the deputy, or by a station or office on the deputy's behalf),
 then confirmed, when it counts, or returned with a reason and resubmitted once corrected.
 Records written at an activity's close or by another module start confirmed.
@@ -17,15 +19,21 @@ from renda.core.workflow import Workflow, step
 from renda.deputies import selectors as deputy_selectors
 from renda.duties.models import (
     ACTIVITY_TRANSITIONS,
+    INVITATION_TRANSITIONS,
     RECORD_TRANSITIONS,
     Activity,
     ActivityEvent,
     ActivityStatus,
+    AttendanceStatus,
     DutyRecord,
     DutyRecordEvent,
+    Invitation,
+    InvitationEvent,
     RecordStatus,
 )
+from renda.duties.policies import RESPOND
 from renda.duties.policies import activities as activity_policy
+from renda.duties.policies import invitations as invitation_policy
 from renda.duties.policies import records as record_policy
 
 # The first timeline entries (Workflow.opened).
@@ -33,6 +41,7 @@ PUBLISH = "publish"  # an organizer publishes an activity
 SUBMIT = "submit"  # a deputy reports, or a station or office enters on their behalf
 ATTEND = "attend"  # an attendee's record, written when the activity closes
 FROM_MODULE = "record"  # another module's fact (a suggestion, an opinion, a meeting)
+INVITE = "invite"  # a deputy invited when the activity is published or later
 
 ACTIVITY: Workflow[Activity] = Workflow(
     key="duties.activity",
@@ -57,6 +66,63 @@ ACTIVITY: Workflow[Activity] = Workflow(
     policy=activity_policy,
     event_model=ActivityEvent,
     subject_field="activity",
+)
+
+
+def activity_planned(user: Any, invitation: Invitation) -> bool:
+    """Attendance moves only while the activity is planned; its close fixes it."""
+    return invitation.activity.status == ActivityStatus.PLANNED
+
+
+# What the organizer can record, from any of them.
+RECORDED = (AttendanceStatus.ATTENDED, AttendanceStatus.LEAVE, AttendanceStatus.INVITED)
+# Until they have signed in, the invitee may ask for leave or sign in.
+ANSWERABLE = (AttendanceStatus.INVITED, AttendanceStatus.LEAVE)
+
+INVITATION: Workflow[Invitation] = Workflow(
+    key="duties.invitation",
+    model=Invitation,
+    table=INVITATION_TRANSITIONS,
+    steps=[
+        step(
+            "record",
+            _("登记出席情况"),
+            sources=RECORDED,
+            to=RECORDED,
+            permission=Action.CHANGE,
+            guard=activity_planned,
+        ),
+        step(
+            "leave",
+            _("请假"),
+            sources=ANSWERABLE,
+            to=AttendanceStatus.LEAVE,
+            permission=RESPOND,
+            guard=activity_planned,
+        ),
+        step(
+            "check_in",
+            _("签到"),
+            sources=ANSWERABLE,
+            to=AttendanceStatus.ATTENDED,
+            permission=RESPOND,
+            guard=activity_planned,
+        ),
+        # Taken on all the remaining invitees at once when the activity closes.
+        step(
+            "absent",
+            _("记为缺席"),
+            sources=[AttendanceStatus.INVITED],
+            to=AttendanceStatus.ABSENT,
+            permission=Action.CHANGE,
+            guard=activity_planned,
+        ),
+    ],
+    policy=invitation_policy,
+    event_model=InvitationEvent,
+    subject_field="invitation",
+    # An invitation belongs where its activity does.
+    region_of=lambda invitation: invitation.activity.region_id,
 )
 
 

@@ -1,5 +1,6 @@
-"""The mandate workflow for the walk test (tests/core/test_workflow_walk.py): a serving
-mandate of the county, moved by the county's office."""
+"""The deputies' workflows for the walk test (tests/core/test_workflow_walk.py): a serving
+mandate of the county, moved by the county's office; an import uploaded by the county's
+office, confirmed or checked again by it, checked and imported by the system (no actor)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from django.db import models
 
 from renda.core.models import User
 from renda.core.workflow import Step
-from renda.deputies.models import Mandate
+from renda.deputies.models import DeputyImport, Mandate
+from renda.deputies.workflows import by_the_system
 from tests.conftest import COUNTY
 
 
@@ -42,6 +44,20 @@ def walk_mandate(step: Step, source: str, target: str) -> tuple[Mandate, User]:
     return mandate, User.objects.get(username="county_office")
 
 
+def walk_import(step: Step, source: str, target: str) -> tuple[DeputyImport, User | None]:
+    office = User.objects.get(username="county_office")
+    deputy_import = DeputyImport.objects.create(
+        created_by=office,
+        region_id=COUNTY,
+        # The name of a kept file: checking again needs one (nothing reads it here).
+        file="imports/walk.xlsx",
+        filename="代表名册.xlsx",
+        status=source,
+    )
+    return deputy_import, None if step.guard is by_the_system else office
+
+
 WALKERS: dict[str, Callable[[Step, str, str], tuple[Any, Any]]] = {
     "deputies.mandate": walk_mandate,
+    "deputies.import": walk_import,
 }

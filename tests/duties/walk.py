@@ -1,6 +1,8 @@
 """The duty workflows for the walk test (tests/core/test_workflow_walk.py): an activity of the
-demo station, moved by its administrator; a record of the demo deputy, confirmed or returned
-by the station and resubmitted by the deputy."""
+demo station, moved by its administrator; the demo deputy's invitation to a planned activity
+of the station, recorded by the station (also marked absent, as the close does) and answered
+by the deputy; a record of the demo deputy, confirmed or returned by the station and
+resubmitted by the deputy."""
 
 from __future__ import annotations
 
@@ -16,10 +18,13 @@ from renda.deputies.models import Mandate
 from renda.duties.models import (
     Activity,
     ActivityKind,
+    ActivityStatus,
     DutyRecord,
+    Invitation,
     RecordSource,
     RecordStatus,
 )
+from renda.duties.policies import RESPOND
 from tests.conftest import COUNTY
 
 
@@ -49,6 +54,22 @@ def walk_activity(step: Step, source: str, target: str) -> tuple[Activity, User]
     return activity, station
 
 
+def walk_invitation(step: Step, source: str, target: str) -> tuple[Invitation, User]:
+    activity, station = walk_activity(step, ActivityStatus.PLANNED, ActivityStatus.CLOSED)
+    # A sign-in time on every row: the walk moves the status alone, and an attended
+    # invitation must have one (the check-in step saves it alongside).
+    invitation = Invitation.objects.create(
+        activity=activity,
+        mandate=_deputy_mandate(),
+        status=source,
+        checked_in_at=timezone.now(),
+        updated_by=station,
+    )
+    # The deputy answers their own invitation; the organizer records it.
+    actor = User.objects.get(username="deputy") if step.permission == RESPOND else station
+    return invitation, actor
+
+
 def walk_record(step: Step, source: str, target: str) -> tuple[DutyRecord, User]:
     station = _station()
     mandate = _deputy_mandate()
@@ -70,5 +91,6 @@ def walk_record(step: Step, source: str, target: str) -> tuple[DutyRecord, User]
 
 WALKERS: dict[str, Callable[[Step, str, str], tuple[Any, Any]]] = {
     "duties.activity": walk_activity,
+    "duties.invitation": walk_invitation,
     "duties.record": walk_record,
 }
