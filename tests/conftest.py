@@ -10,9 +10,13 @@ then has its own copy of everything the tests write to:
   number ``base + N`` of the configured server (see ``_worker_redis_url``), so one worker
   never sees another's cached values or picks up its jobs;
 - media files, the SMS file and ``RENDA_VAR_DIR`` for the shipped commands the tests start
-  as subprocesses: a temporary directory per process (``_private_var_dir``);
+  as subprocesses: a temporary directory per process (``pytest_configure`` below);
 - live servers listen on a free port the system picks (pytest-django's default), and
   ``tmp_path`` is already per worker.
+
+Tests that must not run at the same time as each other (none today) can share a mark
+``@pytest.mark.xdist_group("name")``: ``make test`` schedules with ``--dist loadgroup``, which
+runs a group on one worker.
 
 Transactional and live-server tests flush the database, so they run after the tests that
 rely on the session seed (``reseed`` seeds again for them); xdist hands each worker its
