@@ -6,8 +6,13 @@ BIN := $(VENV)/bin
 RENDA := $(BIN)/renda
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The tests run in parallel, one pytest-xdist worker per core (at most 8: each worker has
+# its own test database and Redis database, see tests/conftest.py). TEST_WORKERS=0 runs
+# them in one process; PYTEST_ARGS adds options (e.g. PYTEST_ARGS="-x tests/cases").
+TEST_WORKERS ?= auto
+PYTEST_ARGS ?=
 
-.PHONY: run test bench install install-test assets chromium fonts lint messages clean
+.PHONY: run test pytest bench install install-test assets chromium fonts lint messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -62,11 +67,16 @@ run: install assets fonts
 
 lint: install-test
 	$(BIN)/ruff check renda tests scripts
+	$(BIN)/ruff format --check renda tests scripts
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+	$(RENDA) makemigrations --check --dry-run
 
-test: install-test assets chromium lint
-	$(BIN)/python -m pytest
+test: lint pytest
+
+# The test suite alone (what `make test` runs after the lint).
+pytest: install-test assets chromium
+	$(BIN)/python -m pytest --numprocesses $(TEST_WORKERS) --maxprocesses 8 --dist loadgroup $(PYTEST_ARGS)
 
 bench: install assets
 	$(RENDA) bench all --json

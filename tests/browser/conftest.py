@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,10 +23,27 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.browser)
 
 
+def _join_request_threads(timeout: float = 10.0) -> None:
+    """Wait for the live server's request threads (one per open browser connection) to end.
+
+    They close the test database connection the live server shares with the tests when they
+    end; that connection may only be used from another thread while the live server runs.
+    """
+    for thread in threading.enumerate():
+        if thread is not threading.current_thread() and thread.name.endswith(
+            "(process_request_thread)"
+        ):
+            thread.join(timeout)
+
+
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
+def browser(request: pytest.FixtureRequest) -> Iterator[Any]:
+    """One Chromium per test process, closed (with every connection it still holds to the
+    live server) before the live server stops: it asks for the live server, which pytest
+    then tears down after it."""
     if not (Path(CHROMIUM).exists() or shutil.which("chromium")):
         pytest.skip("Chromium is not installed (make test installs Debian's chromium when it can)")
+    request.getfixturevalue("live_server")
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
@@ -48,6 +66,7 @@ def browser() -> Iterator[Any]:
         )
         yield instance
         instance.close()
+    _join_request_threads()
     if previous is None:
         os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 

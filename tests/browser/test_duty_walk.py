@@ -122,6 +122,7 @@ def _deputy_sees_the_points(page: Any, record: DutyRecord) -> None:
     shot(page, "walk-4-deputy-points-phone")
 
 
+@pytest.mark.slow  # the whole walk: scheduled first among the live-server tests
 def test_import_report_confirm_points_and_ledger(
     page: Any, browser: Any, live_server: Any, tmp_path: Path
 ) -> None:

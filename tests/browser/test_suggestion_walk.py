@@ -102,6 +102,7 @@ def _rate(page: Any, suggestion: Suggestion, rating: str, comment: str) -> None:
     page.wait_for_url(f"**/suggestions/{suggestion.pk}/")
 
 
+@pytest.mark.slow  # the whole walk: scheduled first among the live-server tests
 def test_one_suggestion_through_every_role(page: Any, browser: Any, live_server: Any) -> None:
     base = live_server.url
     cosigner = _cosigner()
@@ -198,3 +199,4 @@ def test_one_suggestion_through_every_role(page: Any, browser: Any, live_server:
     assert "每台 15 万元" in text
     shot(public, "suggestion-walk-3-public-phone")
     assert DEMO_PASSWORD not in text
+    public.context.close()
