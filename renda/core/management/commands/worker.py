@@ -15,7 +15,13 @@ class Command(BaseCommand):
         if backend == "database":
             call_command("db_worker", queue_name="*", reload=False)
         elif backend == "rq":
-            # The scheduler moves deferred tasks (retries with back-off) onto the queue.
-            call_command("rqworker", "default", with_scheduler=True)
+            # The scheduler moves deferred tasks (retries with back-off) onto the queue; the
+            # jobs django-tasks-rq enqueues only run with its own job class.
+            call_command(
+                "rqworker",
+                "default",
+                with_scheduler=True,
+                job_class="django_tasks_rq.backend.Job",
+            )
         else:
             self.stdout.write(f"TASK_BACKEND={backend} runs tasks in-process; no worker needed.")
