@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
 from renda.accounts.selectors import is_verified, otp_required
+from renda.core.logging import bind_user
 from renda.core.models import STAFF_ROLES
 from renda.core.policies import roles_of
 
@@ -54,6 +55,7 @@ class AccountSecurityMiddleware:
         user = request.user
         if not user.is_authenticated:
             return self.get_response(request)
+        bind_user(user)  # every further log line of this request names the user
         is_api = request.path.startswith("/api/")
         if roles_of(user) & set(STAFF_ROLES) or user.is_staff:
             now = int(time.time())

@@ -31,6 +31,7 @@ from renda.api.models import ApiToken
 from renda.api.problems import AuthFailed, LockedOut
 from renda.api.schemas import TokenIn
 from renda.core.errors import NotPermitted
+from renda.core.logging import bind_user
 from renda.core.models import Role, User
 from renda.core.policies import roles_of
 
@@ -52,6 +53,7 @@ class BearerAuth(HttpBearer):
         if not user.is_active:
             raise AuthFailed(_("账号已停用。"))
         services.touch_token(token=found)
+        bind_user(user)  # the user id on every further log line of this request
         request.user = user
         request.api_token = found  # type: ignore[attr-defined]
         return user

@@ -9,4 +9,6 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         # Auth signals feed the audit log; importing registers the receivers.
-        from renda.core import receivers  # noqa: F401
+        from renda.core import logging, receivers  # noqa: F401
+
+        logging.connect_signals()  # user and task ids on log lines
