@@ -225,20 +225,26 @@ LOGIN_REDIRECT_URL = "web:workbench"
 LOGOUT_REDIRECT_URL = "web:home"
 CSRF_FAILURE_VIEW = "renda.accounts.views.csrf_failure"
 
-# Lockout: five failures within fifteen minutes lock the username for fifteen minutes.
+# Lockout (renda/core/lockout.py): five failures for one username from one address within
+# fifteen minutes lock that username from that address for fifteen minutes; the office still
+# signs in from its own address. LOGIN_ADDRESS_FAILURE_LIMIT failures from one address over any
+# usernames (password spraying) refuse every sign-in from it for the same window. Refused
+# attempts while locked are not counted, so a lock lifts fifteen minutes after it began.
+AXES_HANDLER = "renda.core.lockout.LockoutHandler"
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
-AXES_LOCKOUT_PARAMETERS = ["username"]
-# Locking by address as well would shut out a whole township office behind one NAT address
-# after one person's typos; the account lock is what protects the account.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+LOGIN_ADDRESS_FAILURE_LIMIT = int(env("LOGIN_ADDRESS_FAILURE_LIMIT", "20"))
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "renda.accounts.views.lockout"
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_VERBOSE = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
-AXES_IPWARE_PROXY_COUNT = int(env("PROXY_COUNT", "0")) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# Behind PROXY_COUNT reverse proxies the client address is read from X-Forwarded-For, counting
+# from the right (what the client writes on the left is not trusted): see client_ip.
+PROXY_COUNT = int(env("PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "renda.core.logging.client_ip"
 
 # Staff sessions end after 30 idle minutes (enforced per role by AccountSecurityMiddleware);
 # others keep a two-week session.

@@ -7,19 +7,16 @@ import math
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from axes.helpers import get_cool_off
-from axes.models import AccessAttempt
-from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from renda.core import lockout
 from renda.core.models import Role
 from renda.core.policies import has_role
 
 # Users are told local (Beijing) time whatever the server's TIME_ZONE is set to.
 DISPLAY_ZONE = ZoneInfo("Asia/Shanghai")
-_DEFAULT_COOL_OFF = dt.timedelta(minutes=15)
 
 
 def otp_required(user: Any) -> bool:
@@ -52,30 +49,15 @@ def needs_verification(user: Any) -> bool:
 
 
 def cool_off(request: HttpRequest | None = None) -> dt.timedelta:
-    value = get_cool_off(request)
-    return value if isinstance(value, dt.timedelta) else _DEFAULT_COOL_OFF
+    return lockout.cool_off(request)
 
 
-def locked_until(username: str, request: HttpRequest | None = None) -> dt.datetime:
-    """When axes will let ``username`` try again.
-
-    Axes sums the failures of every recent attempt record for the username (one record per
-    address and browser) and locks while the sum reaches the limit, so the lock lifts when the
-    newest record that still completes the limit falls out of the cool-off window.
-    """
-    period = cool_off(request)
-    limit = int(settings.AXES_FAILURE_LIMIT)
-    now = timezone.now()
-    recent = AccessAttempt.objects.filter(
-        username=username, attempt_time__gte=now - period
-    ).order_by("-attempt_time")
-    total = 0
-    for attempt_time, failures in recent.values_list("attempt_time", "failures_since_start"):
-        total += failures
-        if total >= limit:
-            until: dt.datetime = attempt_time + period
-            return until
-    return now + period
+def lock_of(username: str, request: HttpRequest) -> lockout.Lock:
+    """Which lock refuses ``username`` from this request's address and until when (the
+    account lock if axes refused before this module saw it: a full window from now)."""
+    return lockout.state(request, username) or lockout.Lock(
+        lockout.Kind.ACCOUNT, timezone.now() + cool_off(request)
+    )
 
 
 def retry_clock(moment: dt.datetime) -> str:

@@ -41,6 +41,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from renda.accounts import pending, selectors, services
 from renda.accounts.forms import ConfirmPasswordForm, LoginForm, PasswordChangeForm, TokenForm
 from renda.accounts.middleware import LOGOUT_REASON, REASON_IDLE
+from renda.core import lockout as locks
 from renda.core import services as core_services
 from renda.core.errors import Conflict, InvalidInput, NotFound
 from renda.core.models import User
@@ -185,13 +186,25 @@ def lockout(
 
 
 def _lockout_response(request: HttpRequest, username: str, *, second_step: bool) -> HttpResponse:
-    until = selectors.locked_until(username, request)
+    lock = selectors.lock_of(username, request)
+    until = lock.until
     params = {
         "limit": settings.AXES_FAILURE_LIMIT,
         "minutes": selectors.cool_off_minutes(request),
         "time": selectors.retry_clock(until),
     }
-    if second_step:
+    title = _("账号已暂时锁定")
+    if lock.kind is locks.Kind.ADDRESS:
+        # Password spraying: many usernames failed from this address.
+        title = _("登录已暂时受限")
+        detail = (
+            _(
+                "此网络地址登录失败次数过多，为防止密码被猜测，已暂停从此地址登录 %(minutes)d 分钟。"
+                "请于 %(time)s 后再试；如需立即登录，请联系系统管理员。"
+            )
+            % params
+        )
+    elif second_step:
         # The count covers wrong passwords and wrong codes alike.
         detail = (
             _(
@@ -212,8 +225,8 @@ def _lockout_response(request: HttpRequest, username: str, *, second_step: bool)
     if request.path.startswith("/api/"):
         response: HttpResponse = JsonResponse(
             {
-                "type": "urn:renda:problem:account-locked",
-                "title": _("账号已暂时锁定"),
+                "type": f"urn:renda:problem:{lock.kind}-locked",
+                "title": title,
                 "status": 429,
                 "detail": detail,
             },
@@ -227,7 +240,12 @@ def _lockout_response(request: HttpRequest, username: str, *, second_step: bool)
         response = render(
             request,
             "accounts/login.html",
-            {"form": form, "locked": detail, "next": _requested_next(request)},
+            {
+                "form": form,
+                "locked": detail,
+                "locked_title": title,
+                "next": _requested_next(request),
+            },
             status=429,
         )
     response["Retry-After"] = retry_after

@@ -14,7 +14,6 @@ from typing import Any
 
 from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_cool_off, get_credentials
-from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.signals import user_logged_in, user_login_failed
@@ -30,6 +29,7 @@ from renda.api import selectors, services
 from renda.api.models import ApiToken
 from renda.api.problems import AuthFailed, LockedOut
 from renda.api.schemas import TokenIn
+from renda.core import lockout
 from renda.core.errors import NotPermitted
 from renda.core.logging import bind_user
 from renda.core.models import Role, User
@@ -83,22 +83,29 @@ def current_token(request: HttpRequest) -> ApiToken | None:
 
 
 def _lockout(request: HttpRequest, username: str) -> LockedOut:
-    cool_off = get_cool_off(request) or timedelta(minutes=15)
-    latest = (
-        AccessAttempt.objects.filter(username=username)
-        .order_by("-attempt_time")
-        .values_list("attempt_time", flat=True)
-        .first()
-    )
-    retry_at = (latest or timezone.now()) + cool_off
+    found = lockout.state(request, username)
+    retry_at = found.until if found else timezone.now() + lockout.cool_off(request)
     seconds = max(1, math.ceil((retry_at - timezone.now()).total_seconds()))
-    message = _(
-        "登录失败次数过多,账号已暂时锁定。请于 %(time)s 之后(约 %(minutes)s 分钟后)再试,"
-        "或联系管理员解锁。"
-    ) % {
+    params = {
         "time": time_format(timezone.localtime(retry_at), "H:i"),
         "minutes": math.ceil(seconds / 60),
     }
+    if found is not None and found.kind is lockout.Kind.ADDRESS:
+        message = (
+            _(
+                "此网络地址登录失败次数过多，为防止密码被猜测，已暂停从此地址登录。"
+                "请于 %(time)s 之后（约 %(minutes)s 分钟后）再试，或联系管理员。"
+            )
+            % params
+        )
+        return LockedOut(message, retry_after=seconds, kind="address-throttled")
+    message = (
+        _(
+            "登录失败次数过多,账号已暂时锁定。请于 %(time)s 之后(约 %(minutes)s 分钟后)再试,"
+            "或联系管理员解锁。"
+        )
+        % params
+    )
     return LockedOut(message, retry_after=seconds)
 
 

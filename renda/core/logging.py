@@ -9,6 +9,7 @@ traceback is one ``exception`` string, not the repr of an ``exc_info`` tuple.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import re
 import uuid
@@ -109,13 +110,25 @@ def connect_signals() -> None:
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    # Behind a reverse proxy the deployment sets PROXY_COUNT; axes' ipware reads the same.
+    """The caller's address: REMOTE_ADDR, or behind ``PROXY_COUNT`` reverse proxies the
+    address the outermost of them saw (that many entries from the right of
+    X-Forwarded-For; every entry further left was written by the client and proves nothing).
+    Audit events, logs and the sign-in lockout (``AXES_CLIENT_IP_CALLABLE``) all use it."""
     from django.conf import settings
 
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if forwarded and getattr(settings, "AXES_IPWARE_PROXY_COUNT", None):
-        return forwarded.split(",")[0].strip() or None
-    return request.META.get("REMOTE_ADDR") or None
+    remote = request.META.get("REMOTE_ADDR") or None
+    proxies = int(getattr(settings, "PROXY_COUNT", 0) or 0)
+    if proxies <= 0:
+        return remote
+    hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    hops = [hop for hop in hops if hop]
+    if len(hops) < proxies:
+        return remote  # not through every proxy: the address we see is all we know
+    candidate = hops[-proxies]
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        return remote
 
 
 def request_id_of(request: HttpRequest) -> str:

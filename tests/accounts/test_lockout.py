@@ -21,9 +21,15 @@ WRONG = "Wrong-Password-1"
 
 
 def expected_clock(username: str) -> str:
-    """Beijing time of the last failure plus fifteen minutes, rounded up to the minute."""
-    last = AccessAttempt.objects.filter(username=username).latest("attempt_time").attempt_time
-    until = (last + dt.timedelta(minutes=15)).astimezone(ZoneInfo("Asia/Shanghai"))
+    """Beijing time at which the lock lifts, rounded up to the minute: fifteen minutes after
+    the failure that completed the limit (walking back from the newest attempt record, the
+    one whose leaving the window brings the sum of failures under five)."""
+    total = 0
+    for attempt in AccessAttempt.objects.filter(username=username).order_by("-attempt_time"):
+        total += attempt.failures_since_start
+        if total >= 5:
+            break
+    until = (attempt.attempt_time + dt.timedelta(minutes=15)).astimezone(ZoneInfo("Asia/Shanghai"))
     floor = until.replace(second=0, microsecond=0)
     if until > floor:
         floor += dt.timedelta(minutes=1)

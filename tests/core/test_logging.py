@@ -179,3 +179,26 @@ def test_console_stays_readable(console_log: Captured) -> None:
     assert "ValueError: bad value" in text
     assert not text.lstrip().startswith("{")
     structlog.contextvars.clear_contextvars()
+
+
+@pytest.mark.parametrize(
+    ("proxies", "forwarded", "expected"),
+    [
+        (0, "198.51.100.1", "127.0.0.9"),  # no proxy: the header is the client's own text
+        (1, "198.51.100.1, 203.0.113.5", "203.0.113.5"),  # the left entry is forged
+        (1, "203.0.113.5", "203.0.113.5"),
+        (2, "198.51.100.1, 203.0.113.5, 10.0.0.1", "203.0.113.5"),
+        (1, "not-an-address", "127.0.0.9"),
+        (2, "203.0.113.5", "127.0.0.9"),  # fewer hops than proxies: what we see
+    ],
+)
+def test_client_ip_trusts_only_the_proxies(
+    proxies: int, forwarded: str, expected: str, settings: Any
+) -> None:
+    from django.test import RequestFactory
+
+    from renda.core.logging import client_ip
+
+    settings.PROXY_COUNT = proxies
+    request = RequestFactory().get("/", REMOTE_ADDR="127.0.0.9", HTTP_X_FORWARDED_FOR=forwarded)
+    assert client_ip(request) == expected
