@@ -512,8 +512,14 @@ def _check_photos(photos: Sequence[UploadedFile], existing: int = 0) -> list[str
         name = photo.name or _("照片")
         if (photo.size or 0) > PHOTO_BYTES_MAX:
             problems.append(_("“%(name)s”超过 5 MB,请压缩后再上传。") % {"name": name})
-        elif uploads.sniff(photo, uploads.PHOTOS) is None:
-            problems.append(_("“%(name)s”不是 JPG、PNG 或 WebP 格式的照片。") % {"name": name})
+        else:
+            try:
+                if uploads.inspect(photo, uploads.PHOTOS, name=name) is None:
+                    problems.append(
+                        _("“%(name)s”不是 JPG、PNG 或 WebP 格式的照片。") % {"name": name}
+                    )
+            except uploads.Refused as refused:
+                problems.append(refused.message)
     return problems
 
 
@@ -555,11 +561,12 @@ def _title(data: RecordInput) -> str:
 
 def _save_photos(record: DutyRecord, photos: Sequence[UploadedFile]) -> None:
     for upload in photos:
-        found = uploads.sniff(upload, uploads.PHOTOS)
-        assert found is not None
-        content_type, extension = found
-        photo = DutyRecordPhoto(record=record, content_type=content_type, size=upload.size or 0)
-        photo.image.save(f"photo.{extension}", upload, save=False)
+        # Re-encoded when checked: what is stored is the decoded picture, without what was
+        # appended to it and without its EXIF (the GPS position among it).
+        clean = uploads.inspect(upload, uploads.PHOTOS)
+        assert clean is not None
+        photo = DutyRecordPhoto(record=record, content_type=clean.content_type, size=clean.size)
+        photo.image.save(f"photo.{clean.extension}", clean.content, save=False)
         photo.save()
 
 

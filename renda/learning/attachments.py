@@ -10,6 +10,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from renda.core import uploads
 from renda.core.errors import InvalidInput
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -17,6 +18,16 @@ ACCEPT = ".pdf,.doc,.docx,.jpg,.jpeg,.png,.gif,.webp"
 
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+# The types the core upload kit cleans, by the content type detect() found.
+_INSPECTED = {
+    "application/pdf": (uploads.PDF,),
+    "image/jpeg": uploads.PHOTOS,
+    "image/png": uploads.PHOTOS,
+    "image/webp": uploads.PHOTOS,
+    "image/gif": uploads.GIF,
+}
 
 
 @dataclass(frozen=True)
@@ -60,6 +71,16 @@ def detect(head: bytes, upload: Any) -> Detected | None:
     return None
 
 
+def content(upload: Any, detected: Detected) -> tuple[Any, int]:
+    """What to store for an upload ``inspect`` accepted, and its size: the cleaned copy of an
+    image or PDF, a Word document as it came."""
+    signatures = _INSPECTED.get(detected.content_type)
+    clean = uploads.inspect(upload, signatures) if signatures else None
+    if clean is None:
+        return upload, int(upload.size)
+    return clean.content, clean.size
+
+
 def inspect(upload: Any) -> Detected:
     """Validate an upload: size at most 20 MB and a PDF, Word document or image by content.
     Raises InvalidInput on the ``attachment`` field with a message saying what to do."""
@@ -79,6 +100,13 @@ def inspect(upload: Any) -> Detected:
     head = upload.read(16)
     upload.seek(0)
     found = detect(head, upload)
+    if found is not None and found.content_type in _INSPECTED:
+        # Images re-encoded (appended data and EXIF dropped), PDFs refused with scripts or
+        # embedded files; the cleaned bytes are what publish() stores.
+        try:
+            uploads.inspect(upload, _INSPECTED[found.content_type])
+        except uploads.Refused as refused:
+            raise InvalidInput(field_errors={"attachment": [refused.message]}) from None
     if found is None:
         raise InvalidInput(
             field_errors={

@@ -114,8 +114,8 @@ def publish(
             stem = original.rsplit(".", 1)[0] if "." in original else original
             material.attachment_name = f"{(stem or _('附件'))[:150]}.{detected.extension}"
             material.attachment_type = detected.content_type
-            material.attachment_size = int(attachment.size)
-            material.attachment.save(f"upload.{detected.extension}", attachment, save=False)
+            stored_content, material.attachment_size = attachments.content(attachment, detected)
+            material.attachment.save(f"upload.{detected.extension}", stored_content, save=False)
             stored = material.attachment.name or ""
         material.save()
         Receipt.objects.bulk_create(

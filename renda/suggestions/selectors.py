@@ -360,7 +360,9 @@ def missing_signers(item: Suggestion) -> int:
 
 
 def check_attachments(files: Sequence[UploadedFile], existing: int = 0) -> list[str]:
-    """What is wrong with these uploads (too many, too large, not a photo or PDF)."""
+    """What is wrong with these uploads (too many, too large, not a photo or PDF, a photo
+    that does not decode, a PDF with scripts or embedded files). Nothing is written: the
+    cleaned copy ``uploads.inspect`` makes is kept on the upload object for the service."""
     problems: list[str] = []
     if len(files) + existing > ATTACHMENTS_MAX:
         problems.append(_("最多上传 %(n)d 个附件。") % {"n": ATTACHMENTS_MAX})
@@ -368,10 +370,14 @@ def check_attachments(files: Sequence[UploadedFile], existing: int = 0) -> list[
         name = upload.name or _("附件")
         if (upload.size or 0) > ATTACHMENT_BYTES_MAX:
             problems.append(_("“%(name)s”超过 10 MB,请压缩后再上传。") % {"name": name})
-        elif uploads.sniff(upload, ATTACHMENT_TYPES) is None:
-            problems.append(
-                _("“%(name)s”不是 JPG、PNG、WebP 格式的照片或 PDF 文件。") % {"name": name}
-            )
+        else:
+            try:
+                if uploads.inspect(upload, ATTACHMENT_TYPES, name=name) is None:
+                    problems.append(
+                        _("“%(name)s”不是 JPG、PNG、WebP 格式的照片或 PDF 文件。") % {"name": name}
+                    )
+            except uploads.Refused as refused:
+                problems.append(refused.message)
     return problems
 
 

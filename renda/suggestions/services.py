@@ -84,16 +84,16 @@ def create_default_categories(*, congress_ids: Iterable[int]) -> None:
 
 def _save_attachments(suggestion: Suggestion, files: Sequence[UploadedFile]) -> None:
     for upload in files:
-        found = uploads.sniff(upload, selectors.ATTACHMENT_TYPES)
-        assert found is not None
-        content_type, extension = found
+        # Photos re-encoded, PDFs checked for scripts and embedded files (check_attachments).
+        clean = uploads.inspect(upload, selectors.ATTACHMENT_TYPES)
+        assert clean is not None
         item = SuggestionAttachment(
             suggestion=suggestion,
-            content_type=content_type,
-            size=upload.size or 0,
+            content_type=clean.content_type,
+            size=clean.size,
             name=(upload.name or "")[:200],
         )
-        item.file.save(f"file.{extension}", upload, save=False)
+        item.file.save(f"file.{clean.extension}", clean.content, save=False)
         item.save()
 
 

@@ -13,12 +13,14 @@ from renda.deputies.models import Mandate, MandateStatus
 from renda.learning import services
 from renda.learning.models import Audience, Material
 from tests.api.conftest import anon, bearer  # noqa: F401 - the API tests' fixtures
+from tests.core import upload_samples
 
 CITY = "430400000000"
 COUNTY = "430421000000"
 OTHER_COUNTY = "430405000000"
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+# Real files: uploads are decoded (images) and parsed (PDFs), not only recognised.
+PDF = upload_samples.pdf()
+PNG = upload_samples.png()
 
 
 @pytest.fixture(autouse=True)

@@ -16,6 +16,7 @@ from renda.core.models import User
 from renda.deputies.models import Mandate, MandateStatus
 from renda.suggestions import selectors, services
 from renda.suggestions.models import Suggestion, SuggestionKind
+from tests.core import upload_samples
 
 IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 CITY, COUNTY, OTHER_COUNTY = "430400000000", "430421000000", "430405000000"
@@ -93,7 +94,8 @@ def image_upload(name: str = "现场.jpg") -> SimpleUploadedFile:
 
 
 def pdf_upload(name: str = "材料.pdf", size: int = 200) -> SimpleUploadedFile:
-    body = b"%PDF-1.4\n" + b"0" * max(0, size - 9)
+    """A real PDF (uploads are parsed), about ``size`` bytes long."""
+    body = upload_samples.pdf(pad=max(0, size - len(upload_samples.pdf())))
     return SimpleUploadedFile(name, body, content_type="application/pdf")
 
 
