@@ -32,7 +32,7 @@ from typing import IO, Any
 
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps
 
 # (magic bytes, their offset, content type, file extension)
 Signature = tuple[bytes, int, str, str]
@@ -163,7 +163,12 @@ def _reencode(data: bytes, content_type: str, label: str) -> bytes:
             return _encode(image, expected)
     except Refused:
         raise
-    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError, SyntaxError):
+    except Image.DecompressionBombError:
+        raise Refused(
+            _("“%(name)s”的尺寸过大，请缩小到 %(limit)d 万像素以内再上传。")
+            % {"name": label, "limit": MAX_PIXELS // 10_000}
+        ) from None
+    except Exception:  # a broken file fails in many ways inside a decoder: all are a refusal
         raise _unreadable_image(label) from None
 
 
@@ -206,7 +211,6 @@ def _encode(image: Image.Image, fmt: str) -> bytes:
 
 def _check_pdf(data: bytes, label: str) -> None:
     from pypdf import PdfReader
-    from pypdf.errors import PyPdfError
 
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
@@ -218,15 +222,7 @@ def _check_pdf(data: bytes, label: str) -> None:
         problem = _pdf_problem(reader)
     except Refused:
         raise
-    except (
-        PyPdfError,
-        ValueError,
-        KeyError,
-        TypeError,
-        AttributeError,
-        IndexError,
-        RecursionError,
-    ):
+    except Exception:  # pypdf on a malformed file raises more than PyPdfError: all a refusal
         raise Refused(
             _("“%(name)s”不是有效的 PDF 文件，无法读取。请重新导出后再上传。") % {"name": label}
         ) from None

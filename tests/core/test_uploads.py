@@ -194,3 +194,21 @@ def test_checking_then_storing_decodes_once(monkeypatch: pytest.MonkeyPatch) -> 
     second = uploads.inspect(photo, uploads.PHOTOS)
     assert first is second
     assert calls == [1]
+
+
+def test_a_header_claiming_huge_dimensions_is_refused_as_too_large() -> None:
+    """Only a header (20,000 × 15,000 pixels) and no pixel data: Pillow's own bomb guard
+    stops it at opening; the caller is told it is too large, not that something broke."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
+    ihdr = struct.pack(">IIBBBBB", 20_000, 15_000, 8, 2, 0, 0, 0)
+    data = chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\x00" * 64)) + chunk(b"IEND", b"")
+    message = refusal(b"\x89PNG\r\n\x1a\n" + data)
+    assert "尺寸过大" in message
+    assert "5000 万像素" in message
