@@ -139,16 +139,10 @@ def process_group(
 
 def stop_group(process: subprocess.Popen[bytes], *, timeout: float = 30) -> int | None:
     if process.poll() is None:
-        with _suppress_gone():
+        with suppress(ProcessLookupError, PermissionError):
             os.killpg(process.pid, signal.SIGTERM)
         with suppress(subprocess.TimeoutExpired):
             process.wait(timeout=timeout)
-    with _suppress_gone():
+    with suppress(ProcessLookupError, PermissionError):
         os.killpg(process.pid, signal.SIGKILL)  # anything the leader left behind
     return process.wait(timeout=10)
-
-
-@contextmanager
-def _suppress_gone() -> Iterator[None]:
-    with suppress(ProcessLookupError, PermissionError):
-        yield
