@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.core.management import call_command
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 from django.db.models import F, Min, Q
 from django.utils import timezone
 
@@ -138,7 +138,6 @@ def execute(job: Job) -> tuple[bool, str]:
         if isinstance(error, KeyboardInterrupt):
             raise
         log.exception("scheduled_job_failed", job=job.key, command=job.command)
-        close_old_connections()
         return False, f"{out.getvalue()}{type(error).__name__}: {error}"
     log.info(
         "scheduled_job_done",
@@ -182,19 +181,26 @@ def seconds_until_due(*, now: datetime) -> float:
     return min(MAX_SLEEP, max(0.5, wait + 0.05))
 
 
+def _refresh_connections() -> None:
+    """Between runs, as between requests: drop connections that broke or grew old (a
+    database restart must not stop the scheduler). Never inside a transaction (tests)."""
+    if not connection.in_atomic_block:
+        close_old_connections()
+
+
 def serve(*, stop: threading.Event, runner: str | None = None) -> None:
     """The scheduler's loop, until ``stop`` is set (SIGTERM/SIGINT). A database error is
     logged and the loop tries again after a pause."""
     name = runner or runner_name()
     log.info("scheduler_started", runner=name, jobs=[job.key for job in jobs()])
     while not stop.is_set():
-        close_old_connections()
+        _refresh_connections()
         try:
             run_due(runner=name, stop=stop)
             wait = seconds_until_due(now=timezone.now())
         except Exception:
             log.exception("scheduler_error", runner=name)
-            close_old_connections()
+            _refresh_connections()
             wait = 10.0
         stop.wait(wait)
     log.info("scheduler_stopped", runner=name)
