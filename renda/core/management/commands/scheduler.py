@@ -16,13 +16,13 @@ from renda.core.models import ScheduledJob
 
 
 class Command(BaseCommand):
-    help = "运行定时任务(到期提醒、逾期督办、活动提醒、通知补发、清理);可同时运行多个"
+    help = "运行定时任务（到期提醒、逾期督办、活动提醒、通知补发、清理）；可同时运行多个"
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--once",
             action="store_true",
-            help="运行一次到期的任务后退出(供 cron 或 systemd 定时器)",
+            help="运行一次到期的任务后退出（供 cron 或 systemd 定时器）",
         )
         parser.add_argument(
             "--list", action="store_true", dest="list_jobs", help="列出定时任务及下次运行时间"
