@@ -64,7 +64,7 @@ fonts:
 # together on Ctrl-C or TERM, and when one of them exits.
 SERVE_ENV = RENDA_ENV=$${RENDA_ENV:-server} HOST=$(HOST) PORT=$(PORT)
 # `make dev` keeps its own data (development keys) apart from `make run`'s.
-DEV_ENV = RENDA_VAR_DIR=$${RENDA_VAR_DIR:-var/dev} HOST=$(HOST) PORT=$(PORT)
+DEV_ENV = RENDA_VAR_DIR=$${RENDA_VAR_DIR:-$(CURDIR)/var/dev} HOST=$(HOST) PORT=$(PORT)
 STOP_TOGETHER = trap 'trap - INT TERM EXIT; kill 0 2>/dev/null' INT TERM EXIT
 
 run: install assets fonts

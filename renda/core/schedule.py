@@ -156,7 +156,9 @@ def run_due(
 ) -> list[str]:
     """Run every job that is due and that this scheduler claims; the keys it ran."""
     ran: list[str] = []
-    ensure_rows(now=now())
+    keys = [job.key for job in jobs()]
+    if ScheduledJob.objects.filter(key__in=keys).count() < len(keys):
+        ensure_rows(now=now())
     for job in jobs():
         if stop is not None and stop.is_set():
             break

@@ -46,7 +46,8 @@ def test_make_run_serves_with_debug_off_and_sends_overdue_reminders(tmp_path: Pa
     log = tmp_path / "make-run.log"
     with FakeSmsGateway() as gateway:
         templates = {"case_overdue": "SMS_OVERDUE", "default": "SMS_OTHER"}
-        env = operator_env(var, **gateway.env(templates))
+        # Two web workers: the machine running the tests is busy enough.
+        env = operator_env(var, WEB_CONCURRENCY="2", **gateway.env(templates))
         with process_group(["make", "run", f"PORT={port}"], env=env, log=log) as make:
             base = f"http://127.0.0.1:{port}"
             output = wait_for(
