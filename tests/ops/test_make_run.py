@@ -56,7 +56,7 @@ def test_make_run_serves_with_debug_off_and_sends_overdue_reminders(tmp_path: Pa
                     and f"Renda 已启动:{base}" in (text := log.read_text(errors="replace"))
                     and text
                 ),
-                timeout=BUDGET - 60,
+                timeout=BUDGET - 20,  # migrate, seed and collectstatic come first
                 what=f"the start banner with {base}",
             )
             assert make.poll() is None, log.read_text(errors="replace")
