@@ -1,4 +1,5 @@
-# Renda: `make run` starts the platform with demo data, `make test` runs every check.
+# Renda: `make run` serves the platform with demo data (what a county office runs), `make dev`
+# is the same with Django's autoreloading debug server, `make test` runs every check.
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -12,7 +13,7 @@ PORT ?= 8000
 TEST_WORKERS ?= auto
 PYTEST_ARGS ?=
 
-.PHONY: run test pytest bench install install-test assets chromium fonts lint messages clean
+.PHONY: run dev test pytest bench install install-test assets chromium fonts lint messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -57,13 +58,35 @@ fonts:
 	      || echo "fonts-noto-cjk could not be installed: PDF archives will lack Chinese glyphs"; \
 	  else echo "no Chinese font found: install fonts-noto-cjk for the PDF duty archives"; fi; }
 
+# `make run`: RENDA_ENV=server (README): gunicorn with DEBUG off on HOST:PORT (plain HTTP, for
+# the office's network or a TLS proxy in front), static files collected into the data
+# directory, keys generated once into it, the task worker and the scheduler. The three stop
+# together on Ctrl-C or TERM, and when one of them exits.
+SERVE_ENV = RENDA_ENV=$${RENDA_ENV:-server} HOST=$(HOST) PORT=$(PORT)
+# `make dev` keeps its own data (development keys) apart from `make run`'s.
+DEV_ENV = RENDA_VAR_DIR=$${RENDA_VAR_DIR:-$(CURDIR)/var/dev} HOST=$(HOST) PORT=$(PORT)
+STOP_TOGETHER = trap 'trap - INT TERM EXIT; kill 0 2>/dev/null' INT TERM EXIT
+
 run: install assets fonts
-	$(RENDA) migrate --noinput
-	$(RENDA) createcachetable
-	$(RENDA) seed --scale small --if-empty
-	@trap 'kill 0' EXIT INT TERM; \
+	$(SERVE_ENV) $(RENDA) migrate --noinput
+	$(SERVE_ENV) $(RENDA) createcachetable
+	$(SERVE_ENV) $(RENDA) collectstatic --noinput --verbosity 0
+	$(SERVE_ENV) $(RENDA) seed --scale small --if-empty
+	@export $(SERVE_ENV); $(STOP_TOGETHER); \
 	  $(RENDA) worker & \
-	  $(RENDA) runserver $(HOST):$(PORT)
+	  $(RENDA) scheduler & \
+	  $(BIN)/gunicorn --config python:renda.gunicorn_conf renda.wsgi:application & \
+	  wait -n
+
+dev: install assets fonts
+	$(DEV_ENV) $(RENDA) migrate --noinput
+	$(DEV_ENV) $(RENDA) createcachetable
+	$(DEV_ENV) $(RENDA) seed --scale small --if-empty
+	@export $(DEV_ENV); $(STOP_TOGETHER); \
+	  $(RENDA) worker & \
+	  $(RENDA) scheduler & \
+	  $(RENDA) runserver $(HOST):$(PORT) & \
+	  wait -n
 
 lint: install-test
 	$(BIN)/ruff check renda tests scripts

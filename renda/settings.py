@@ -7,8 +7,10 @@ without a real SECRET_KEY.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import secrets
 from datetime import timedelta
 from pathlib import Path
 
@@ -37,28 +39,100 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in env(name, default).split(",") if item.strip()]
 
 
+# Three modes (RENDA_ENV), documented in README.md:
+# - "development" (the default; `make dev` and the tests): DEBUG on, fixed development keys;
+# - "server" (`make run`, one machine): DEBUG off, plain HTTP on HOST/PORT for a LAN or a
+#   proxy in front, keys generated once per installation and kept in the data directory;
+# - "production" (several machines): DEBUG off, HTTPS, every key from the environment.
+# RENDA_HTTPS says whether browsers reach the site over HTTPS (on in production; turn it on
+# in server mode behind a TLS proxy): HTTPS redirects, Secure cookies and HSTS follow it.
 RENDA_ENV = env("RENDA_ENV", "development")
+_MODES = ("development", "server", "production")
+if RENDA_ENV not in _MODES:
+    raise ImproperlyConfigured(f"RENDA_ENV must be one of {', '.join(_MODES)}")
 PRODUCTION = RENDA_ENV == "production"
+DEPLOYED = RENDA_ENV != "development"
 TESTING = env_bool("RENDA_TESTING")
-DEBUG = env_bool("RENDA_DEBUG", default=not PRODUCTION)
+DEBUG = env_bool("RENDA_DEBUG", default=not DEPLOYED)
+HTTPS = env_bool("RENDA_HTTPS", default=PRODUCTION)
 
 _DEV_SECRET = "renda-development-secret-key-not-for-production-use-0123456789"  # noqa: S105
-SECRET_KEY = env("SECRET_KEY", "" if PRODUCTION else _DEV_SECRET)
+_KEY_NAMES = ("SECRET_KEY", "FIELD_ENCRYPTION_KEY", "BLIND_INDEX_KEY")
+KEYS_FILE = VAR_DIR / "secret-keys.json"
+
+
+def installation_keys(path: Path) -> dict[str, str]:
+    """The keys of this installation, generated on first use and kept in ``path`` (mode
+    0600). Every process of the installation (web, worker, scheduler, commands) reads the
+    same file; the first to start writes it whole under a temporary name and links it into
+    place, so a process starting at the same moment never reads half a file."""
+    if not path.exists():
+        keys = {name: secrets.token_urlsafe(64) for name in _KEY_NAMES}
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+                json.dump(keys, handle)
+                handle.flush()
+                os.fsync(handle.fileno())
+            # If another process was first, its keys are the installation's.
+            with contextlib.suppress(FileExistsError):
+                os.link(temporary, path)
+        finally:
+            temporary.unlink()
+    loaded: dict[str, str] = json.loads(path.read_text(encoding="utf-8"))
+    if sorted(loaded) != sorted(_KEY_NAMES) or not all(loaded.values()):
+        raise ImproperlyConfigured(f"{path} is not a key file written by Renda")
+    return loaded
+
+
+if PRODUCTION:
+    # Several machines serve one installation: the keys come from the environment.
+    _keys = {name: env(name) for name in _KEY_NAMES}
+elif DEPLOYED:
+    # Environment variables win; what they leave out is this installation's own key.
+    _given = {name: env(name) for name in _KEY_NAMES}
+    _stored = installation_keys(KEYS_FILE) if not all(_given.values()) else {}
+    _keys = {name: _given[name] or _stored[name] for name in _KEY_NAMES}
+else:
+    _secret = env("SECRET_KEY", _DEV_SECRET)
+    _keys = {
+        "SECRET_KEY": _secret,
+        # Keys for personal data at rest. Separate from SECRET_KEY so rotating sessions never
+        # makes stored phone and ID numbers unreadable; in development they are derived.
+        "FIELD_ENCRYPTION_KEY": env("FIELD_ENCRYPTION_KEY", "dev-" + _secret),
+        "BLIND_INDEX_KEY": env("BLIND_INDEX_KEY", "dev-bidx-" + _secret),
+    }
+SECRET_KEY = _keys["SECRET_KEY"]
+FIELD_ENCRYPTION_KEY = _keys["FIELD_ENCRYPTION_KEY"]
+BLIND_INDEX_KEY = _keys["BLIND_INDEX_KEY"]
 if PRODUCTION and (not SECRET_KEY or SECRET_KEY == _DEV_SECRET or len(SECRET_KEY) < 50):
     raise ImproperlyConfigured("RENDA_ENV=production requires SECRET_KEY of 50+ characters")
-
-# Keys for personal data at rest. Separate from SECRET_KEY so rotating sessions never makes
-# stored phone and ID numbers unreadable; in development they are derived for convenience.
-FIELD_ENCRYPTION_KEY = env("FIELD_ENCRYPTION_KEY", "" if PRODUCTION else "dev-" + SECRET_KEY)
-BLIND_INDEX_KEY = env("BLIND_INDEX_KEY", "" if PRODUCTION else "dev-bidx-" + SECRET_KEY)
 if PRODUCTION and (not FIELD_ENCRYPTION_KEY or not BLIND_INDEX_KEY):
     raise ImproperlyConfigured(
         "RENDA_ENV=production requires FIELD_ENCRYPTION_KEY and BLIND_INDEX_KEY"
     )
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver")
+# HOST and PORT are where `make run` listens (renda/gunicorn_conf.py); links in
+# notifications and the start banner use them unless SITE_URL says otherwise.
+LISTEN_HOST = env("HOST", "127.0.0.1")
+LISTEN_PORT = int(env("PORT", "8000"))
+_ALL_INTERFACES = {"0.0.0.0", "::", "[::]"}  # noqa: S104
+_LOCAL_HOSTS = "127.0.0.1,localhost,[::1]"
+if PRODUCTION:
+    _default_hosts = ""
+elif not DEPLOYED:
+    _default_hosts = _LOCAL_HOSTS + ",testserver"
+elif LISTEN_HOST in _ALL_INTERFACES:
+    # Server mode on every interface of a LAN machine: whatever address the office's
+    # computers use. Set ALLOWED_HOSTS to the machine's name or address to narrow it.
+    _default_hosts = "*"
+else:
+    _default_hosts = f"{_LOCAL_HOSTS},{LISTEN_HOST}"
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", _default_hosts)
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
-SITE_URL = env("SITE_URL", "http://127.0.0.1:8000")
+_site_host = "127.0.0.1" if LISTEN_HOST in _ALL_INTERFACES else LISTEN_HOST
+SITE_URL = env("SITE_URL", f"http://{_site_host}:{LISTEN_PORT}")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -272,14 +346,19 @@ MEDIA_ROOT = VAR_DIR / "media"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
+        # Hashed names that whitenoise serves as immutable once DEBUG is off; production
+        # also pre-compresses them (a minute of brotli at deploy time, too slow for each
+        # `make run`, which collects into the data directory on every start).
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
             if PRODUCTION
+            else "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
+            if DEPLOYED
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
     },
 }
-WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_USE_FINDERS = not DEPLOYED
 
 # Content-Security-Policy: everything from our own origin, no inline script or style.
 CONTENT_SECURITY_POLICY = {
@@ -300,7 +379,7 @@ CONTENT_SECURITY_POLICY = {
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-if PRODUCTION:
+if HTTPS:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True

@@ -12,3 +12,22 @@ class CoreConfig(AppConfig):
         from renda.core import logging, receivers  # noqa: F401
 
         logging.connect_signals()  # user and task ids on log lines
+        self.register_jobs()
+
+    def register_jobs(self) -> None:
+        from datetime import timedelta
+
+        from django.conf import settings
+
+        from renda.core import schedule
+
+        # Expired sessions; finished task rows of the database queue (failed ones kept
+        # longer, for the administrator to see).
+        schedule.register(key="clearsessions", command="clearsessions", every=timedelta(days=1))
+        if settings.TASK_BACKEND == "database":
+            schedule.register(
+                key="prune_db_task_results",
+                command="prune_db_task_results",
+                args=("--min-age-days", "14", "--failed-min-age-days", "60"),
+                every=timedelta(days=1),
+            )

@@ -460,3 +460,30 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.get_action_display()}"
+
+
+class ScheduledJob(models.Model):
+    """One row per job of ``renda.core.schedule``: when it is next due and how it last went.
+    Schedulers claim a due job with one conditional UPDATE on this row, so however many run
+    at once, each slot of each job runs once (see ``renda.core.schedule``)."""
+
+    key = models.CharField(_("任务"), max_length=64, primary_key=True)
+    next_run_at = models.DateTimeField(_("下次运行"))
+    # Set while a scheduler runs the job: no other claims it until it finishes or, if that
+    # scheduler died, until this time has passed.
+    running_until = models.DateTimeField(_("运行租期至"), null=True, blank=True)
+    runs = models.PositiveIntegerField(_("运行次数"), default=0)
+    failures = models.PositiveIntegerField(_("失败次数"), default=0)
+    last_started_at = models.DateTimeField(_("最近开始"), null=True, blank=True)
+    last_finished_at = models.DateTimeField(_("最近结束"), null=True, blank=True)
+    last_ok = models.BooleanField(_("最近是否成功"), null=True, blank=True)
+    last_output = models.TextField(_("最近输出"), blank=True)
+    last_runner = models.CharField(_("最近运行者"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("定时任务")
+        verbose_name_plural = _("定时任务")
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        return self.key
