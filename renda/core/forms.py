@@ -14,15 +14,23 @@ from django.core.validators import ProhibitNullCharactersValidator
 from renda.core.validators import validate_line, validate_text
 
 
+def line_rule(value: Any) -> None:
+    validate_line(str(value))
+
+
+def text_rule(value: Any) -> None:
+    validate_text(str(value))
+
+
 def _is_guard(validator: Any) -> bool:
-    return validator in (validate_line, validate_text)
+    return validator in (line_rule, text_rule)
 
 
 def guard_text(field: forms.Field) -> None:
     """Give a text field the control-character rule (once); other fields are left alone."""
     if not isinstance(field, forms.CharField) or any(_is_guard(v) for v in field.validators):
         return
-    rule = validate_text if isinstance(field.widget, forms.Textarea) else validate_line
+    rule = text_rule if isinstance(field.widget, forms.Textarea) else line_rule
     # The rule covers NUL too, with a Chinese message naming the character.
     field.validators = [
         v for v in field.validators if not isinstance(v, ProhibitNullCharactersValidator)

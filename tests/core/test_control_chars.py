@@ -14,8 +14,7 @@ from django import forms
 from django.test import Client
 
 import renda
-from renda.core.forms import Form
-from renda.core.validators import validate_line, validate_text
+from renda.core.forms import Form, line_rule, text_rule
 
 CONTROLS = ["\x00", "\x07", "\x1b", "\x7f", "\x85", "\ufffe"]
 
@@ -89,7 +88,7 @@ def test_single_line_fields_refuse_breaks_and_text_areas_keep_them() -> None:
     assert form.errors["title"] == ["此项只能填写一行，不能包含换行符或制表符。"]
     assert "body" not in form.errors
     guarded = {n: f.validators[-1] for n, f in form.fields.items()}
-    assert guarded == {"title": validate_line, "body": validate_text, "json": validate_text}
+    assert guarded == {"title": line_rule, "body": text_rule, "json": text_rule}
 
 
 def test_fields_added_after_init_are_covered() -> None:
