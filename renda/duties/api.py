@@ -19,7 +19,7 @@ from renda.api.problems import responses
 from renda.api.schemas import Line, RequiredText, SearchText, Text
 from renda.core.errors import InvalidInput
 from renda.duties import selectors, services
-from renda.duties.models import Activity, DutyRecord
+from renda.duties.models import Activity, ActivityKind, DutyRecord
 
 KindIn = Literal[
     "meeting", "inspection", "survey", "law_check", "training", "reception", "station_duty", "other"
@@ -67,7 +67,9 @@ class RecordIn(Schema):
     kind: KindIn
     title: Line = Field(default="", max_length=200, description="可不填,默认为履职类型")
     content: RequiredText = Field(max_length=5000, description="履职内容(必填)")
-    occurred_on: datetime.date
+    occurred_on: datetime.date = Field(
+        description="履职日期：不能晚于今天，不能早于当选日期，也不能晚于代表资格终止日期（否则返回 422）"
+    )
     is_public: bool = True
     submission_key: Line = Field(
         default="", max_length=36, description="客户端生成的一次性标识;重复提交返回同一条记录"
@@ -82,7 +84,8 @@ class ReviewIn(Schema):
 class RecordFiltersIn(Schema):
     q: SearchText = Field(default="", description="代表姓名、拼音首字母或标题")
     status: Literal["submitted", "confirmed", "returned"] | None = None
-    kind: KindIn | None = Field(default=None, description="履职类型")
+    # Every kind a record can have, also those other modules write (suggestion, opinion, ...).
+    kind: ActivityKind | None = Field(default=None, description="履职类型")
     mandate: int | None = Field(default=None, ge=1, le=MAX_ID, description="只看该代表资格")
 
 

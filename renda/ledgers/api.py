@@ -75,7 +75,7 @@ class LedgerParams(Schema):
     date_from: datetime.date | None = Field(default=None, description="默认本年 1 月 1 日")
     date_to: datetime.date | None = Field(
         default=None,
-        description="默认本年 12 月 31 日;不能早于 date_from(未填 date_from 时为本年 1 月 1 日),"
+        description="默认本年 12 月 31 日；不能早于 date_from（未填 date_from 时为本年 1 月 1 日），"
         "否则返回 422",
     )
     region: RegionCode | None = Field(default=None, description="统计的区划(含下级)")

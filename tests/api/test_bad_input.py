@@ -189,3 +189,10 @@ def test_a_token_request_creates_no_session_row(
     assert response.status_code == status, response.content
     assert Session.objects.count() == before
     assert "sessionid" not in response.cookies
+
+
+@pytest.mark.parametrize("kind", ["meeting", "suggestion", "session"])
+def test_the_kind_filter_takes_every_kind_a_record_can_have(bearer: Any, kind: str) -> None:
+    response = bearer("county_office").api_get("/duties/records", {"kind": kind})
+    assert response.status_code == 200, response.content
+    assert all(item["kind"] == kind for item in response.json()["items"])

@@ -72,6 +72,15 @@ def _schema_classes() -> list[type[Any]]:
     return found
 
 
+def _enums(annotation: Any) -> list[type[Any]]:
+    import enum
+    import typing
+
+    if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
+        return [annotation]
+    return [e for arg in typing.get_args(annotation) for e in _enums(arg)]
+
+
 def test_schema_names_are_unique() -> None:
     """The document names components by class name, and a second class of the same name
     silently replaces the first (two ``RecordOut`` documented the duty records with the
@@ -79,6 +88,12 @@ def test_schema_names_are_unique() -> None:
     by_name: dict[str, set[str]] = {}
     for cls in _schema_classes():
         by_name.setdefault(cls.__name__, set()).add(f"{cls.__module__}.{cls.__qualname__}")
+        # Enums of the fields are components too (ActivityKind, RegionLevel, ...).
+        for field in cls.model_fields.values():
+            for enum in _enums(field.annotation):
+                by_name.setdefault(enum.__name__, set()).add(
+                    f"{enum.__module__}.{enum.__qualname__}"
+                )
     assert {name: where for name, where in by_name.items() if len(where) > 1} == {}
 
 
