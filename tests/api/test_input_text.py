@@ -9,6 +9,7 @@ import json
 import re
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 
@@ -115,7 +116,7 @@ def test_every_text_input_refuses_control_characters(client: Any, bearer: Any, c
             response = api.api_get(url, query)
         else:
             if query:
-                url += "?" + "&".join(f"{k}={v}" for k, v in query.items())
+                url += "?" + urlencode(query)
             response = api.api_post(url, body)
         assert response.status_code == 422, (method, path, response.content)
         errors = response.json()["errors"]
