@@ -4,6 +4,8 @@ its boundary, too many fields, a client that went away mid-body) answers 400, in
 failing wherever it is first touched (the CSRF check, django-axes' login receivers, a
 handler), which used to be a 500.
 
+A path with a control character (``/duties/checkin/%00/``) answers 400 here too.
+
 Under the API the answer is problem+json; elsewhere a Chinese page. It sits high in
 ``MIDDLEWARE``: after the request id is set, before the session and the CSRF check.
 """
@@ -25,6 +27,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from renda.api import problems
+from renda.core.validators import refused_character
 
 API_PREFIX = "/api/"
 _WITH_BODY = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -51,6 +54,12 @@ def _page(request: HttpRequest, status: int) -> HttpResponse:
         "request_refused.html", {"code": status, "heading": heading, "message": message}
     )
     return HttpResponse(html, status=status)
+
+
+def _path_refused(request: HttpRequest) -> bool:
+    # A path segment reaches lookups (a check-in token, a region code) before any form or
+    # schema sees it; a NUL there was a 500 on PostgreSQL.
+    return refused_character(request.path, multiline=False) is not None
 
 
 def read_body(request: HttpRequest) -> int | None:
@@ -83,7 +92,7 @@ class RequestBodyMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        status = read_body(request)
+        status = 400 if _path_refused(request) else read_body(request)
         if status is None:
             return self.get_response(request)
         if request.path.startswith(API_PREFIX):
