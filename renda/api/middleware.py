@@ -4,7 +4,7 @@ its boundary, too many fields, a client that went away mid-body) answers 400, in
 failing wherever it is first touched (the CSRF check, django-axes' login receivers, a
 handler), which used to be a 500.
 
-A path with a control character (``/duties/checkin/%00/``) answers 400 here too.
+A page's path with a control character (``/duties/checkin/%00/``) answers 400 here too.
 
 Under the API the answer is problem+json; elsewhere a Chinese page. It sits high in
 ``MIDDLEWARE``: after the request id is set, before the session and the CSRF check.
@@ -57,8 +57,11 @@ def _page(request: HttpRequest, status: int) -> HttpResponse:
 
 
 def _path_refused(request: HttpRequest) -> bool:
-    # A path segment reaches lookups (a check-in token, a region code) before any form or
-    # schema sees it; a NUL there was a 500 on PostgreSQL.
+    # A page's path segment reaches lookups (a check-in token) before any form sees it; a
+    # NUL there was a 500 on PostgreSQL. The API's path parameters are typed by its schemas
+    # (422, as the document says).
+    if request.path.startswith(API_PREFIX):
+        return False
     return refused_character(request.path, multiline=False) is not None
 
 

@@ -28,9 +28,9 @@ def test_a_control_character_in_the_path_answers_400(client: Client, char: str) 
     assert "提交的内容无法识别" in response.content.decode()
 
 
-def test_a_control_character_in_an_api_path_answers_400_problem(client: Client) -> None:
-    response = client.get("/api/v1/regions/4304%0000000000")
-    assert response.status_code == 400
+def test_a_control_character_in_an_api_path_is_a_documented_422(client: Client) -> None:
+    response = _login(client, "county_office").get("/api/v1/regions/4304%0000000000")
+    assert response.status_code == 422
     assert response["Content-Type"] == "application/problem+json"
 
 
