@@ -63,7 +63,11 @@ class DutyRecordOut(Schema):
 
 
 class RecordIn(Schema):
-    mandate_id: int = Field(ge=1, le=MAX_ID, description="代表资格编号(本人填报或代录的代表)")
+    mandate_id: int = Field(
+        ge=1,
+        le=MAX_ID,
+        description="代表资格编号(本人填报或代录的代表)；不是您可以填报的代表时返回 422",
+    )
     kind: KindIn
     title: Line = Field(default="", max_length=200, description="可不填,默认为履职类型")
     content: RequiredText = Field(max_length=5000, description="履职内容(必填)")

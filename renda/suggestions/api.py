@@ -70,7 +70,11 @@ class SuggestionOut(Schema):
 
 
 class SuggestionIn(Schema):
-    mandate_id: int = Field(ge=1, le=MAX_ID, description="领衔代表的代表资格编号(本人或联络站代录)")
+    mandate_id: int = Field(
+        ge=1,
+        le=MAX_ID,
+        description="领衔代表的代表资格编号(本人或联络站代录)；不是您可以代录的代表时返回 422",
+    )
     kind: Literal["suggestion", "motion"] = "suggestion"
     title: RequiredLine = Field(max_length=200, description="标题(必填)")
     content: Text = Field(default="", max_length=20000, description="提交时必填")

@@ -122,3 +122,26 @@ def test_every_text_input_refuses_control_characters(client: Any, bearer: Any, c
         errors = response.json()["errors"]
         for name in [*query, *body]:
             assert any("控制字符" in m for m in errors.get(name, [])), (method, path, name, errors)
+
+
+def test_the_documented_patterns_are_what_the_server_refuses() -> None:
+    """A client's validator (here jsonschema-rs, which schemathesis generates with) must be
+    able to read the patterns, and agree with the server on each character; a pattern it
+    cannot compile is ignored by it (they once named the surrogate range and schemathesis
+    sent control characters as "valid" data)."""
+    import jsonschema_rs
+
+    chars = [chr(c) for c in range(0x00, 0xA1)] + ["\ufdd0", "\ufdef", "\ufffe", "\uffff", "中"]
+    for multiline, pattern in (
+        (False, validators.LINE_PATTERN),
+        (True, validators.TEXT_PATTERN),
+    ):
+        check = jsonschema_rs.validator_for({"type": "string", "pattern": pattern})
+        for char in chars:
+            refused = validators.refused_character(f"甲{char}乙", multiline=multiline) is not None
+            assert check.is_valid(f"甲{char}乙") is not refused, (pattern, hex(ord(char)))
+    for pattern in (validators.REQUIRED_LINE_PATTERN, validators.REQUIRED_TEXT_PATTERN):
+        check = jsonschema_rs.validator_for({"type": "string", "pattern": pattern})
+        assert check.is_valid("甲")
+        assert not check.is_valid("  ")
+        assert not check.is_valid("")
