@@ -174,9 +174,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "renda.core.middleware.PermissionsPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "renda.core.logging.RequestContextMiddleware",
+    # Bodies read once here: 413 when too large, 400 when malformed (never a 500 later).
+    "renda.api.middleware.RequestBodyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Chinese unless the user picked English with the language switch (not Accept-Language).
     "renda.web.middleware.LocaleMiddleware",

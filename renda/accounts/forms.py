@@ -9,10 +9,12 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
+from renda.core.forms import Form
+
 _TOKEN = re.compile(r"^\d{6}$")
 
 
-class AccessibleForm(forms.Form):
+class AccessibleForm(Form):
     """Points each invalid control at its error list, so screen readers announce the error
     when the control gets focus (Django itself only links the help text)."""
 

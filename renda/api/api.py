@@ -36,11 +36,20 @@ class RendaAPI(NinjaAPI):
         # Error responses are problem details (RFC 9457), not plain JSON.
         for methods in schema.get("paths", {}).values():
             for operation in methods.values():
+                if "requestBody" in operation:
+                    # Refused before any handler runs (renda.api.middleware), for any body.
+                    operation["responses"].setdefault("413", _TOO_LARGE)
                 for status, response in operation.get("responses", {}).items():
                     content = response.get("content", {})
                     if str(status)[:1] in {"4", "5"} and "application/json" in content:
                         content["application/problem+json"] = content.pop("application/json")
         return schema
+
+
+_TOO_LARGE = {
+    "description": "Content Too Large",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+}
 
 
 class Utf8JSONRenderer(JSONRenderer):

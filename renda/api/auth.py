@@ -9,6 +9,8 @@ the account, the audit log records the attempt, and administrators must add a TO
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
@@ -133,8 +135,27 @@ def _check_otp_throttle(devices: list[Any]) -> None:
     )
 
 
+@contextmanager
+def _sessionless(request: HttpRequest) -> Iterator[None]:
+    """A token request is no browser login and keeps no session: without ``request.session``
+    django-axes logs the attempt with an empty session hash instead of creating a session
+    row for it (one empty row per token request before)."""
+    missing = object()
+    session = request.__dict__.pop("session", missing)
+    try:
+        yield
+    finally:
+        if session is not missing:
+            request.session = session
+
+
 def login_for_token(request: HttpRequest, payload: TokenIn) -> tuple[ApiToken, str]:
     """Check the credentials like the login page does and issue a token."""
+    with _sessionless(request):
+        return _login_for_token(request, payload)
+
+
+def _login_for_token(request: HttpRequest, payload: TokenIn) -> tuple[ApiToken, str]:
     user = authenticate(request, username=payload.username, password=payload.password)
     if _is_locked(request, payload.username):
         # The API answers the lockout itself; without this, axes' middleware would swap in

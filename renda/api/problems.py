@@ -8,8 +8,17 @@ import logging
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.conf import settings
+from django.core.exceptions import (
+    BadRequest,
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
+from django.http import Http404, HttpRequest, HttpResponse, UnreadablePostError
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import Schema
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Throttled
@@ -65,6 +74,7 @@ def _titles() -> dict[int, tuple[str, str]]:
         404: ("not-found", _("记录不存在")),
         405: ("method-not-allowed", _("不支持的请求方法")),
         409: ("conflict", _("操作冲突")),
+        413: ("content-too-large", _("请求体过大")),
         422: ("invalid-input", _("请求参数有误")),
         429: ("too-many-requests", _("请求过于频繁")),
         500: ("server-error", _("服务器内部错误")),
@@ -140,7 +150,11 @@ def _message(error: dict[str, Any]) -> str:
         return simple[kind]
     bounded: dict[str, Callable[[dict[str, Any]], str]] = {
         "string_too_long": lambda c: _("不能超过 %(n)s 个字符。") % {"n": c.get("max_length")},
-        "string_too_short": lambda c: _("至少需要 %(n)s 个字符。") % {"n": c.get("min_length")},
+        "string_too_short": lambda c: (
+            _("此项为必填项，不能为空。")
+            if c.get("min_length") == 1
+            else _("至少需要 %(n)s 个字符。") % {"n": c.get("min_length")}
+        ),
         "greater_than_equal": lambda c: _("不能小于 %(n)s。") % {"n": c.get("ge")},
         "greater_than": lambda c: _("必须大于 %(n)s。") % {"n": c.get("gt")},
         "less_than_equal": lambda c: _("不能大于 %(n)s。") % {"n": c.get("le")},
@@ -167,7 +181,8 @@ def _field(loc: Iterable[Any], body_params: Iterable[str]) -> str:
     return ".".join(parts) or "__all__"
 
 
-BODY_PARAM_NAMES = ("payload",)
+# The names the handlers give their body parameter; errors name the field, not the wrapper.
+BODY_PARAM_NAMES = ("payload", "body")
 
 
 def field_errors(errors: Iterable[dict[str, Any]]) -> dict[str, list[str]]:
@@ -224,6 +239,32 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return problem(exc.status_code, detail)
 
 
+def body_too_large() -> HttpResponse:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0
+    return problem(
+        413,
+        _("请求体过大：不能超过 %(mb)s MB，请删减内容后重试。") % {"mb": f"{limit / 2**20:g}"},
+    )
+
+
+def body_malformed() -> HttpResponse:
+    return problem(
+        400,
+        _("请求体无法解析：请检查 Content-Type 与请求体是否一致（本接口收发 JSON）。"),
+        kind="malformed-body",
+    )
+
+
+def on_body_too_large(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return body_too_large()
+
+
+def on_bad_request(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """A body that cannot be read or parsed (a multipart body without its boundary, too many
+    fields, a client that went away) is the caller's error, not the server's."""
+    return body_malformed()
+
+
 def on_not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
     return problem(404, str(NotFound().message))
 
@@ -243,6 +284,13 @@ def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 HANDLERS: list[tuple[type[Exception], Callable[[HttpRequest, Any], HttpResponse]]] = [
     (NinjaValidationError, on_validation_error),
+    (RequestDataTooBig, on_body_too_large),
+    (MultiPartParserError, on_bad_request),
+    (TooManyFieldsSent, on_bad_request),
+    (TooManyFilesSent, on_bad_request),
+    (UnreadablePostError, on_bad_request),
+    (BadRequest, on_bad_request),
+    (SuspiciousOperation, on_bad_request),
     (RendaError, on_renda_error),
     (HttpError, on_http_error),
     (Http404, on_not_found),

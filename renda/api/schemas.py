@@ -7,16 +7,20 @@ import datetime
 from typing import Annotated
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.utils.translation import gettext as _
 from ninja import Schema
 from pydantic import AfterValidator, Field, StringConstraints, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from renda.core.models import Organization, OrganizationKind, Region, RegionLevel, Role, RoleGrant
-from renda.core.validators import validate_region_code
-
-# Characters no form field of ours accepts: C0 controls (NUL breaks PostgreSQL text) and DEL.
-_CONTROL_PATTERN = "^[^\\u0000-\\u001f\\u007f]*$"
+from renda.core.validators import (
+    LINE_PATTERN,
+    REQUIRED_LINE_PATTERN,
+    REQUIRED_TEXT_PATTERN,
+    TEXT_PATTERN,
+    control_message,
+    refused_character,
+    validate_region_code,
+)
 
 
 def _region_code(value: str) -> str:
@@ -26,18 +30,16 @@ def _region_code(value: str) -> str:
         raise PydanticCustomError("renda_region_code", exc.messages[0]) from None
 
 
-def _encodable(value: str) -> str:
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise PydanticCustomError("renda_encoding", _("含有无法识别的字符。")) from None
-    return value
+def _refusing(*, multiline: bool) -> AfterValidator:
+    """The kit's one text rule (``renda.core.validators``) as a pydantic validator."""
 
+    def check(value: str) -> str:
+        char = refused_character(value, multiline=multiline)
+        if char is not None:
+            raise PydanticCustomError("renda_control_chars", control_message(char))
+        return value
 
-def _plain_text(value: str) -> str:
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
-        raise PydanticCustomError("renda_control_chars", _("不能包含控制字符。"))
-    return _encodable(value)
+    return AfterValidator(check)
 
 
 RegionCode = Annotated[
@@ -56,30 +58,40 @@ RegionCode = Annotated[
 ]
 
 
-_PLAIN = Field(json_schema_extra={"pattern": _CONTROL_PATTERN})
-# Single-line texts: trimmed, bounded, no control characters.
+# The text types of the API. Every text an input schema or a query parameter takes is one of
+# these (tests/api/test_input_text.py walks the OpenAPI document to keep it so): the server
+# refuses control characters, and the document says so with the pattern.
+#
+# Line: one line (titles, names, keys, search words): no control characters, no line breaks.
+# Text: several lines (contents, replies, comments): tab, line feed and carriage return kept.
+# RequiredLine / RequiredText: the services refuse an empty or blank value with a message of
+# their own (and together with the other faults of the same request), so the document says
+# minLength 1 and a pattern asking for a non-space character, and the services enforce it
+# (tests/api/test_bad_input.py and the domains' API tests send blank values).
+Line = Annotated[
+    str, _refusing(multiline=False), Field(json_schema_extra={"pattern": LINE_PATTERN})
+]
+Text = Annotated[str, _refusing(multiline=True), Field(json_schema_extra={"pattern": TEXT_PATTERN})]
+RequiredLine = Annotated[
+    str,
+    _refusing(multiline=False),
+    Field(json_schema_extra={"pattern": REQUIRED_LINE_PATTERN, "minLength": 1}),
+]
+RequiredText = Annotated[
+    str,
+    _refusing(multiline=True),
+    Field(json_schema_extra={"pattern": REQUIRED_TEXT_PATTERN, "minLength": 1}),
+]
+
+# Single-line texts: trimmed, bounded.
+# Refused here: an empty login name would otherwise be a failed login (401).
 Username = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=150),
-    AfterValidator(_plain_text),
-    _PLAIN,
+    RequiredLine, StringConstraints(strip_whitespace=True, min_length=1, max_length=150)
 ]
-TokenName = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, max_length=60),
-    AfterValidator(_plain_text),
-    _PLAIN,
-]
-SearchText = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, max_length=50),
-    AfterValidator(_plain_text),
-    _PLAIN,
-]
-# Bounded so a huge body cannot make Argon2 hash megabytes per request.
-Password = Annotated[
-    str, StringConstraints(min_length=1, max_length=256), AfterValidator(_encodable)
-]
+TokenName = Annotated[Line, StringConstraints(strip_whitespace=True, max_length=60)]
+SearchText = Annotated[Line, StringConstraints(strip_whitespace=True, max_length=50)]
+# Bounded so a huge body cannot make Argon2 hash megabytes per request; not trimmed.
+Password = Annotated[Line, StringConstraints(min_length=1, max_length=256)]
 OtpCode = Annotated[str, StringConstraints(pattern="^[0-9]{6,8}$")]
 
 

@@ -19,16 +19,12 @@ from pydantic import Field
 
 from renda.api.kit import MAX_ID, caller
 from renda.api.problems import responses
+from renda.api.schemas import Line, RequiredText, Text
 from renda.cases import selectors, services, subjects
 from renda.cases.models import Case, CaseUnit, Reply, ReplyDraft
 from renda.cases.selectors import TimelineRow
 from renda.core.dates import local_date
 from renda.core.errors import NotFound
-
-# Control characters break PostgreSQL text (NUL) and have no place in a letter; line breaks
-# and tabs stay.
-_TEXT = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f]*$"
-_LINE = "^[^\\u0000-\\u001f\\u007f]*$"
 
 
 class UnitOut(Schema):
@@ -204,25 +200,22 @@ class CaseDetailOut(CaseOut):
 
 class ReplyIn(Schema):
     result_class: Literal["A", "B", "C"] = Field(description="办理结果")
-    content: str = Field(max_length=20000, pattern=_TEXT, description="答复内容(答复函全文)")
-    measures: str = Field(
-        default="", max_length=20000, pattern=_TEXT, description="承诺措施和完成时限;B 类必填"
-    )
-    approved_by_name: str = Field(
+    content: RequiredText = Field(max_length=20000, description="答复内容(答复函全文)")
+    measures: Text = Field(default="", max_length=20000, description="承诺措施和完成时限;B 类必填")
+    approved_by_name: Line = Field(
         default="",
         max_length=50,
-        pattern=_LINE,
         description="单位签发人:仅本单位没有负责人账号时必填;有负责人账号的,经办人的答复待负责人"
         "签发,负责人本人答复的由本人签发",
     )
 
 
 class SignOffIn(Schema):
-    comment: str = Field(default="", max_length=2000, pattern=_TEXT, description="签发意见(可不填)")
+    comment: Text = Field(default="", max_length=2000, description="签发意见(可不填)")
 
 
 class ReturnIn(Schema):
-    comment: str = Field(max_length=2000, pattern=_TEXT, description="退回修改的理由(必填)")
+    comment: RequiredText = Field(max_length=2000, description="退回修改的理由(必填)")
 
 
 def _detail(user: Any, case_id: int) -> Case:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from renda.cases import selectors
 from renda.cases.models import CaseStatus, ContactMethod, Rating, ResultClass
 from renda.cases.workflows import workflow
+from renda.core.forms import Form
 from renda.core.models import HANDLING_UNIT_KINDS, Congress, Organization, in_subtree_q
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -30,7 +31,7 @@ def _text(
     )
 
 
-class CaseFilterForm(forms.Form):
+class CaseFilterForm(Form):
     status = forms.ChoiceField(
         label=_("状态"),
         required=False,
@@ -62,11 +63,11 @@ class CaseFilterForm(forms.Form):
         return None if value is None else value == "yes"
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(Form):
     reason = _text(_("申请调整的理由"), _("请填写申请调整的理由。"), max_length=2000)
 
 
-class ContactForm(forms.Form):
+class ContactForm(Form):
     method = forms.ChoiceField(
         label=_("沟通方式"),
         choices=ContactMethod.choices,
@@ -84,11 +85,11 @@ class ContactForm(forms.Form):
     note = _text(_("沟通情况"), _("请填写沟通情况。"))
 
 
-class OpinionForm(forms.Form):
+class OpinionForm(Form):
     opinion = _text(_("协办意见"), _("请填写协办意见。"), rows=6)
 
 
-class ReplyForm(forms.Form):
+class ReplyForm(Form):
     """Nothing required here: the service checks the reply as a whole (B-class measures too),
     so every missing part is reported at once."""
 
@@ -111,7 +112,7 @@ class ReplyForm(forms.Form):
         self.fields["measures"].help_text = _("B 类答复必填。")
 
 
-class SignOffForm(forms.Form):
+class SignOffForm(Form):
     """The leader signs off the draft (签发) or returns it (退回修改): one form, two buttons.
     The service requires the reason of a return."""
 
@@ -129,11 +130,11 @@ class SignOffForm(forms.Form):
         self.fields["comment"].help_text = _("退回修改时必填,经办人将看到。")
 
 
-class PromiseForm(forms.Form):
+class PromiseForm(Form):
     report = _text(_("承诺事项完成情况"), _("请填写承诺事项的完成情况。"))
 
 
-class DecideForm(forms.Form):
+class DecideForm(Form):
     decision = forms.ChoiceField(
         choices=[("approve", _("同意调整")), ("refuse", _("不同意调整"))],
         error_messages={"required": _("请选择同意或不同意。")},
@@ -157,11 +158,11 @@ class DecideForm(forms.Form):
         return self.units.get(self.cleaned_data.get("new_lead_unit") or "")
 
 
-class CommentForm(forms.Form):
+class CommentForm(Form):
     comment = _text(_("督办意见"), _("请填写督办意见。"), rows=3, max_length=2000)
 
 
-class RateForm(forms.Form):
+class RateForm(Form):
     rating = forms.ChoiceField(
         label=_("您对答复的评价"),
         choices=Rating.choices,

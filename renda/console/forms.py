@@ -5,17 +5,18 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from renda.core.forms import Form
 from renda.core.models import Organization, Region, Role
 
 
-class AccountFilterForm(forms.Form):
+class AccountFilterForm(Form):
     q = forms.CharField(label=_("登录名或姓名"), required=False, max_length=50)
     role = forms.ChoiceField(
         label=_("角色"), required=False, choices=[("", _("全部角色")), *Role.choices]
     )
 
 
-class NewAccountForm(forms.Form):
+class NewAccountForm(Form):
     """A new account for a new person: the administrator registers both in one step."""
 
     name = forms.CharField(label=_("姓名"), max_length=50)
@@ -35,7 +36,7 @@ class NewAccountForm(forms.Form):
         self.fields["region"].queryset = regions  # type: ignore[attr-defined]
 
 
-class GrantForm(forms.Form):
+class GrantForm(Form):
     role = forms.ChoiceField(label=_("角色"), choices=Role.choices)
     region = forms.ModelChoiceField(
         label=_("管辖区划"), queryset=Region.objects.none(), empty_label=_("请选择")

@@ -25,3 +25,48 @@ class DomainErrorMiddleware:
         if isinstance(exception, NotPermitted):
             raise PermissionDenied(exception.message) from exception
         return None
+
+
+# No page of ours uses a browser feature behind a permission: check-in QR codes are scanned
+# with the phone's own camera app (they are links), nothing asks for the location, nothing
+# pays or talks to devices. So every such feature is switched off for the site and for
+# anything it might embed.
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "ambient-light-sensor",
+        "autoplay",
+        "bluetooth",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+)
+
+
+class PermissionsPolicyMiddleware:
+    """Sends ``Permissions-Policy`` on every response (pages, API, static files served
+    through the app, errors)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        return response

@@ -46,3 +46,61 @@ def validate_region_code(value: str) -> str:
     if not re.fullmatch(r"[0-9]{12}", value or ""):
         raise ValidationError(_("行政区划代码应为 12 位数字。"))
     return value
+
+
+# Text that no field of ours stores ---------------------------------------------------------
+#
+# One rule for every text field of the API and of the forms: no C0 control characters (NUL
+# breaks PostgreSQL text, the others are invisible and break exports), no DEL, no C1 controls,
+# no lone surrogates (not encodable as UTF-8, so not storable either) and no noncharacters.
+# Multi-line texts (contents, replies, comments) keep tab, line feed and carriage return;
+# single-line texts (titles, names, keys, search words) refuse those too.
+#
+# The same sets written as JSON Schema (ECMA-262) patterns, so the API document says what
+# the server refuses. Lone surrogates are left out of the patterns: a JSON Schema string is a
+# sequence of Unicode scalar values, and validators built on Rust's regex (jsonschema-rs, which
+# schemathesis uses) reject a pattern naming them; the server still refuses them.
+_DOCUMENTED = (
+    "\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f\\ufdd0-\\ufdef\\ufffe\\uffff"
+)
+_BREAKS_CLASS = "\\u0009\\u000a\\u000d"
+TEXT_PATTERN = f"^[^{_DOCUMENTED}]*$"
+LINE_PATTERN = f"^[^{_BREAKS_CLASS}{_DOCUMENTED}]*$"
+# The same, with at least one character that is not a space (a required text).
+REQUIRED_TEXT_PATTERN = f"^[^{_DOCUMENTED}]*[^\\s{_DOCUMENTED}][^{_DOCUMENTED}]*$"
+REQUIRED_LINE_PATTERN = (
+    f"^[^{_BREAKS_CLASS}{_DOCUMENTED}]*[^\\s{_DOCUMENTED}][^{_BREAKS_CLASS}{_DOCUMENTED}]*$"
+)
+_REFUSED = _DOCUMENTED + "\\ud800-\\udfff"
+_TEXT_BAD = re.compile(f"[{_REFUSED}]")
+_LINE_BAD = re.compile(f"[{_BREAKS_CLASS}{_REFUSED}]")
+_BREAKS = frozenset("\t\n\r")
+
+
+def refused_character(value: str, *, multiline: bool) -> str | None:
+    """The first character of ``value`` that a text field refuses, or None."""
+    found = (_TEXT_BAD if multiline else _LINE_BAD).search(value)
+    return found.group() if found else None
+
+
+def control_message(char: str) -> str:
+    """What to tell the person about a refused character (Chinese, names the code point)."""
+    if char in _BREAKS:
+        return _("此项只能填写一行，不能包含换行符或制表符。")
+    return _("不能包含控制字符或无法识别的字符（U+%(code)04X）。") % {"code": ord(char)}
+
+
+def validate_text(value: str) -> str:
+    """A multi-line text: tab, line feed and carriage return are kept."""
+    char = refused_character(value, multiline=True)
+    if char is not None:
+        raise ValidationError(control_message(char), code="control_characters")
+    return value
+
+
+def validate_line(value: str) -> str:
+    """A single-line text (a title, a name, a key, a search word)."""
+    char = refused_character(value, multiline=False)
+    if char is not None:
+        raise ValidationError(control_message(char), code="control_characters")
+    return value

@@ -11,6 +11,7 @@ from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
+from renda.core.forms import Form
 from renda.core.models import RegionLevel
 from renda.deputies import selectors
 from renda.deputies.models import DeputyCategory, ImportMode, Mandate, MandateStatus
@@ -25,7 +26,7 @@ DATE_ERRORS = {
 }
 
 
-class OnBehalfMixin(forms.Form):
+class OnBehalfMixin(Form):
     """The deputy a form writes for (a duty record, a suggestion ...): a deputy picks which
     of their own mandates (the level they act at); a station or an office entering on a
     deputy's behalf (代录) picks the deputy among those it may enter for. Forms that write
@@ -69,7 +70,7 @@ def _choice(label: Any, choices: Any = (), invalid: Any = None) -> forms.ChoiceF
     )
 
 
-class MandateFilterForm(forms.Form):
+class MandateFilterForm(Form):
     q = SearchField(
         label=_("姓名或拼音首字母"),
         help_text=_("如“张三”或“zs”;手机号码和身份证号码须完整输入。"),
@@ -144,7 +145,7 @@ class MandateFilterForm(forms.Form):
         }
 
 
-class StatusChangeForm(forms.Form):
+class StatusChangeForm(Form):
     to_status = forms.ChoiceField(
         label=_("变动为"),
         choices=[(v, label) for v, label in MandateStatus.choices if v != MandateStatus.SERVING],
@@ -167,7 +168,7 @@ class StatusChangeForm(forms.Form):
     )
 
 
-class ImportUploadForm(forms.Form):
+class ImportUploadForm(Form):
     file = forms.FileField(
         label=_("代表名册文件"),
         help_text=_("Excel 工作簿(.xlsx),按导入模板的列填写,不超过 20 MB。"),
@@ -204,13 +205,13 @@ class ImportUploadForm(forms.Form):
         return upload
 
 
-class RecheckForm(forms.Form):
+class RecheckForm(Form):
     create_missing = forms.BooleanField(
         label=_("新建尚未登记的代表团、代表小组和选区"), required=False
     )
 
 
-class ConfirmForm(forms.Form):
+class ConfirmForm(Form):
     mode = forms.ChoiceField(
         choices=ImportMode.choices,
         error_messages={"required": _("请选择导入方式。"), "invalid_choice": _("请选择导入方式。")},

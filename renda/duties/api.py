@@ -16,17 +16,17 @@ from pydantic import Field
 
 from renda.api.kit import MAX_ID, caller
 from renda.api.problems import responses
-from renda.api.schemas import SearchText
+from renda.api.schemas import Line, RequiredText, SearchText, Text
 from renda.core.errors import InvalidInput
 from renda.duties import selectors, services
-from renda.duties.models import Activity, DutyRecord
+from renda.duties.models import Activity, ActivityKind, DutyRecord
 
 KindIn = Literal[
     "meeting", "inspection", "survey", "law_check", "training", "reception", "station_duty", "other"
 ]
 
 
-class RecordOut(Schema):
+class DutyRecordOut(Schema):
     id: int
     mandate_id: int
     deputy_name: str
@@ -63,26 +63,33 @@ class RecordOut(Schema):
 
 
 class RecordIn(Schema):
-    mandate_id: int = Field(ge=1, le=MAX_ID, description="代表资格编号(本人填报或代录的代表)")
+    mandate_id: int = Field(
+        ge=1,
+        le=MAX_ID,
+        description="代表资格编号(本人填报或代录的代表)；不是您可以填报的代表时返回 422",
+    )
     kind: KindIn
-    title: str = Field(default="", max_length=200, description="可不填,默认为履职类型")
-    content: str = Field(max_length=5000, description="履职内容(必填)")
-    occurred_on: datetime.date
+    title: Line = Field(default="", max_length=200, description="可不填,默认为履职类型")
+    content: RequiredText = Field(max_length=5000, description="履职内容(必填)")
+    occurred_on: datetime.date = Field(
+        description="履职日期：不能晚于今天，不能早于当选日期，也不能晚于代表资格终止日期（否则返回 422）"
+    )
     is_public: bool = True
-    submission_key: str = Field(
+    submission_key: Line = Field(
         default="", max_length=36, description="客户端生成的一次性标识;重复提交返回同一条记录"
     )
 
 
 class ReviewIn(Schema):
     decision: Literal["confirm", "return"]
-    comment: str = Field(default="", max_length=500, description="退回时必填")
+    comment: Text = Field(default="", max_length=500, description="退回时必填")
 
 
 class RecordFiltersIn(Schema):
     q: SearchText = Field(default="", description="代表姓名、拼音首字母或标题")
     status: Literal["submitted", "confirmed", "returned"] | None = None
-    kind: str | None = Field(default=None, max_length=16)
+    # Every kind a record can have, also those other modules write (suggestion, opinion, ...).
+    kind: ActivityKind | None = Field(default=None, description="履职类型")
     mandate: int | None = Field(default=None, ge=1, le=MAX_ID, description="只看该代表资格")
 
 
@@ -109,7 +116,7 @@ def build_router(pagination: type[PaginationBase]) -> Router:
 
     @router.get(
         "/records",
-        response={200: list[RecordOut], **responses(401, 422, 500)},
+        response={200: list[DutyRecordOut], **responses(401, 422, 500)},
         summary="履职记录列表(分页)",
         description="您管辖范围内的履职记录;代表只看到自己的,联络站只看到本站的。",
     )
@@ -124,7 +131,7 @@ def build_router(pagination: type[PaginationBase]) -> Router:
 
     @router.get(
         "/records/{record_id}",
-        response={200: RecordOut, **responses(401, 404, 422, 500)},
+        response={200: DutyRecordOut, **responses(401, 404, 422, 500)},
         summary="一条履职记录",
     )
     def get_record(request: HttpRequest, record_id: PathEx[int, P(ge=1, le=MAX_ID)]) -> Any:
@@ -132,7 +139,7 @@ def build_router(pagination: type[PaginationBase]) -> Router:
 
     @router.post(
         "/records",
-        response={201: RecordOut, **responses(400, 401, 403, 404, 422, 500)},
+        response={201: DutyRecordOut, **responses(400, 401, 403, 404, 422, 500)},
         summary="填报履职记录(本人或代录)",
         description="代表填报自己的,联络站为本站联系的代表代录,人大机关为辖区代表代录。提交后待确认。",
     )
@@ -157,7 +164,7 @@ def build_router(pagination: type[PaginationBase]) -> Router:
 
     @router.post(
         "/records/{record_id}/review",
-        response={200: RecordOut, **responses(400, 401, 403, 404, 409, 422, 500)},
+        response={200: DutyRecordOut, **responses(400, 401, 403, 404, 409, 422, 500)},
         summary="确认或退回履职记录",
     )
     def review_record(

@@ -10,6 +10,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from renda.core.forms import Form
 from renda.core.models import Congress, Organization, OrganizationKind
 from renda.deputies.forms import DATE_ERRORS, DATE_INPUT, OnBehalfMixin
 from renda.deputies.models import Mandate, MandateStatus
@@ -29,7 +30,7 @@ def _required(message: Any) -> dict[str, Any]:
     return {"required": message}
 
 
-class ActivityForm(forms.Form):
+class ActivityForm(Form):
     organizer = forms.ChoiceField(
         label=_("组织单位"),
         widget=FastSelect,
@@ -171,7 +172,7 @@ class ReportForm(OnBehalfMixin):
         )
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(Form):
     decision = forms.ChoiceField(
         choices=[("confirm", _("确认")), ("return", _("退回"))],
         error_messages={
@@ -187,13 +188,13 @@ class ReviewForm(forms.Form):
     )
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(Form):
     reason = forms.CharField(
         label=_("事由"), max_length=200, error_messages=_required(_("请填写事由。"))
     )
 
 
-class AttendanceForm(forms.Form):
+class AttendanceForm(Form):
     status = forms.ChoiceField(
         choices=[
             (AttendanceStatus.ATTENDED.value, _("出席")),
@@ -205,7 +206,7 @@ class AttendanceForm(forms.Form):
     leave_reason = forms.CharField(max_length=200, required=False)
 
 
-class RecordFilterForm(forms.Form):
+class RecordFilterForm(Form):
     q = SearchField(label=_("代表姓名或标题"))
     status = forms.ChoiceField(
         label=_("状态"),

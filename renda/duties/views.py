@@ -18,8 +18,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from renda.core.errors import RendaError
+from renda.core.errors import InvalidInput, RendaError
 from renda.core.requests import acting_user, show_service_errors, wants_partial
+from renda.core.validators import control_message, refused_character
 from renda.duties import selectors, services
 from renda.duties.forms import (
     ActivityForm,
@@ -76,7 +77,11 @@ def _report_form(
     if own:
         return ReportForm(data, files, mandates=own, own=True)
     chosen = (data or {}).get("mandate", "")
-    mandates = selectors.entry_mandates(user, q=request.GET.get("q", ""), chosen=chosen)
+    q = request.GET.get("q", "")
+    # A search word with control characters matches nobody (and a NUL fails on PostgreSQL).
+    if refused_character(q, multiline=False) is not None:
+        q = ""
+    mandates = selectors.entry_mandates(user, q=q, chosen=chosen)
     return ReportForm(data, files, mandates=mandates, own=False)
 
 
@@ -384,7 +389,11 @@ def activity_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     item = selectors.activity(user, pk)
     error: RendaError | None = None
     try:
-        services.cancel_activity(actor=user, activity=item, reason=request.POST.get("reason", ""))
+        reason = request.POST.get("reason", "")
+        char = refused_character(reason, multiline=True)
+        if char is not None:
+            raise InvalidInput(control_message(char))
+        services.cancel_activity(actor=user, activity=item, reason=reason)
     except RendaError as exc:
         error = exc
     return _back_to_activity(request, pk, error, _("活动已取消,已通知受邀代表。"))

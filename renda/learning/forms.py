@@ -10,13 +10,14 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from renda.core.forms import Form
 from renda.learning import attachments, selectors
 from renda.learning.models import Audience
 from renda.learning.services import BODY_MAX, TITLE_MAX
 from renda.web.forms import FastSelect, SearchField
 
 
-class PublishForm(forms.Form):
+class PublishForm(Form):
     congress = forms.ChoiceField(
         label=_("发布人大"),
         widget=FastSelect,
@@ -87,5 +88,5 @@ class PublishForm(forms.Form):
         )
 
 
-class ManageFilterForm(forms.Form):
+class ManageFilterForm(Form):
     q = SearchField(label=_("标题"))

@@ -73,7 +73,11 @@ class LedgerOut(Schema):
 class LedgerParams(Schema):
     by: ByParam | None = Field(default=None, description="统计口径,默认按管辖区划的下一级")
     date_from: datetime.date | None = Field(default=None, description="默认本年 1 月 1 日")
-    date_to: datetime.date | None = Field(default=None, description="默认本年 12 月 31 日")
+    date_to: datetime.date | None = Field(
+        default=None,
+        description="默认本年 12 月 31 日；不能早于 date_from（未填 date_from 时为本年 1 月 1 日），"
+        "否则返回 422",
+    )
     region: RegionCode | None = Field(default=None, description="统计的区划(含下级)")
     own: bool = Field(default=False, description="只统计该区划本级人大的代表")
     level: RegionLevel | None = Field(default=None, description="人大层级")

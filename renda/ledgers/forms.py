@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from renda.core.forms import Form
 from renda.core.models import RegionLevel
 from renda.ledgers import selectors
 from renda.ledgers.selectors import LedgerFilters
@@ -25,7 +26,7 @@ def _level_choices() -> list[tuple[str, Any]]:
     ]
 
 
-class LedgerFilterForm(forms.Form):
+class LedgerFilterForm(Form):
     date_from = forms.DateField(
         label=_("开始日期"), required=False, widget=DATE_INPUT, error_messages=DATE_ERRORS
     )
@@ -102,7 +103,7 @@ class LedgerFilterForm(forms.Form):
         )
 
 
-class InactiveFilterForm(forms.Form):
+class InactiveFilterForm(Form):
     months = forms.IntegerField(
         label=_("连续未履职月数"),
         required=False,

@@ -7,11 +7,12 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from renda.core.forms import Form
 from renda.notifications.kinds import Kind
 from renda.notifications.selectors import Channels
 
 
-class PreferenceForm(forms.Form):
+class PreferenceForm(Form):
     in_app = forms.BooleanField(label=_("站内消息"), required=False)
     email = forms.BooleanField(label=_("电子邮件"), required=False)
     sms = forms.BooleanField(label=_("短信"), required=False)

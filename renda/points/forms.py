@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from renda.core.forms import Form
 from renda.points.models import Grade, PointRule
 from renda.web.forms import FastSelect
 
@@ -34,7 +35,7 @@ def _points_field(label: Any, *, required: bool = True, help_text: Any = "") -> 
     )
 
 
-class RuleTableForm(forms.Form):
+class RuleTableForm(Form):
     """The current table as editable rows: each rule's points and yearly cap."""
 
     note = forms.CharField(
@@ -79,7 +80,7 @@ class RuleTableForm(forms.Form):
         }
 
 
-class DisputeForm(forms.Form):
+class DisputeForm(Form):
     reason = forms.CharField(
         label=_("申诉理由"),
         widget=forms.Textarea(attrs=TEXT_ATTRS),
@@ -92,7 +93,7 @@ class DisputeForm(forms.Form):
     )
 
 
-class DecideForm(forms.Form):
+class DecideForm(Form):
     UPHOLD, REJECT = "upheld", "rejected"
     outcome = forms.ChoiceField(
         label=_("处理结果"),
@@ -121,7 +122,7 @@ class DecideForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
-class SelfAssessmentForm(forms.Form):
+class SelfAssessmentForm(Form):
     self_assessment = forms.CharField(
         label=_("代表自评"),
         required=False,
@@ -132,7 +133,7 @@ class SelfAssessmentForm(forms.Form):
     )
 
 
-class AssessForm(forms.Form):
+class AssessForm(Form):
     office_assessment = forms.CharField(
         label=_("机关评价意见"),
         required=False,
@@ -149,7 +150,7 @@ class AssessForm(forms.Form):
     )
 
 
-class RuleFilterForm(forms.Form):
+class RuleFilterForm(Form):
     congress = forms.TypedChoiceField(
         label=_("人大"),
         coerce=int,

@@ -8,11 +8,12 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from renda.core.forms import Form
 from renda.portal import selectors
 from renda.web.forms import FastSelect, SearchField
 
 
-class DeputySearchForm(forms.Form):
+class DeputySearchForm(Form):
     q = SearchField(label=_("姓名或拼音首字母"), help_text=_("如“张三”或“zs”。"))
     congress = forms.ChoiceField(
         label=_("人大"),
@@ -36,7 +37,7 @@ class DeputySearchForm(forms.Form):
         return self.cleaned_data.get(name) or None
 
 
-class PublishedSearchForm(forms.Form):
+class PublishedSearchForm(Form):
     q = SearchField(label=_("标题"))
 
     def value(self, name: str) -> Any:

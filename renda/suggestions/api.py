@@ -6,19 +6,17 @@ No ``from __future__ import annotations`` here: django-ninja reads the handlers'
 at import time."""
 
 import datetime
-import re
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import P, PathEx, Query, Router, Schema, Status
 from ninja.pagination import PaginationBase, paginate
-from pydantic import AfterValidator, Field, StringConstraints
-from pydantic_core import PydanticCustomError
+from pydantic import Field
 
 from renda.api.kit import MAX_ID, caller
 from renda.api.problems import responses
-from renda.api.schemas import SearchText
+from renda.api.schemas import Line, RequiredLine, SearchText, Text
 from renda.core.errors import InvalidInput, NotPermitted
 from renda.suggestions import dashboard, selectors, services
 from renda.suggestions.models import Suggestion
@@ -26,35 +24,6 @@ from renda.web import services as web_services
 
 # Rows per call of the records export: a unit's or office's system pages through with offset.
 RECORDS_MAX = 1000
-# Control characters break PostgreSQL text (NUL) and have no place in a letter; the content
-# keeps its line breaks and tabs.
-_LINE = "^[^\\u0000-\\u001f\\u007f]*$"
-_TEXT = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f]*$"
-
-
-def _checked(pattern: str) -> Any:
-    compiled = re.compile(pattern)
-
-    def check(value: str) -> str:
-        if not compiled.match(value):
-            raise PydanticCustomError("renda_control_chars", _("不能包含控制字符。"))
-        return value
-
-    return AfterValidator(check)
-
-
-Title = Annotated[
-    str,
-    StringConstraints(max_length=200),
-    _checked(_LINE),
-    Field(json_schema_extra={"pattern": _LINE}),
-]
-Text = Annotated[
-    str,
-    StringConstraints(max_length=20000),
-    _checked(_TEXT),
-    Field(json_schema_extra={"pattern": _TEXT}),
-]
 StatusIn = Literal["draft", "submitted", "accepted", "returned", "converted", "assigned", "merged"]
 
 
@@ -101,19 +70,23 @@ class SuggestionOut(Schema):
 
 
 class SuggestionIn(Schema):
-    mandate_id: int = Field(ge=1, le=MAX_ID, description="领衔代表的代表资格编号(本人或联络站代录)")
+    mandate_id: int = Field(
+        ge=1,
+        le=MAX_ID,
+        description="领衔代表的代表资格编号(本人或联络站代录)；不是您可以代录的代表时返回 422",
+    )
     kind: Literal["suggestion", "motion"] = "suggestion"
-    title: Title = Field(description="标题(必填)")
-    content: Text = Field(default="", description="提交时必填")
+    title: RequiredLine = Field(max_length=200, description="标题(必填)")
+    content: Text = Field(default="", max_length=20000, description="提交时必填")
     category_id: int | None = Field(default=None, ge=1, le=MAX_ID, description="提交时必填")
     session: int = Field(default=0, ge=0, le=30, description="第几次会议;0 为闭会期间")
     submit: bool = Field(default=False, description="true:保存并提交;false:只保存草稿")
-    submission_key: str = Field(
+    submission_key: Line = Field(
         default="", max_length=36, description="客户端生成的一次性标识;重复提交返回同一件"
     )
 
 
-class RecordOut(Schema):
+class SuggestionRecordOut(Schema):
     """One suggestion with its handling, as the dashboard's Excel export lists it."""
 
     id: int
@@ -131,10 +104,10 @@ class RecordOut(Schema):
     rating: str | None = Field(description="代表评价:satisfied / basic / unsatisfied")
 
 
-class RecordsPage(Schema):
+class SuggestionRecordsPage(Schema):
     count: int
     offset: int
-    items: list[RecordOut]
+    items: list[SuggestionRecordOut]
 
 
 class RecordsIn(Schema):
@@ -189,7 +162,7 @@ def build_router(pagination: type[PaginationBase]) -> Router:
 
     @router.get(
         "/records",
-        response={200: RecordsPage, **responses(401, 403, 422, 500)},
+        response={200: SuggestionRecordsPage, **responses(401, 403, 422, 500)},
         summary="导出全部议案建议及办理情况(分页)",
         description="人大机关(及政府督查室)导出管辖范围内全部议案建议及其办理状态、主办单位、"
         "答复期限、办理结果和代表评价;每次调用都记入审计日志。",

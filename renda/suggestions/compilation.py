@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET
 
 from renda.cases.models import Case, Reply
 from renda.core.dates import local_date
+from renda.core.forms import Form
 from renda.core.models import Congress
 from renda.core.requests import acting_user
 from renda.suggestions import dashboard
@@ -158,7 +159,7 @@ def _choices(form: forms.Form, name: str) -> forms.ChoiceField:
     return field
 
 
-class CompilationForm(forms.Form):
+class CompilationForm(Form):
     congress = forms.TypedChoiceField(label=gettext_lazy("人大"), coerce=int)
     year = forms.TypedChoiceField(label=gettext_lazy("年度"), coerce=int)
 

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from renda.cases.models import CaseStatus, ResultClass
 from renda.core.dates import local_date
+from renda.core.forms import Form
 from renda.core.models import RegionLevel
 from renda.core.requests import acting_user, wants_partial
 from renda.suggestions import dashboard
@@ -63,7 +64,7 @@ def _choices(form: forms.Form, name: str) -> forms.ChoiceField:
     return field
 
 
-class DashboardForm(forms.Form):
+class DashboardForm(Form):
     # A city office chooses among two hundred-odd congresses: rendered in Python.
     congress = forms.TypedChoiceField(
         label=gettext_lazy("人大"), required=False, coerce=int, empty_value=None, widget=FastSelect

@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from renda.core.forms import Form
 from renda.deputies.forms import DATE_ERRORS, DATE_INPUT, OnBehalfMixin
 from renda.deputies.models import Mandate
 from renda.suggestions import selectors, services
@@ -105,7 +106,7 @@ class SuggestionForm(OnBehalfMixin):
         )
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(Form):
     decision = forms.ChoiceField(
         choices=[("accept", _("立案")), ("return", _("退回修改")), ("convert", _("转为建议"))],
         error_messages={
@@ -138,7 +139,7 @@ class ReviewForm(forms.Form):
         return int(value) if value else None
 
 
-class MergeForm(forms.Form):
+class MergeForm(Form):
     into = forms.IntegerField(
         label=_("并入的议案建议编号(系统编号)"),
         min_value=1,
@@ -151,7 +152,7 @@ class MergeForm(forms.Form):
     comment = forms.CharField(label=_("说明"), max_length=1000, required=False)
 
 
-class PresidiumForm(forms.Form):
+class PresidiumForm(Form):
     decision = forms.ChoiceField(
         label=_("主席团决定"),
         choices=PresidiumDecision.choices,
@@ -164,7 +165,7 @@ class PresidiumForm(forms.Form):
     )
 
 
-class FilterForm(forms.Form):
+class FilterForm(Form):
     q = SearchField(label=_("标题或代表姓名"))
     status = forms.ChoiceField(
         label=_("状态"),
@@ -188,7 +189,7 @@ class FilterForm(forms.Form):
         return self.cleaned_data.get(name) or None
 
 
-class AssignForm(forms.Form):
+class AssignForm(Form):
     lead_unit = forms.ChoiceField(
         label=_("主办单位"),
         widget=FastSelect,

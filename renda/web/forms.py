@@ -13,6 +13,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from renda.core import selectors
+from renda.core.forms import Form
 from renda.core.models import AuditAction, OrganizationKind, RegionLevel
 
 SEARCH_MAX = 50
@@ -84,7 +85,7 @@ class SearchField(forms.CharField):
         super().__init__(**kwargs)
 
 
-class _RegionFilterForm(forms.Form):
+class _RegionFilterForm(Form):
     region = forms.ChoiceField(
         label=_("区划"),
         required=False,
@@ -133,7 +134,7 @@ def _object_type_label(label: str) -> str:
         return label
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(Form):
     action = forms.ChoiceField(
         label=_("操作"),
         required=False,

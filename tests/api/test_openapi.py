@@ -53,3 +53,60 @@ def test_docs_page_is_served_locally(client: Any) -> None:
     assert "script-src 'self'" in response["Content-Security-Policy"]
     asset = client.get("/static/ninja/swagger-ui-bundle.js")
     assert asset.status_code == 200
+
+
+def _schema_classes() -> list[type[Any]]:
+    from ninja import Schema
+
+    from renda.api.api import api
+
+    api.get_openapi_schema()  # every router is mounted and every schema class defined
+    found: list[type[Any]] = []
+    todo: list[type[Any]] = [Schema]
+    while todo:
+        cls = todo.pop()
+        for sub in cls.__subclasses__():
+            todo.append(sub)
+            if sub.__module__.startswith("renda."):
+                found.append(sub)
+    return found
+
+
+def _enums(annotation: Any) -> list[type[Any]]:
+    import enum
+    import typing
+
+    if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
+        return [annotation]
+    return [e for arg in typing.get_args(annotation) for e in _enums(arg)]
+
+
+def test_schema_names_are_unique() -> None:
+    """The document names components by class name, and a second class of the same name
+    silently replaces the first (two ``RecordOut`` documented the duty records with the
+    suggestion export's schema)."""
+    by_name: dict[str, set[str]] = {}
+    for cls in _schema_classes():
+        by_name.setdefault(cls.__name__, set()).add(f"{cls.__module__}.{cls.__qualname__}")
+        # Enums of the fields are components too (ActivityKind, RegionLevel, ...).
+        for field in cls.model_fields.values():
+            for enum in _enums(field.annotation):
+                by_name.setdefault(enum.__name__, set()).add(
+                    f"{enum.__module__}.{enum.__qualname__}"
+                )
+    assert {name: where for name, where in by_name.items() if len(where) > 1} == {}
+
+
+def test_duty_records_are_documented_with_their_own_schema(client: Any) -> None:
+    doc = json.loads(client.get("/api/v1/openapi.json").content)
+    one = doc["paths"]["/api/v1/duties/records/{record_id}"]["get"]["responses"]["200"]
+    ref = one["content"]["application/json"]["schema"]["$ref"]
+    fields = doc["components"]["schemas"][ref.rsplit("/", 1)[1]]["properties"]
+    assert {"mandate_id", "kind", "content", "occurred_on", "source"} <= set(fields)
+
+
+def test_every_response_carries_a_permissions_policy(client: Any) -> None:
+    for path in ("/", "/accounts/login/", "/api/v1/openapi.json", "/no-such-page", "/healthz"):
+        policy = client.get(path)["Permissions-Policy"]
+        for feature in ("camera", "microphone", "geolocation", "payment", "usb"):
+            assert f"{feature}=()" in policy, (path, feature)
