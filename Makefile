@@ -101,8 +101,17 @@ test: lint pytest
 pytest: install-test assets chromium
 	$(BIN)/python -m pytest --numprocesses $(TEST_WORKERS) --maxprocesses 8 --dist loadgroup $(PYTEST_ARGS)
 
+# Every benchmark on SQLite, then on PostgreSQL as well when DATABASE_URL names one (the
+# production engine); each line says which. Both runs work in scratch databases of their own
+# (renda/bench/scratch.py), never in the database DATABASE_URL names.
 bench: install assets
-	$(RENDA) bench all --json
+	@status=0; \
+	  env -u DATABASE_URL $(RENDA) bench all --json || status=1; \
+	  case "$${DATABASE_URL:-}" in \
+	    postgres://*|postgresql://*|pgsql://*) $(RENDA) bench all --json || status=1 ;; \
+	    *) echo "[bench] DATABASE_URL names no PostgreSQL database: SQLite only" >&2 ;; \
+	  esac; \
+	  exit $$status
 
 messages: install
 	cd renda && ../$(RENDA) makemessages --locale en --no-obsolete --ignore 'static/vendor/*'

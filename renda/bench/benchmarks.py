@@ -36,7 +36,7 @@ from openpyxl import load_workbook
 
 from renda.bench import reference
 from renda.bench.registry import BenchmarkError, Metric, Options, register
-from renda.bench.scratch import isolated, scratch_database
+from renda.bench.scratch import isolated, scratch_database, settle
 from renda.core import services as core_services
 from renda.core.models import Person, Region, Role, User
 from renda.deputies import selectors as deputy_selectors
@@ -165,6 +165,7 @@ def workbench(options: Options) -> Iterator[Metric]:
     with page_database(log):
         log(f"seeding {options.scale}")
         world.build(options.scale)
+        settle()
         client = Client()
         # force_login: the office account needs no second factor, so this is exactly the
         # session a real office user has after logging in.
@@ -219,6 +220,7 @@ def ledger(options: Options) -> Iterator[Metric]:
         world.build(options.scale)
         summary = activities.build(options.scale, log=log)
         log(f"{summary.records} duty records, {summary.invitations} invitations")
+        settle()
         client = Client()
         client.force_login(User.objects.get(username="office"))
         county = world.PLANS[options.scale].counties[0].code + "000000"
@@ -341,8 +343,8 @@ def suggestions(options: Options) -> Iterator[Metric]:
         log(f"seeding {options.scale} with suggestions")
         world.build(options.scale)
         summary = seed_suggestions.build(options.scale, log=log)
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+        log("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+        settle(analyze_sqlite=True)
         client = Client()
         client.force_login(User.objects.get(username="office"))
         pages = {

@@ -4,6 +4,10 @@ A benchmark is a function that takes the run's options and yields ``Metric``s as
 them. Every metric carries a baseline measured in the same run on the same machine, because
 a shared 2-core machine is too noisy for absolute figures to mean much from one run to the
 next: the ratio value / baseline is what to compare across runs.
+
+Each line also names the database engine it was measured on (``sqlite`` or ``postgresql``,
+Django's vendor name): the command fills it in from the connection the benchmark ran on, so
+a benchmark never has to, and ``make bench`` runs every benchmark once per engine.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ import json
 import math
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 
@@ -42,6 +46,8 @@ class Metric:
     baseline: float
     # Extra lines for the human-readable report (not part of the JSON line).
     notes: tuple[str, ...] = ()
+    # The database engine measured on; None until the command sets it (see with_database).
+    database: str | None = None
 
     def __post_init__(self) -> None:
         # A ratio to nothing means nothing (and would not even be valid JSON).
@@ -55,8 +61,12 @@ class Metric:
     def ratio(self) -> float:
         return self.value / self.baseline
 
+    def with_database(self, vendor: str) -> Metric:
+        """This metric, labelled with the engine it was measured on unless it already is."""
+        return self if self.database else replace(self, database=vendor)
+
     def as_dict(self) -> dict[str, Any]:
-        return {
+        row: dict[str, Any] = {
             "bench": self.bench,
             "metric": self.metric,
             "value": _significant(self.value),
@@ -64,14 +74,18 @@ class Metric:
             "baseline": _significant(self.baseline),
             "ratio": _significant(self.ratio),
         }
+        if self.database:
+            row["database"] = self.database
+        return row
 
     def json_line(self) -> str:
         return json.dumps(self.as_dict(), ensure_ascii=False)
 
     def human_line(self) -> str:
         value, baseline = _significant(self.value), _significant(self.baseline)
+        database = f"{self.database:<10} " if self.database else ""
         return (
-            f"{self.bench:<10} {self.metric:<8} {value:>10} {self.unit:<3} "
+            f"{database}{self.bench:<10} {self.metric:<8} {value:>10} {self.unit:<3} "
             f"(baseline {baseline} {self.unit}, ratio {self.ratio:.2f})"
         )
 

@@ -3,7 +3,14 @@
 ``scratch_database`` points the default connection at a freshly created and migrated
 database (Django's own test-database machinery, which works for SQLite and PostgreSQL) and
 drops it afterwards. ``isolated`` turns off everything that could reach outside that
-database while a benchmark runs: background tasks, the shared cache, e-mail.
+database while a benchmark runs: background tasks, the shared cache, e-mail. ``settle``
+gives a freshly seeded database what a production one has some time after a bulk load.
+
+On PostgreSQL the scratch database is a separate database on the same server, named after
+the configured one with ``_bench_<pid>`` appended (``renda`` -> ``renda_bench_4242``),
+created with CREATE DATABASE and dropped with DROP DATABASE by Django's test-database
+machinery: the database DATABASE_URL names, which in production holds the real data, is
+never read or written. On SQLite it is a file in a temporary directory, removed afterwards.
 """
 
 from __future__ import annotations
@@ -80,6 +87,26 @@ def scratch_database(
             connection.connection = stashed
         if tmpdir is not None:
             shutil.rmtree(tmpdir, ignore_errors=True)
+
+
+def settle(*, analyze_sqlite: bool = False) -> None:
+    """After a benchmark's bulk seed: on PostgreSQL, VACUUM ANALYZE, which is what
+    autovacuum does to a table within a minute or so of a bulk load (PostgreSQL 13 and
+    later vacuum after inserts too). Without it the planner estimates from an empty
+    database's statistics and no page is marked all-visible, so every Index Only Scan
+    fetches each row from the table anyway, and figures would depend on whether the
+    autovacuum daemon happened to come by during the run. SQLite keeps no statistics unless
+    asked: ``analyze_sqlite`` runs ANALYZE there too (the suggestions benchmark does, as a
+    deployment would after its import); otherwise SQLite is left as seeded."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            # VACUUM cannot run inside a transaction; the scratch database is used in
+            # autocommit mode (scratch_database refuses to start inside one).
+            cursor.execute("VACUUM ANALYZE")
+    elif analyze_sqlite:
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
 
 @contextmanager

@@ -1089,14 +1089,31 @@ def _claim(rows: list[_Key], token: str) -> set[tuple[int, str, int]]:
     the (case, kind, step) keys this run inserted: only those are ours to send. A concurrent
     run's insert of the same key waits for our commit and then skips it.
 
-    Plain multi-row INSERT ... ON CONFLICT DO NOTHING (SQLite and PostgreSQL): the first scan
-    after a backlog claims tens of thousands of rows, and building model instances and
-    Django's per-value preparation took most of the scan's time."""
+    Plain multi-row INSERT ... ON CONFLICT DO NOTHING: the first scan after a backlog claims
+    tens of thousands of rows, and building model instances and Django's per-value
+    preparation took most of the scan's time.
+
+    On PostgreSQL the rows go in as four arrays through ``unnest`` in one statement instead:
+    psycopg binds on the client, so 1,000-row VALUES chunks had every one of their 6,000
+    parameters quoted in Python, 3.3 s of a 4.1 s scan claiming 87,000 reminders (city
+    scale); four array parameters took 1.1 s for the same rows (the plan is the same insert
+    with the same unique-index checks, fed by a Function Scan on unnest)."""
     meta = Reminder._meta
     quote = connection.ops.quote_name
     column = {f.name: str(f.column) for f in meta.concrete_fields}
     columns = [column[name] for name in ("case", "round", "kind", "step", "claim", "sent_at")]
     sent_at = connection.ops.adapt_datetimefield_value(timezone.now())
+    if connection.vendor == "postgresql":
+        if rows:
+            cases, rounds, kinds, steps = (list(values) for values in zip(*rows, strict=True))
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(c) for c in columns)}) "  # noqa: S608
+                    "SELECT c, r, k, s, %s, %s FROM unnest(%s::bigint[], %s::smallint[], "
+                    "%s::varchar[], %s::integer[]) AS t(c, r, k, s) ON CONFLICT DO NOTHING",
+                    [token, sent_at, cases, rounds, kinds, steps],
+                )
+        return set(Reminder.objects.filter(claim=token).values_list("case_id", "kind", "step"))
     limit = connection.features.max_query_params or 30000
     chunk = max(1, min(1000, limit // len(columns)))
     with connection.cursor() as cursor:

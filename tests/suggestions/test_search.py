@@ -161,3 +161,16 @@ def test_a_search_matching_more_than_the_head_still_counts_and_pages(
     assert len(ids) == 23
     assert list(ids) == [s.pk for s in items]
     assert ids[22] == items[22].pk
+
+
+def test_wildcards_in_the_query_are_plain_characters() -> None:
+    # PostgreSQL searches with strpos, SQLite with an escaped LIKE: neither may treat % or _
+    # as a wildcard.
+    mandate = peers(COUNTY)[0]
+    half = _make(mandate, "关于降低50%停车费用的建议")
+    _make(mandate, "关于为500户居民增设停车位的建议")
+    under = _make(mandate, "关于A_B两区共享停车的建议")
+    _make(mandate, "关于AXB两区共享停车的建议")
+    assert _found("county_office", "50%") == [half.pk]
+    assert _found("county_office", "A_B") == [under.pk]
+    assert len(_found("county_office", "停车")) == 4
