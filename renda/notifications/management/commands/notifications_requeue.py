@@ -24,6 +24,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, seconds: int, minutes: int | None, **options: Any) -> None:
-        cutoff = datetime.timedelta(minutes=minutes) if minutes is not None else None
-        count = services.requeue_stalled(older_than=cutoff or datetime.timedelta(seconds=seconds))
+        cutoff = (
+            datetime.timedelta(minutes=minutes)
+            if minutes is not None
+            else datetime.timedelta(seconds=seconds)
+        )
+        count = services.requeue_stalled(older_than=cutoff)
         self.stdout.write(f"requeued {count} deliveries")
