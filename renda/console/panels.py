@@ -1,4 +1,4 @@
-"""The administration console's menu entries."""
+"""The administration console's menu entry."""
 
 from __future__ import annotations
 
@@ -18,15 +18,5 @@ def register() -> None:
             160,
             lambda user: policies.accounts.allows_anywhere(user, Action.CHANGE),
             [("console", "")],
-        )
-    )
-    menu.register(
-        menu.Entry(
-            "failed_tasks",
-            _("失败的后台任务"),
-            "console:failed_tasks",
-            161,
-            lambda user: policies.accounts.allows_anywhere(user, Action.CHANGE),
-            [("console", "failed_task")],
         )
     )
