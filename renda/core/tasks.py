@@ -574,7 +574,7 @@ def _rq_pending_args(module_path: str) -> set[Any]:
     pending: set[Any] = set()
     for queue in _rq_queues():
         ids: list[str] = list(queue.get_job_ids())
-        ids += ScheduledJobRegistry(queue=queue).get_job_ids()
+        ids += ScheduledJobRegistry(queue=queue).get_job_ids()  # type: ignore[no-untyped-call]
         ids += StartedJobRegistry(queue=queue).get_job_ids(cleanup=False)
         jobs: Iterable[Any] = Job.fetch_many(ids, connection=queue.connection)
         for job in jobs:

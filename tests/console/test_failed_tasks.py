@@ -84,7 +84,8 @@ def test_dismiss_takes_it_off_and_audits(
     admin.post(action, {"action": "dismiss"})
     assert not DBTaskResult.objects.filter(pk=failed.pk).exists()
     event = AuditEvent.objects.get(object_type="tasks.task", object_id=str(failed.pk))
-    assert event.after is not None and event.after["status"] == "dismissed"
+    assert event.after is not None
+    assert event.after["status"] == "dismissed"
 
 
 def test_the_accounts_page_links_to_it(login: Callable[[str], Client], failed: Any) -> None:

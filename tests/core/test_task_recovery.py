@@ -126,7 +126,12 @@ def test_lost_too_often_is_failed_for_good_and_listed() -> None:
     assert failed.status == TaskResultStatus.FAILED
     assert failed.exception_class_path == tasks.WORKER_LOST
     [work] = tasks.failed_work()
-    assert (work.id, work.task_name, work.args, work.attempts) == (str(result.id), "count_run", [3], 3)
+    assert (work.id, work.task_name, work.args, work.attempts) == (
+        str(result.id),
+        "count_run",
+        [3],
+        3,
+    )
     assert "third-dead-worker" in work.error
     # Not retried automatically any more: it waits for the administrator.
     assert tasks.recover().retried == 0
@@ -166,11 +171,13 @@ def test_retry_and_dismiss_of_failed_work() -> None:
         status=TaskResultStatus.FAILED, worker_ids=["a", "b", "c"], finished_at=timezone.now()
     )
     retried = tasks.retry_failed(str(first.id))
-    assert retried is not None and retried.args == [1]
+    assert retried is not None
+    assert retried.args == [1]
     assert row(first.id).status == TaskResultStatus.READY
     assert tasks.retry_failed(str(first.id)) is None  # no longer failed
     dismissed = tasks.dismiss_failed(str(second.id))
-    assert dismissed is not None and dismissed.args == [2]
+    assert dismissed is not None
+    assert dismissed.args == [2]
     assert not DBTaskResult.objects.filter(pk=second.id).exists()
     assert tasks.failed_work() == []
     assert tasks.retry_failed("not-a-uuid") is None
