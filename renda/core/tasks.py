@@ -442,6 +442,34 @@ def _rq_live_workers(now: datetime.datetime) -> int:
     return count
 
 
+# rq's worker renews its heartbeat every job monitoring interval (30 s) while a job runs.
+RQ_JOB_MONITORING_SECONDS = 30
+
+
+def _rq_expire_jobs_of_dead_workers(started: Any, now: datetime.datetime) -> None:
+    """rq marks a job abandoned only when its execution's heartbeat (a minute or more)
+    expires; a job whose worker has stopped beating for longer than the lease is expired at
+    once, so the cleanup after this hands it on."""
+    from rq import Worker
+
+    cutoff = now - lease() - datetime.timedelta(seconds=RQ_JOB_MONITORING_SECONDS)
+    connection = started.connection
+    for member in connection.zrange(started.key, 0, -1):
+        entry = member.decode() if isinstance(member, bytes) else str(member)
+        job = started.get_queue().fetch_job(started.parse_job_id(entry))
+        if job is None or not job.worker_name:
+            continue
+        worker = Worker.find_by_key(
+            Worker.redis_worker_namespace_prefix + job.worker_name, connection=connection
+        )
+        beat_at = worker.last_heartbeat if worker is not None else None
+        if beat_at is not None and timezone.is_naive(beat_at):
+            beat_at = timezone.make_aware(beat_at, datetime.UTC)
+        if beat_at is None or beat_at < cutoff:
+            connection.zadd(started.key, {member: 0}, xx=True)
+            log.warning("tasks.lost.abandoned", task_id=job.id, worker=job.worker_name)
+
+
 def _rq_attempts(job: Any) -> int:
     return int(job.meta.get("renda_attempts", 1))
 
@@ -456,6 +484,7 @@ def _rq_recover(now: datetime.datetime) -> Recovery:
         # moved to the failed registry here (rq's own cleanup, run now rather than every
         # ten minutes by a worker).
         started = StartedJobRegistry(queue=queue)
+        _rq_expire_jobs_of_dead_workers(started, now)
         before = started.count
         started.cleanup()
         result.requeued += max(0, before - started.count)
