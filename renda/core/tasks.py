@@ -429,17 +429,20 @@ def _rq_queues() -> list[Any]:
     return [Queue(name, connection=connection, job_class=Job) for name in _queues()]
 
 
+def _aware(moment: datetime.datetime) -> datetime.datetime:
+    return timezone.make_aware(moment, datetime.UTC) if timezone.is_naive(moment) else moment
+
+
 def _rq_live_workers(now: datetime.datetime) -> int:
+    """Workers registered in Redis: an idle rq worker renews its registration only every few
+    minutes (its worker TTL), so a killed one still counts until that expires."""
     from rq import Worker
 
-    cutoff = now - lease()
-    count = 0
+    names: set[str] = set()
     for queue in _rq_queues():
-        for worker in Worker.all(queue=queue):
-            beat_at = worker.last_heartbeat
-            if beat_at is not None and timezone.make_aware(beat_at, datetime.UTC) >= cutoff:
-                count += 1
-    return count
+        names.update(worker.name for worker in Worker.all(queue=queue))
+    del now
+    return len(names)
 
 
 # rq's worker renews its heartbeat every job monitoring interval (30 s) while a job runs.
@@ -463,9 +466,7 @@ def _rq_expire_jobs_of_dead_workers(started: Any, now: datetime.datetime) -> Non
             Worker.redis_worker_namespace_prefix + job.worker_name, connection=connection
         )
         beat_at = worker.last_heartbeat if worker is not None else None
-        if beat_at is not None and timezone.is_naive(beat_at):
-            beat_at = timezone.make_aware(beat_at, datetime.UTC)
-        if beat_at is None or beat_at < cutoff:
+        if beat_at is None or _aware(beat_at) < cutoff:
             connection.zadd(started.key, {member: 0}, xx=True)
             log.warning("tasks.lost.abandoned", task_id=job.id, worker=job.worker_name)
 
@@ -485,9 +486,9 @@ def _rq_recover(now: datetime.datetime) -> Recovery:
         # ten minutes by a worker).
         started = StartedJobRegistry(queue=queue)
         _rq_expire_jobs_of_dead_workers(started, now)
-        before = started.count
+        before = started.connection.zcard(started.key)
         started.cleanup()
-        result.requeued += max(0, before - started.count)
+        result.requeued += max(0, before - started.connection.zcard(started.key))
         failed = FailedJobRegistry(queue=queue)
         for job_id in failed.get_job_ids():
             job = queue.fetch_job(job_id)
@@ -515,9 +516,7 @@ def _rq_work(job: Any) -> FailedWork:
         args=list(job.args or []),
         kwargs=dict(job.kwargs or {}),
         error=str(error),
-        failed_at=timezone.make_aware(job.ended_at, datetime.UTC)
-        if job.ended_at and timezone.is_naive(job.ended_at)
-        else job.ended_at,
+        failed_at=_aware(job.ended_at) if job.ended_at else None,
         attempts=_rq_attempts(job),
     )
 
@@ -584,8 +583,7 @@ def _rq_stats(now: datetime.datetime) -> dict[str, int]:
         first = queue.get_job_ids(0, 0)
         job = queue.fetch_job(first[0]) if first else None
         if job is not None and job.enqueued_at is not None:
-            at = job.enqueued_at
-            at = timezone.make_aware(at, datetime.UTC) if timezone.is_naive(at) else at
+            at = _aware(job.enqueued_at)
             oldest = at if oldest is None else min(oldest, at)
     return {
         "queued": queued,

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
-import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -24,7 +22,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import redis
 from django.conf import settings
 from django.db import connection
 from django.test.utils import override_settings
@@ -36,7 +33,7 @@ from renda.bench.scratch import scratch_database
 from renda.notifications.models import FINAL_STATUSES, Delivery, DeliveryStatus
 from renda.notifications.tasks import deliver
 from tests.bench.fixtures import session_db  # noqa: F401 - a fixture
-from tests.notifications.conftest import GATEWAY_KEY
+from tests.notifications.conftest import GATEWAY_KEY, OwnRedis
 
 pytestmark = pytest.mark.slow
 
@@ -175,69 +172,6 @@ def test_database_worker_killed_mid_send_completes_it_once(
         # reference, and the gateway dropped the repeat.
         assert set(slow_gateway.dropped) <= {in_flight}
         assert len(slow_gateway.received) <= len(ids) + 1
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-class OwnRedis:
-    """A redis-server of this test's own on a free port, never the machine's."""
-
-    def __init__(self, tmp_path: Path) -> None:
-        self.port = _free_port()
-        self.dir = tmp_path
-        self.process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [
-                "redis-server",
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                str(self.dir),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        client = redis.Redis.from_url(self.url, socket_connect_timeout=0.5)
-        assert recovery.wait_for(lambda: _answers(client), timeout=20)
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=20)
-        self.process = None
-
-
-def _answers(client: redis.Redis) -> bool:
-    try:
-        return bool(client.ping())
-    except redis.RedisError:
-        return False
-
-
-@pytest.fixture
-def own_redis(tmp_path: Path) -> Iterator[OwnRedis]:
-    server = OwnRedis(tmp_path)
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 def rq_settings(url: str) -> override_settings:
