@@ -32,7 +32,6 @@ from renda.bench import recovery
 from renda.bench.scratch import scratch_database
 from renda.notifications.models import FINAL_STATUSES, Delivery, DeliveryStatus
 from renda.notifications.tasks import deliver
-from tests.bench.fixtures import session_db  # noqa: F401 - a fixture
 from tests.notifications.conftest import GATEWAY_KEY, OwnRedis
 
 pytestmark = pytest.mark.slow
@@ -127,10 +126,9 @@ def assert_each_sent_once(ids: list[int], gateway: SlowGateway, worker: Any) -> 
     assert sorted(gateway.delivered) == sorted(references(ids))
 
 
+@pytest.mark.django_db(transaction=True)  # no transaction around it: a scratch database
 def test_database_worker_killed_mid_send_completes_it_once(
-    session_db: None,  # noqa: F811 - the fixture imported above
-    slow_gateway: SlowGateway,
-    tmp_path: Path,
+    slow_gateway: SlowGateway, tmp_path: Path
 ) -> None:
     # The issue: "killed mid-task, the row stays RUNNING forever".
     with (
