@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -36,10 +37,23 @@ HEALTH_TOKEN = "monitor-token-0123456789abcdef"
 
 
 @pytest.fixture(autouse=True)
-def live_worker(settings: Any) -> None:
-    """A worker that has just beaten its heartbeat, and a token for the operator's monitor."""
+def live_worker(settings: Any) -> Iterator[None]:
+    """A worker that has just beaten its heartbeat (on RQ: registered in this test process's
+    Redis database), and a token for the operator's monitor."""
     settings.HEALTH_TOKEN = HEALTH_TOKEN
     tasks.beat("test-worker", backend=settings.TASK_BACKEND)
+    if settings.TASK_BACKEND != "rq":
+        yield
+        return
+    from rq import SimpleWorker
+
+    [queue] = tasks._rq_queues()
+    worker = SimpleWorker([queue], connection=queue.connection, name="health-test-worker")
+    worker.register_birth()
+    try:
+        yield
+    finally:
+        worker.register_death()
 
 
 def health(client: Any, *, operator: bool = True) -> tuple[int, dict[str, Any]]:

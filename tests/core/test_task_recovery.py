@@ -49,8 +49,9 @@ def database_tasks(settings: Any) -> None:
 
 
 def run_ready() -> None:
-    """What ``renda worker`` does with the queue, in this process: run every ready task."""
-    Worker(
+    """What ``renda worker`` does with the queue, in this process: claim and run every ready
+    task (the worker's own loop would close the test's connection between tasks)."""
+    worker = Worker(
         queue_names=["*"],
         interval=0,
         batch=True,
@@ -59,7 +60,10 @@ def run_ready() -> None:
         max_tasks=None,
         worker_id="test-worker",
         excluded_queue_names=[],
-    ).run()
+    )
+    while (ready := DBTaskResult.objects.ready().first()) is not None:
+        ready.claim(worker.worker_id)
+        worker.run_task(ready)
 
 
 def claimed_by(result_id: Any, worker: str, *, ago: float, attempts: int = 1) -> None:
