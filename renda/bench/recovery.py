@@ -20,6 +20,7 @@ test_task_faults.py).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -103,9 +104,15 @@ class WorkerProcess:
         )
 
     def kill(self) -> None:
-        """SIGKILL the worker and every process it started: nothing gets to clean up."""
+        """SIGKILL the worker and every process it started, as a machine going down would:
+        nothing gets to clean up. rq's work horse runs in a process group of its own, so
+        the descendants are collected first and killed with the group."""
         if self.process.poll() is None:
+            descendants = _descendants(self.process.pid)
             os.killpg(self.process.pid, signal.SIGKILL)
+            for pid in descendants:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
         self.process.wait(timeout=30)
         self._log.close()
 
@@ -121,6 +128,23 @@ class WorkerProcess:
 
     def output(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+
+def _descendants(root: int) -> list[int]:
+    """Every process below ``root`` (Linux /proc)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = [], [root]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
 
 
 def wait_for(predicate: Callable[[], bool], *, timeout: float, interval: float = 0.1) -> bool:

@@ -11,6 +11,7 @@ database); the RQ ones need PostgreSQL and Redis (CI's second run). They use sho
 
 from __future__ import annotations
 
+import datetime
 import json
 import shutil
 import threading
@@ -25,6 +26,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 from django.test.utils import override_settings
+from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
@@ -155,6 +157,9 @@ def test_database_worker_killed_mid_send_completes_it_once(
                 if f"renda-delivery-{t.args_kwargs['args'][0]}" == in_flight
             ]
             assert task.status == TaskResultStatus.RUNNING
+            time.sleep(slow_gateway.delay + 0.5)  # the gateway answers: nobody is listening
+            in_flight_row = Delivery.objects.get(pk=task.args_kwargs["args"][0])
+            assert in_flight_row.status == DeliveryStatus.SENDING
             worker = recovery.WorkerProcess(env, tmp_path / "worker.log")
             assert recovery.wait_for(lambda: all_final(ids), timeout=90, interval=0.2), (
                 worker.output()[-3000:]
@@ -170,6 +175,42 @@ def test_database_worker_killed_mid_send_completes_it_once(
         # reference, and the gateway dropped the repeat.
         assert set(slow_gateway.dropped) <= {in_flight}
         assert len(slow_gateway.received) <= len(ids) + 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_renda_worker_recovers_at_its_start(slow_gateway: SlowGateway, tmp_path: Path) -> None:
+    """A worker started after the others died picks their task up at once (its periodic
+    recovery is switched off here, so only the pass at its start can do it)."""
+    slow_gateway.delay = 0.05
+    with (
+        scratch_database(),
+        override_settings(
+            TASKS=DB_TASKS,
+            TASK_BACKEND="database",
+            CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}},
+        ),
+    ):
+        [pk] = recovery.queue_deliveries(recovery.recipients(1), 1)
+        long_ago = timezone.now() - datetime.timedelta(minutes=10)
+        # Claimed ten minutes ago by a worker that has not been heard of since.
+        DBTaskResult.objects.filter(task_path=deliver.module_path).update(
+            status=TaskResultStatus.RUNNING, started_at=long_ago, worker_ids=["dead"]
+        )
+        Delivery.objects.filter(pk=pk).update(
+            status=DeliveryStatus.SENDING, attempts=1, updated_at=long_ago
+        )
+        env = recovery.worker_env(
+            tmp_path,
+            **gateway_env(slow_gateway),
+            TASK_RECOVER_SECONDS="3600",
+            TASK_HEARTBEAT_SECONDS="3600",
+        )
+        worker = recovery.WorkerProcess(env, tmp_path / "worker.log")
+        try:
+            assert recovery.wait_for(lambda: all_final([pk]), timeout=60), worker.output()
+        finally:
+            worker.stop()
+        assert_each_sent_once([pk], slow_gateway, worker)
 
 
 def rq_settings(url: str) -> override_settings:
@@ -224,6 +265,11 @@ def test_rq_worker_killed_mid_send_completes_it_once(
             )
             worker.kill()  # the worker and its work horse, mid-send
             in_flight = set(slow_gateway.received)
+            time.sleep(slow_gateway.delay + 0.5)  # the gateway answers: nobody is listening
+            sending = Delivery.objects.filter(status=DeliveryStatus.SENDING)
+            assert {f"renda-delivery-{pk}" for pk in sending.values_list("pk", flat=True)} == (
+                in_flight
+            )
             worker = recovery.WorkerProcess(env, tmp_path / "worker.log")
             assert recovery.wait_for(lambda: all_final(ids), timeout=120, interval=0.5), (
                 worker.output()[-3000:]
