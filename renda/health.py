@@ -2,9 +2,14 @@
 
 Built on django-health-check's check classes, but run one after another in the request's
 own thread: the checks then use the request's database connection (nothing left open in a
-thread pool) and a probe for a monitoring system stays cheap. The answer is JSON with HTTP
-200 when everything works and 503 otherwise; it names backends and counts, never hosts,
-URLs or passwords.
+thread pool) and a probe for a monitoring system stays cheap.
+
+The answer is JSON: ``{"status": "ok"}`` with HTTP 200 when everything works; "error" (a
+check cannot reach its service) or "degraded" (the task queue answers but no worker is
+alive, tasks have failed and nobody dealt with them, or the oldest queued task waits longer
+than ``TASK_QUEUE_MAX_AGE_SECONDS``) with 503, for a load balancer. Anonymous callers get
+only the status; operators (``is_operator``) also get the checks, which name backends and
+counts, never hosts, URLs or passwords.
 """
 
 from __future__ import annotations
@@ -21,13 +26,16 @@ from asgiref.sync import async_to_sync
 from django.conf import settings
 from django.http import HttpRequest, JsonResponse
 from django.urls import path
-from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from health_check.base import HealthCheck
 from health_check.checks import Cache, Database
 from health_check.exceptions import HealthCheckException, ServiceUnavailable
+
+from renda.core import policies, tasks
+from renda.core.models import Role
 
 logger = logging.getLogger("renda.health")
 
@@ -37,69 +45,36 @@ REDIS_TIMEOUT_SECONDS = 3.0
 
 @dataclasses.dataclass
 class TaskQueue(HealthCheck):  # type: ignore[misc]
-    """The configured background-task backend: for the database backend, that its table
-    answers (with queued, running and failed counts); for RQ, that Redis answers (with queue
-    lengths, failed jobs and live workers)."""
+    """The configured background-task backend answers (its table, or Redis), with queued,
+    running and failed counts, live workers and the age of the oldest queued task. What it
+    finds wrong while it answers (``problems``) makes the answer "degraded"."""
 
     details: dict[str, Any] = dataclasses.field(default_factory=dict, repr=False)
+    problems: list[str] = dataclasses.field(default_factory=list, repr=False)
 
     def run(self) -> None:
-        backend = getattr(settings, "TASK_BACKEND", "database")
-        self.details = {"backend": backend}
-        if backend == "database":
-            self._check_database()
-        elif backend == "rq":
-            self._check_rq()
-        # "immediate" and "dummy" run inline or not at all: nothing to reach.
-
-    def _queues(self) -> list[str]:
-        return list(settings.TASKS["default"].get("QUEUES") or ["default"])
-
-    def _check_database(self) -> None:
-        from django_tasks.base import TaskResultStatus
-        from django_tasks_db.models import DBTaskResult
-
-        results = DBTaskResult.objects.filter(queue_name__in=self._queues())
-        counts = {
-            "queued": results.filter(status=TaskResultStatus.READY).count(),
-            "running": results.filter(status=TaskResultStatus.RUNNING).count(),
-            "failed": results.filter(status=TaskResultStatus.FAILED).count(),
-        }
-        oldest = (
-            results.filter(status=TaskResultStatus.READY, run_after__lte=timezone.now())
-            .order_by("enqueued_at")
-            .values_list("enqueued_at", flat=True)
-            .first()
-        )
-        # A growing age here means no worker is running.
-        counts["oldest_queued_seconds"] = (
-            int((timezone.now() - oldest).total_seconds()) if oldest else 0
-        )
-        self.details.update(counts)
-
-    def _check_rq(self) -> None:
-        from rq import Queue, Worker
-
-        url = str(settings.RQ_QUEUES.get("default", {}).get("URL") or settings.REDIS_URL)
-        connection = redis.Redis.from_url(
-            url,
-            socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
-            socket_timeout=REDIS_TIMEOUT_SECONDS,
-        )
+        kind = tasks.backend_kind()
+        self.details = {"backend": getattr(settings, "TASK_BACKEND", kind)}
+        if kind == "inline":
+            return  # "immediate" and "dummy" run inline or not at all: nothing to reach.
         try:
-            connection.ping()
-            queues = [Queue(name, connection=connection) for name in self._queues()]
-            self.details.update(
-                {
-                    "queued": sum(q.count for q in queues),
-                    "failed": sum(q.failed_job_registry.count for q in queues),
-                    "workers": Worker.count(connection=connection),
-                }
-            )
+            stats = tasks.queue_stats()
         except redis.RedisError as exc:
             raise ServiceUnavailable("redis unreachable") from exc
-        finally:
-            connection.close()
+        self.details.update(stats)
+        if stats["workers"] == 0:
+            self.problems.append(_("没有正在运行的任务进程。"))
+        if stats["failed"]:
+            self.problems.append(
+                _("有 %(n)d 个后台任务失败，请在“失败的后台任务”页面处理。")
+                % {"n": stats["failed"]}
+            )
+        limit = int(getattr(settings, "TASK_QUEUE_MAX_AGE_SECONDS", 600))
+        if stats["oldest_queued_seconds"] > limit:
+            self.problems.append(
+                _("最早排队的任务已等待 %(s)d 秒（上限 %(limit)d 秒）。")
+                % {"s": stats["oldest_queued_seconds"], "limit": limit}
+            )
 
 
 def _backend_name(kind: str) -> str:
@@ -137,6 +112,8 @@ def _run(name: str, check: HealthCheck) -> dict[str, Any]:
         result.update(status="error", error=_failure_messages()[name])
     if isinstance(check, TaskQueue):
         result.update(check.details)
+        if check.problems and result["status"] == "ok":
+            result.update(status="degraded", problems=check.problems)
     result["ms"] = round((time.perf_counter() - started) * 1000, 1)
     return result
 
@@ -149,14 +126,34 @@ def _checks() -> dict[str, HealthCheck]:
     }
 
 
+def is_operator(request: HttpRequest) -> bool:
+    """Who may read the details: a monitor sending ``Authorization: Bearer <HEALTH_TOKEN>``,
+    or a signed-in administrator past two-factor sign-in."""
+    token = str(getattr(settings, "HEALTH_TOKEN", "") or "")
+    given = request.headers.get("Authorization", "")
+    if token and given.startswith("Bearer ") and constant_time_compare(given[7:].strip(), token):
+        return True
+    user = request.user if hasattr(request, "user") else None
+    if user is None or not user.is_authenticated:
+        return False
+    verified = getattr(user, "is_verified", None)
+    if callable(verified) and not verified():
+        return False
+    return bool(user.is_superuser or policies.has_role(user, Role.ADMIN))
+
+
 @never_cache
 @require_safe
 def healthz(request: HttpRequest) -> JsonResponse:
     checks = {name: _run(name, check) for name, check in _checks().items()}
-    ok = all(c["status"] == "ok" for c in checks.values())
+    states = {c["status"] for c in checks.values()}
+    status = "error" if "error" in states else "degraded" if "degraded" in states else "ok"
+    body: dict[str, Any] = {"status": status}
+    if is_operator(request):
+        body["checks"] = checks
     return JsonResponse(
-        {"status": "ok" if ok else "error", "checks": checks},
-        status=200 if ok else 503,
+        body,
+        status=200 if status == "ok" else 503,
         json_dumps_params={"ensure_ascii": False},
     )
 

@@ -276,6 +276,18 @@ TASKS = {
     }
 }
 RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 600}}
+# Task guarantees (renda.core.tasks): a worker's heartbeat is the lease of its tasks; failed
+# tasks run again after a back-off until they have had TASK_MAX_ATTEMPTS attempts; /healthz
+# is degraded when the oldest queued task waits longer than TASK_QUEUE_MAX_AGE_SECONDS.
+TASK_HEARTBEAT_SECONDS = float(env("TASK_HEARTBEAT_SECONDS", "10"))
+TASK_LEASE_SECONDS = float(env("TASK_LEASE_SECONDS", "60"))
+TASK_RECOVER_SECONDS = float(env("TASK_RECOVER_SECONDS", "15"))
+TASK_MAX_ATTEMPTS = int(env("TASK_MAX_ATTEMPTS", "3"))
+TASK_RETRY_BASE_SECONDS = float(env("TASK_RETRY_BASE_SECONDS", "30"))
+TASK_QUEUE_MAX_AGE_SECONDS = int(env("TASK_QUEUE_MAX_AGE_SECONDS", "600"))
+# /healthz gives its details to signed-in administrators and to a monitor sending this token
+# (header "Authorization: Bearer <token>"); everyone else gets only the status.
+HEALTH_TOKEN = env("HEALTH_TOKEN")
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

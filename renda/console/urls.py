@@ -10,4 +10,6 @@ urlpatterns = [
     path("accounts/<int:pk>/grants/<int:grant_id>/revoke/", views.revoke, name="revoke"),
     path("accounts/<int:pk>/reset-password/", views.reset_password, name="reset_password"),
     path("accounts/<int:pk>/active/", views.set_active, name="set_active"),
+    path("tasks/failed/", views.failed_tasks, name="failed_tasks"),
+    path("tasks/failed/<str:task_id>/", views.failed_task_action, name="failed_task_action"),
 ]

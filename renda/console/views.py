@@ -1,4 +1,5 @@
-"""System administration: accounts, their roles and jurisdictions (系统管理)."""
+"""System administration: accounts, their roles and jurisdictions, and failed background
+work (系统管理)."""
 
 from __future__ import annotations
 
@@ -14,9 +15,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from renda.console import selectors as console_selectors
+from renda.console import services as console_services
 from renda.console.forms import AccountFilterForm, GrantForm, NewAccountForm
 from renda.core import policies, selectors, services
-from renda.core.errors import InvalidInput, NotPermitted, RendaError
+from renda.core.errors import InvalidInput, NotFound, NotPermitted, RendaError
 from renda.core.models import Region, RoleGrant, User
 from renda.core.policies import Action
 from renda.core.requests import acting_user, show_service_errors, wants_partial
@@ -167,3 +170,30 @@ def set_active(request: HttpRequest, pk: int) -> HttpResponse:
             request, _("账号已启用。") if active else _("账号已停用,该用户将无法登录。")
         )
     return redirect("console:account", target.pk)
+
+
+@login_required
+def failed_tasks(request: HttpRequest) -> HttpResponse:
+    _require_admin(request)
+    return render(request, "console/failed_tasks.html", {"rows": console_selectors.failed_work()})
+
+
+@login_required
+@require_POST
+def failed_task_action(request: HttpRequest, task_id: str) -> HttpResponse:
+    _require_admin(request)
+    action = request.POST.get("action")
+    try:
+        if action == "retry":
+            work = console_services.retry_failed_task(actor=acting_user(request), task_id=task_id)
+            messages.success(
+                request, _("已重新排队：%(task)s，稍后由任务进程执行。") % {"task": work.task_name}
+            )
+        elif action == "dismiss":
+            work = console_services.dismiss_failed_task(actor=acting_user(request), task_id=task_id)
+            messages.success(request, _("已忽略：%(task)s。") % {"task": work.task_name})
+        else:
+            messages.error(request, _("请选择“重新执行”或“忽略”。"))
+    except NotFound as exc:
+        messages.error(request, exc.summary)
+    return redirect("console:failed_tasks")

@@ -23,6 +23,9 @@ class CoreConfig(AppConfig):
 
         # Expired sessions; finished task rows of the database queue (failed ones kept
         # longer, for the administrator to see).
+        # Tasks of dead workers, failed tasks due for a retry, deliveries whose enqueue was
+        # lost (renda.core.tasks.recover and its hooks).
+        schedule.register(key="tasks_recover", command="tasks_recover", every=timedelta(minutes=1))
         schedule.register(key="clearsessions", command="clearsessions", every=timedelta(days=1))
         if settings.TASK_BACKEND == "database":
             schedule.register(

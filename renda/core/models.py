@@ -487,3 +487,27 @@ class ScheduledJob(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class TaskWorker(models.Model):
+    """A running task worker's heartbeat: the lease of the tasks it runs.
+
+    ``renda worker`` writes its row every ``TASK_HEARTBEAT_SECONDS``. A worker whose heartbeat
+    is older than ``TASK_LEASE_SECONDS`` is dead: the tasks it left running are handed back
+    to the queue (``renda.core.tasks.recover``) and health reports the missing workers.
+    """
+
+    worker_id = models.CharField(_("工作进程编号"), max_length=64, primary_key=True)
+    backend = models.CharField(_("任务后端"), max_length=16)
+    hostname = models.CharField(_("主机"), max_length=255, blank=True)
+    pid = models.PositiveIntegerField(_("进程号"), default=0)
+    started_at = models.DateTimeField(_("启动时间"), default=timezone.now)
+    heartbeat_at = models.DateTimeField(_("最近心跳"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("任务工作进程")
+        verbose_name_plural = _("任务工作进程")
+        ordering = ["-heartbeat_at"]
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} ({self.hostname}:{self.pid})"

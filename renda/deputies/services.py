@@ -30,6 +30,7 @@ from renda.core.models import (
 )
 from renda.core.policies import Action
 from renda.core.tasks import enqueue_on_commit
+from renda.core.tasks import lease as task_lease
 from renda.core.text import pinyin_initials
 from renda.deputies import importing
 from renda.deputies.models import (
@@ -259,7 +260,14 @@ def recheck_import(
 
 def _claim(import_id: int, action: str) -> DeputyImport | None:
     """Take the system's step ``action`` (check, start) if the import is still in the state it
-    starts from; else None: a second run finds the import moved on and does nothing."""
+    starts from; else None: a second run finds the import moved on and does nothing.
+
+    An import left in the step's own state (checking, importing) and untouched for longer
+    than the task lease was being worked on by a worker that died: the task was handed back
+    by ``renda.core.tasks.recover`` and goes on from the start of the step (the dead worker's
+    transaction rolled back, so nothing of it is stored). A live worker reports progress
+    (``updated_at``) while reading and holds the import's row lock while writing, so it is
+    never taken over."""
     with transaction.atomic():
         deputy_import = (
             DeputyImport.objects.select_for_update()
@@ -267,11 +275,22 @@ def _claim(import_id: int, action: str) -> DeputyImport | None:
             .filter(pk=import_id)
             .first()
         )
-        if deputy_import is None or deputy_import.status not in IMPORT.steps[action].sources:
+        if deputy_import is None:
             return None
-        deputy_import.processed_rows = 0
-        IMPORT.move(deputy_import, actor=None, action=action, fields=["processed_rows"])
-        return deputy_import
+        step = IMPORT.steps[action]
+        if deputy_import.status in step.sources:
+            deputy_import.processed_rows = 0
+            IMPORT.move(deputy_import, actor=None, action=action, fields=["processed_rows"])
+            return deputy_import
+        abandoned = timezone.now() - task_lease()
+        if deputy_import.status in step.targets and deputy_import.updated_at < abandoned:
+            IMPORT.note(deputy_import, actor=None, action="resume")
+            DeputyImport.objects.filter(pk=import_id).update(
+                processed_rows=0, updated_at=timezone.now()
+            )
+            deputy_import.processed_rows = 0
+            return deputy_import
+        return None
 
 
 def _progress(import_id: int) -> Callable[[int, int], None]:
@@ -439,6 +458,9 @@ def run_import(*, import_id: int) -> None:
             processed_rows=plan.total, total_rows=plan.total
         )
         with transaction.atomic():
+            # Held until the import is done: a recovery run (see _claim) waits, then finds
+            # the import moved on.
+            DeputyImport.objects.select_for_update().filter(pk=import_id).exists()
             counts = _write(plan, rows, actor=deputy_import.created_by)
             problems = plan.sorted_problems()
             deputy_import.total_rows = plan.total

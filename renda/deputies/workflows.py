@@ -137,6 +137,15 @@ IMPORT: Workflow[DeputyImport] = Workflow(
             permission=Action.CHANGE,
             guard=by_the_system,
         ),
+        # The worker that was checking or writing the import died (its transaction rolled
+        # back, nothing of it is stored); the task, handed back by the lease, goes on.
+        step(
+            "resume",
+            _("任务进程中断后重新开始"),
+            sources=[ImportStatus.CHECKING, ImportStatus.IMPORTING],
+            permission=Action.CHANGE,
+            guard=by_the_system,
+        ),
         step(
             "fail",
             _("出错"),

@@ -7,12 +7,5 @@ class NotificationsConfig(AppConfig):
     label = "notifications"
     verbose_name = _("消息通知")
 
-    def ready(self) -> None:
-        from datetime import timedelta
-
-        from renda.core import schedule
-
-        # E-mail/SMS deliveries whose enqueue was lost (a Redis outage, a killed process).
-        schedule.register(
-            key="notifications_requeue", command="notifications_requeue", every=timedelta(minutes=1)
-        )
+    # Deliveries whose enqueue was lost are re-enqueued by the core's ``tasks_recover`` job
+    # (every minute), through the recovery hook in ``renda/notifications/tasks.py``.

@@ -231,20 +231,34 @@ def set_preference(*, user: User, kind: str, in_app: bool, email: bool, sms: boo
     return pref
 
 
-def requeue_stalled(*, older_than: datetime.timedelta = datetime.timedelta(minutes=15)) -> int:
+# A delivery that is still "queued" this long after it was written or last tried, with no
+# task in the queue for it, had its enqueue lost (the queue was unreachable at commit time).
+REQUEUE_AFTER = datetime.timedelta(seconds=30)
+
+
+def requeue_stalled(*, older_than: datetime.timedelta = REQUEUE_AFTER) -> int:
     """Enqueue again deliveries that no task is going to pick up.
 
     That happens when the queue was unreachable at commit time (enqueueing after commit is
-    best-effort) or a worker died mid-send. Running ``deliver`` twice is harmless: it claims
-    the row first, so an extra task finds it taken or finished and does nothing.
+    best-effort) or a worker died mid-send. Deliveries the queue still holds a task for are
+    left alone, so a long but healthy queue is not doubled. Running ``deliver`` twice is
+    harmless anyway: it claims the row first, so an extra task finds it taken or finished and
+    does nothing. A row a dead worker left "sending" is sent again with the same reference,
+    which the gateway protocol lets the gateway drop if the first one went out (sms.py).
     """
-    from renda.notifications.tasks import deliver
+    from renda.core.tasks import pending_args
+    from renda.notifications.tasks import deliver, sending_lease
 
-    cutoff = timezone.now() - older_than
-    stalled = Q(status=DeliveryStatus.QUEUED) & (
+    now = timezone.now()
+    cutoff = now - older_than
+    lost = Q(status=DeliveryStatus.QUEUED, updated_at__lt=cutoff) & (
         Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lt=cutoff)
-    ) | Q(status=DeliveryStatus.SENDING)
-    ids = list(Delivery.objects.filter(stalled, updated_at__lt=cutoff).values_list("pk", flat=True))
+    ) | Q(status=DeliveryStatus.SENDING, updated_at__lt=now - sending_lease())
+    candidates = list(Delivery.objects.filter(lost).values_list("pk", "status"))
+    if not candidates:
+        return 0
+    waiting = pending_args(deliver)
+    ids = [pk for pk, status in candidates if status == DeliveryStatus.SENDING or pk not in waiting]
     with transaction.atomic():
         # A worker that died mid-send left the row claimed; hand it back to the queue.
         Delivery.objects.filter(pk__in=ids, status=DeliveryStatus.SENDING).update(
@@ -252,5 +266,5 @@ def requeue_stalled(*, older_than: datetime.timedelta = datetime.timedelta(minut
         )
         for pk in ids:
             enqueue_on_commit(deliver, pk)
-    log.info("notification.requeued", count=len(ids))
+    log.info("notification.requeued", count=len(ids), still_queued=len(candidates) - len(ids))
     return len(ids)

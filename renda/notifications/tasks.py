@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from renda.core import tasks as tasks_kit
 from renda.core.crypto import mask_email, mask_phone
 from renda.core.logging import get_logger
 from renda.core.tasks import enqueue_on_commit
@@ -59,6 +60,13 @@ def _log(delivery: Delivery, event: str = "notification.delivery", **extra: Any)
     )
 
 
+def sending_lease() -> datetime.timedelta:
+    """How long a send may take: a row "sending" for longer lost its worker mid-send."""
+    return datetime.timedelta(
+        seconds=max(float(settings.TASK_LEASE_SECONDS), 3 * float(settings.SMS_TIMEOUT))
+    )
+
+
 def _claim(delivery_id: int) -> Delivery | str:
     with transaction.atomic():
         delivery = (
@@ -71,7 +79,14 @@ def _claim(delivery_id: int) -> Delivery | str:
         if delivery is None:
             log.warning("notification.delivery.missing", delivery_id=delivery_id)
             return "missing"
-        if delivery.status != DeliveryStatus.QUEUED:
+        if delivery.status == DeliveryStatus.SENDING and delivery.updated_at < (
+            timezone.now() - sending_lease()
+        ):
+            # The worker that claimed it died mid-send (this is the task handed back after
+            # its lease expired): send again under the same reference, which the gateway
+            # protocol lets the gateway drop if the first one went out (sms.py).
+            _log(delivery, "notification.delivery.reclaimed")
+        elif delivery.status != DeliveryStatus.QUEUED:
             # Already sent, finished, or another worker is sending it right now.
             _log(delivery, "notification.delivery.duplicate")
             return str(delivery.status)
@@ -190,3 +205,14 @@ def deliver(delivery_id: int) -> str:
         delivery.save()
     _log(delivery, kind=kind)
     return str(delivery.status)
+
+
+def _requeue_lost() -> int:
+    from renda.notifications.services import requeue_stalled
+
+    return requeue_stalled()
+
+
+# Every recovery pass (the worker's, every TASK_RECOVER_SECONDS, and the scheduler's) also
+# re-enqueues deliveries whose enqueue was lost.
+tasks_kit.on_recover("notifications.requeue", _requeue_lost)

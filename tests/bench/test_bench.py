@@ -100,6 +100,9 @@ def test_bench_all_prints_one_json_line_per_metric(tmp_path: Path, vendor: str) 
         ("deputy-import", "seconds"),
         ("ledger", "ledger_ms"),
         ("ledger", "deputy_list_p95_ms"),
+        ("recovery", "lost"),
+        ("recovery", "duplicated"),
+        ("recovery", "seconds_to_recover"),
         ("seed", "seconds"),
         ("seed", "peak_mb"),
         ("suggestions", "list_p95_ms"),
@@ -116,7 +119,8 @@ def test_bench_all_prints_one_json_line_per_metric(tmp_path: Path, vendor: str) 
         assert row["unit"]
         for key in ("value", "baseline", "ratio"):
             assert isinstance(row[key], int | float), row
-            assert row[key] > 0, row
+            # Counts of what went wrong (recovery's lost, duplicated) are 0 when all is well.
+            assert row[key] > 0 or (row["unit"] == "n" and key != "baseline"), row
         assert row["ratio"] == pytest.approx(row["value"] / row["baseline"], rel=0.01, abs=0.002)
     by_metric = {r["metric"]: r for r in rows if r["bench"] == "workbench"}
     assert by_metric["p95_ms"]["value"] >= by_metric["p50_ms"]["value"]
@@ -124,7 +128,7 @@ def test_bench_all_prints_one_json_line_per_metric(tmp_path: Path, vendor: str) 
     # Progress went to stderr; every scratch database was dropped again.
     assert f"database engine: {vendor}" in result.stderr
     created = re.findall(r"creating scratch database (\S+)", result.stderr)
-    assert len(created) == 5
+    assert len(created) == 6
     assert "imported 75 rows" in result.stderr
     assert _still_there(created, vendor) == []
     if vendor == "postgresql":
@@ -142,7 +146,9 @@ def test_bench_rejects_bad_options() -> None:
 
 
 def test_registry_and_metric_format() -> None:
-    assert {"seed", "workbench", "ledger", "deputy-import", "suggestions"} <= set(BENCHMARKS)
+    assert {"seed", "workbench", "ledger", "deputy-import", "suggestions", "recovery"} <= set(
+        BENCHMARKS
+    )
     metric = Metric("seed", "seconds", 12.34567, "s", 2.0)
     assert metric.as_dict() == {
         "bench": "seed",

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
 from renda.core import crypto
@@ -576,3 +577,54 @@ def test_stale_uploads_are_deleted(
     response = client.post(f"/deputies/import/{item.pk}/confirm/", {"mode": "all"}, follow=True)
     assert "请重新上传" in response.content.decode()
     assert counts()[1] == before
+
+
+def _abandon(item: DeputyImport, status: str, *, minutes_ago: float) -> None:
+    """What a worker killed mid-step leaves: the status it had moved to (its rows rolled
+    back), untouched since."""
+    DeputyImport.objects.filter(pk=item.pk).update(
+        status=status,
+        updated_at=timezone.now() - datetime.timedelta(minutes=minutes_ago),
+    )
+
+
+def test_an_import_whose_worker_died_goes_on_once_the_task_is_handed_back(
+    login: Any, upload: Any, settings: Any
+) -> None:
+    settings.TASK_LEASE_SECONDS = 60
+    client = login("county_office")
+    item = upload(client, workbook_bytes([deputy_row(1), deputy_row(2)]))
+    assert item.status == ImportStatus.VALID
+    # Killed while checking: the task, handed back after the lease, checks again.
+    _abandon(item, ImportStatus.CHECKING, minutes_ago=2)
+    services.check_import(import_id=item.pk)
+    item.refresh_from_db()
+    assert item.status == ImportStatus.VALID
+    assert item.events.filter(action="resume").count() == 1
+    # Confirmed as a background import (the task not yet run: inside the test's transaction
+    # nothing commits), then killed while writing: its rows rolled back; the handed-back task writes them once.
+    settings.DEPUTY_IMPORT_SYNC_ROWS = 0
+    response = client.post(f"/deputies/import/{item.pk}/confirm/", {"mode": "all"})
+    assert response.status_code == 302
+    _, before, _ = counts()
+    _abandon(item, ImportStatus.IMPORTING, minutes_ago=2)
+    services.run_import(import_id=item.pk)
+    item.refresh_from_db()
+    assert item.status == ImportStatus.DONE, item.message
+    assert counts()[1] == before + 2
+    assert item.events.filter(action="resume").count() == 2
+    services.run_import(import_id=item.pk)
+    assert counts()[1] == before + 2
+
+
+def test_an_import_in_progress_is_not_taken_over(login: Any, upload: Any, settings: Any) -> None:
+    settings.TASK_LEASE_SECONDS = 60
+    client = login("county_office")
+    item = upload(client, workbook_bytes([deputy_row(1)]))
+    # A live worker is checking it (progress written moments ago): a second delivery of the
+    # task leaves it alone.
+    _abandon(item, ImportStatus.CHECKING, minutes_ago=0.1)
+    services.check_import(import_id=item.pk)
+    item.refresh_from_db()
+    assert item.status == ImportStatus.CHECKING
+    assert not item.events.filter(action="resume").exists()

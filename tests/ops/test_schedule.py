@@ -34,7 +34,7 @@ def test_every_periodic_command_is_registered_by_its_app() -> None:
     assert every["case_deadlines"] == ("case_deadlines", timedelta(hours=1))
     assert every["duty_reminders"][0] == "duty_reminders"
     assert every["duty_reminders"][1] <= timedelta(minutes=10)
-    assert every["notifications_requeue"] == ("notifications_requeue", timedelta(minutes=1))
+    assert every["tasks_recover"] == ("tasks_recover", timedelta(minutes=1))
     assert every["clearsessions"] == ("clearsessions", timedelta(days=1))
     assert every["purge_deputy_imports"] == ("purge_deputy_imports", timedelta(days=1))
 
