@@ -175,6 +175,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "renda.core.middleware.PermissionsPolicyMiddleware",
+    # High up, so that every answer carries the policy (the 400/413 pages below too).
+    "csp.middleware.CSPMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "renda.core.logging.RequestContextMiddleware",
@@ -192,7 +194,6 @@ MIDDLEWARE = [
     "renda.core.middleware.DomainErrorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "csp.middleware.CSPMiddleware",
     # Axes last, as its documentation asks, so it sees the final response.
     "axes.middleware.AxesMiddleware",
 ]

@@ -175,6 +175,7 @@ def test_a_page_answers_413_and_400_in_chinese(client: Client, settings: Any) ->
     response = client.post("/accounts/login/", b"--x--", content_type="multipart/form-data")
     assert response.status_code == 400
     assert "提交的内容无法识别" in response.content.decode()
+    assert "default-src 'self'" in response["Content-Security-Policy"]
 
 
 # Token requests keep no session ------------------------------------------------------------

@@ -40,4 +40,6 @@ def test_bench_recovery_loses_nothing(tmp_path: Path) -> None:
     assert "SIGKILLed the worker after" in result.stderr
     created = re.findall(r"creating scratch database (\S+)", result.stderr)
     assert len(created) == 1
-    assert _still_there(created) == []
+    vendor = "postgresql" if env["DATABASE_URL"].startswith(("postgres", "pgsql")) else "sqlite"
+    assert {row["database"] for row in rows.values()} == {vendor}
+    assert _still_there(created, vendor) == []
