@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -18,7 +20,19 @@ def _require_admin(actor: User) -> None:
         raise NotPermitted()
 
 
-def _audit(*, actor: User, work: tasks.FailedWork, what: str, message: str) -> None:
+def _deal_with(
+    *,
+    actor: User,
+    task_id: str,
+    act: Callable[[str], tasks.FailedWork | None],
+    what: str,
+    message: str,
+) -> tasks.FailedWork:
+    """Check the actor, take the failed task off the list with ``act`` and audit it."""
+    _require_admin(actor)
+    work = act(task_id)
+    if work is None:
+        raise NotFound(_("该任务已不在失败列表中（可能已被他人处理）。"))
     audit.record(
         actor=actor,
         action=AuditAction.UPDATE,
@@ -30,36 +44,29 @@ def _audit(*, actor: User, work: tasks.FailedWork, what: str, message: str) -> N
         after={"status": what, "task": work.task_path, "args": work.args},
         message=message % {"task": work.task_name, "args": ", ".join(map(str, work.args))},
     )
+    return work
 
 
 @transaction.atomic
 def retry_failed_task(*, actor: User, task_id: str) -> tasks.FailedWork:
     """Queue a failed task again now; every task is idempotent, so this is always safe."""
-    _require_admin(actor)
-    work = tasks.retry_failed(task_id)
-    if work is None:
-        raise NotFound(_("该任务已不在失败列表中（可能已被他人处理）。"))
-    _audit(
+    return _deal_with(
         actor=actor,
-        work=work,
+        task_id=task_id,
+        act=tasks.retry_failed,
         what="retried",
         message=_("重新执行失败的后台任务：%(task)s（%(args)s）"),
     )
-    return work
 
 
 @transaction.atomic
 def dismiss_failed_task(*, actor: User, task_id: str) -> tasks.FailedWork:
     """Take a failed task off the list without running it again (its cause was dealt with
     some other way)."""
-    _require_admin(actor)
-    work = tasks.dismiss_failed(task_id)
-    if work is None:
-        raise NotFound(_("该任务已不在失败列表中（可能已被他人处理）。"))
-    _audit(
+    return _deal_with(
         actor=actor,
-        work=work,
+        task_id=task_id,
+        act=tasks.dismiss_failed,
         what="dismissed",
         message=_("忽略失败的后台任务：%(task)s（%(args)s）"),
     )
-    return work
