@@ -185,6 +185,15 @@ class Case(models.Model):
             models.Index(
                 fields=["subject_type", "region", "lead_unit", "status", "due_on", "signed_at"]
             ),
+            # The overdue lists (dashboard, workbench panel): open cases in due-date order,
+            # walked from the oldest deadline until a page is full. Without it PostgreSQL
+            # read and sorted all 28,000 overdue cases of a city for the first 50 (62 ms);
+            # with it, an Index Scan of 50 entries (2.5 ms, EXPLAIN ANALYZE).
+            models.Index(
+                fields=["due_on", "id"],
+                condition=Q(status__in=OPEN_STATUSES),
+                name="case_open_due_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -616,7 +616,7 @@ def kinds_this_year(user: Any) -> list[dict[str, Any]]:
             status=RecordStatus.CONFIRMED, occurred_on__gte=start, occurred_on__lte=end
         ),
     )
-    found = dict(qs.order_by().values_list("kind").annotate(n=Count("id")).values_list("kind", "n"))
+    found = dict(qs.order_by().values_list("kind").annotate(n=Count("*")).values_list("kind", "n"))
     return [
         {"name": str(label), "value": found[value]}
         for value, label in ActivityKind.choices

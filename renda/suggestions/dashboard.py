@@ -233,7 +233,10 @@ def dashboard(
     statuses: dict[str, int] = defaultdict(int)
     by_name: dict[str, int] = defaultdict(int)
     levels: dict[str, int] = defaultdict(int)
-    rows = list(items.values_list("status", "category_id", "region_id").annotate(n=Count("pk")))
+    # COUNT(*), not COUNT(id): the three columns are in an index, and counting the ids would
+    # make PostgreSQL read every row (a Seq Scan of 115 ms for a city against an Index Only
+    # Scan of the (region, status, category, submitted_at) index, 55 ms, EXPLAIN ANALYZE).
+    rows = list(items.values_list("status", "category_id", "region_id").annotate(n=Count("*")))
     names = _category_names({c for _s, c, _r, _n in rows if c})
     region_levels = dict(
         Region.objects.filter(code__in={r for _s, _c, r, _n in rows}).values_list("code", "level")

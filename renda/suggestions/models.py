@@ -271,6 +271,10 @@ class Suggestion(models.Model):
                 fields=["status", "region", "created_at", "id", "mandate", "title"],
                 name="suggestion_status_list_idx",
             ),
+            # The review queue, oldest first (workbench panel, review page): walked in order
+            # until a page is full. Without it PostgreSQL sorted the city's 8,000 submitted
+            # suggestions with their joined rows and contents for the first five (83 ms).
+            models.Index(fields=["status", "submitted_at", "id"], name="suggestion_queue_idx"),
         ]
 
     def __str__(self) -> str:

@@ -174,3 +174,35 @@ def test_wildcards_in_the_query_are_plain_characters() -> None:
     assert _found("county_office", "50%") == [half.pk]
     assert _found("county_office", "A_B") == [under.pk]
     assert len(_found("county_office", "停车")) == 4
+
+
+def test_one_character_and_pairs_that_are_not_the_word() -> None:
+    mandate = peers(COUNTY)[0]
+    parking = _make(mandate, PARKING)
+    # Every pair of 停车场 (停车, 车场) is in this title, but not the word itself.
+    lot = _make(mandate, "关于停车难问题和公交车场站的建议")
+    assert _found("county_office", "车") == sorted([parking.pk, lot.pk], reverse=True)
+    assert _found("county_office", "停车场") == []
+    assert _found("county_office", "车场") == [lot.pk]
+    # A title changed later is found by its new words, not its old ones.
+    Suggestion.objects.filter(pk=lot.pk).update(title="关于新建停车场的建议")
+    assert _found("county_office", "停车场") == [lot.pk]
+    assert _found("county_office", "公交") == []
+
+
+def test_postgresql_answers_the_search_from_the_title_grams_index() -> None:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the character-pairs index is PostgreSQL's (migration 0007)")
+    _make(peers(COUNTY)[0], PARKING)
+    qs = Suggestion.objects.filter(selectors.title_contains("停车")).values("pk")
+    with connection.cursor() as cursor:
+        # A handful of test rows, which the planner would rightly read one by one: leave it
+        # no way but an index that answers the condition itself (bitmap scans only).
+        for kind in ("seqscan", "indexscan", "indexonlyscan"):
+            cursor.execute(f"SET LOCAL enable_{kind} = off")
+        sql, params = qs.query.sql_with_params()
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "suggestion_title_grams_idx" in plan, plan
