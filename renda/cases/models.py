@@ -181,9 +181,19 @@ class Case(models.Model):
             models.Index(fields=["lead_unit", "status"]),
             models.Index(fields=["region", "status"]),
             # Covers the dashboards' pass over a jurisdiction (a region-code range of one
-            # subject type), grouped by lead unit and status: read from the index alone.
+            # subject type), grouped by lead unit and status: read from the index alone. The
+            # round too, for the replies' figures (selectors._case_figures): without it
+            # SQLite read every case's row for it (200 against 98 ms at city scale).
             models.Index(
-                fields=["subject_type", "region", "lead_unit", "status", "due_on", "signed_at"]
+                fields=[
+                    "subject_type",
+                    "region",
+                    "lead_unit",
+                    "status",
+                    "due_on",
+                    "signed_at",
+                    "round",
+                ]
             ),
             # The overdue lists (dashboard, workbench panel): open cases in due-date order,
             # walked from the oldest deadline until a page is full. Without it PostgreSQL
