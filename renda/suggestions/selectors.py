@@ -57,6 +57,7 @@ from renda.suggestions.models import (
 from renda.suggestions.policies import REVIEW
 from renda.suggestions.policies import suggestions as policy
 
+# What a suggestion's own pages show (suggestions/_facts.html): one row, so the join is cheap.
 RELATED = ("mandate__person", "congress", "category", "entered_by__person", "merged_into")
 # Motions need this many deputies jointly (the lead author included), unless a delegation
 # lodges them: 10 at county level and above, 5 in a township congress (地方组织法).
@@ -66,7 +67,11 @@ ATTACHMENTS_MAX = 5
 ATTACHMENT_BYTES_MAX = 10 * 1024 * 1024
 # Recognised by their first bytes rather than by the name the phone gave them.
 ATTACHMENT_TYPES = (*uploads.PHOTOS, uploads.PDF)
-# What a list row (suggestions/_rows.html) shows besides the suggestion's own columns.
+# What a list row (suggestions/_rows.html, the panels, the API's list) shows besides the
+# suggestion's own columns. Lists join these only: PostgreSQL plans a join of all eight
+# tables of RELATED for 30 ms each time (EXPLAIN: "Planning Time: 30 ms, Execution Time:
+# 0.7 ms"; suggestions alone have 21 indexes to weigh, twice with merged_into), which was a
+# sixth of the office's workbench (the review queue).
 ROW_RELATED = ("mandate__person", "congress", "category")
 
 
@@ -97,7 +102,7 @@ def suggestions(user: Any, filters: Filters = Filters()) -> QuerySet[Suggestion]
     q = filters.q.strip()
     if q:
         qs = qs.filter(matching(q))
-    return qs.select_related(*RELATED).order_by("-created_at", "-id")
+    return qs.select_related(*ROW_RELATED).order_by("-created_at", "-id")
 
 
 def matching(q: str) -> Q:
@@ -205,10 +210,6 @@ def in_order(ids: list[int]) -> list[Suggestion]:
 def review_queue(user: Any) -> QuerySet[Suggestion]:
     """Submitted suggestions waiting for this office's review, oldest first."""
     qs = policy.filter(user, Suggestion.objects.filter(status=SuggestionStatus.SUBMITTED), REVIEW)
-    # The rows' relations only (ROW_RELATED): PostgreSQL plans a join of all eight tables
-    # of RELATED for 30 ms each time (EXPLAIN: "Planning Time: 30 ms, Execution Time:
-    # 0.7 ms"; suggestions alone have 21 indexes to weigh, twice with merged_into), which
-    # was a sixth of the office's workbench.
     return qs.select_related(*ROW_RELATED).order_by("submitted_at", "id")
 
 
@@ -222,7 +223,7 @@ def assignable(user: Any) -> QuerySet[Suggestion]:
         ),
         REVIEW,
     )
-    return qs.select_related(*RELATED).order_by("reviewed_at", "id")
+    return qs.select_related(*ROW_RELATED).order_by("reviewed_at", "id")
 
 
 def suggestion(user: Any, pk: int) -> Suggestion:

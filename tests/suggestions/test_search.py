@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -191,8 +192,6 @@ def test_one_character_and_pairs_that_are_not_the_word() -> None:
 
 
 def test_postgresql_answers_the_search_from_the_title_grams_index() -> None:
-    from django.db import connection
-
     if connection.vendor != "postgresql":
         pytest.skip("the character-pairs index is PostgreSQL's (migration 0007)")
     _make(peers(COUNTY)[0], PARKING)
